@@ -1,0 +1,219 @@
+r"""Caliendo and Parro (2015): multi-sector Eaton-Kortum trade with input-output links, in changes.
+
+Notation (axis order [importer n, exporter i, sector j], see `tradewar.data.baseline`):
+pi_ni^j baseline expenditure shares, tau_ni^j baseline and tau'_ni^j counterfactual tariffs,
+gamma_n^j value-added shares, gamma_n^{k,j} = (1 - gamma_n^j) io_n^{k,j} input shares, alpha_n^j
+final-demand shares, theta^j trade elasticities, VA_n = w_n L_n, D_n deficits. A hat is the
+ratio of counterfactual to baseline: x_hat = x' / x.
+
+Equilibrium conditions (CP 2015, section 3, eqs. 10-14 in the paper's numbering):
+
+    (10) c_n^j  = w_n^{gamma_n^j} prod_k (P_n^k)^{gamma_n^{k,j}}                    unit costs
+    (11) P_n^j  = [sum_i pi_ni^j (kappa_ni^j c_i^j)^{-theta^j}]^{-1/theta^j}         price index
+    (12) pi'_ni^j = pi_ni^j (kappa_ni^j c_i^j / P_n^j)^{-theta^j}                    trade shares
+    (13) X'_n^j = sum_k gamma_n^{j,k} sum_i pi'_in^k X'_i^k / (1 + tau'_in^k) + alpha_n^j I'_n
+         I'_n   = w_n VA_n + sum_j X'_n^j (1 - F'_n^j) + D'_n,  F'_n^j = sum_i pi'_ni^j/(1+tau'_ni^j)
+    (14) w_n VA_n = sum_j gamma_n^j sum_i pi'_in^j X'_i^j / (1 + tau'_in^j)          labour market
+
+(all of c, P, w here are hats), with kappa_ni^j = (1 + tau'_ni^j)/(1 + tau_ni^j) * d_ni^j
+(d: iceberg trade-cost changes). Condition (14) is equivalent to the paper's trade balance
+given (13). The numeraire is world value added, sum_n w_n VA_n = sum_n VA_n, as in CP's code,
+or one region's wage. Deficits D'_n are held fixed in numeraire units, or as a share of world
+value added; the zero-deficit closure is a baseline rebalanced by `calibrate` with D' = 0.
+
+Unknowns: z = (log w [N], log P [N, J], X' / X [N, J]), solved by `tradewar.solve.newton_root`.
+
+Welfare (CP 2015, eq. 16; their `Welfarelineal.m`): the change in real income is decomposed to
+first order into terms of trade, sum_{i,j} (E_ni^j dln c_n^j - M_ni^j dln c_i^j) / I_n, and
+volume of trade, sum_{i,j} tau_ni^j M_ni^j (dln M_ni^j - dln c_i^j) / I_n, evaluated with
+baseline flows and discrete changes; `welfare_pct` is their sum, as in the paper's Table 2.
+`real_income_pct` is the exact change I'_n / (I_n prod_j P_n^j^alpha_n^j) - 1.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.special import logsumexp
+
+from tradewar.data.baseline import Baseline
+
+NAME = "caliendo-parro"
+DEFICIT_CLOSURES = ("zero", "fixed", "share")
+
+
+class Params(NamedTuple):
+    """Baseline arrays and the policy, as a JAX pytree (float64)."""
+
+    pi: jax.Array  # [n, i, j]
+    tariff: jax.Array  # [n, i, j] baseline
+    tariff_new: jax.Array  # [n, i, j] counterfactual
+    trade_cost_hat: jax.Array  # [n, i, j] iceberg d_hat
+    expenditure: jax.Array  # [n, j] baseline X
+    value_added: jax.Array  # [n]
+    deficit_new: jax.Array  # [n] D' at the numeraire's baseline value
+    va_share: jax.Array  # [n, j]
+    input_share: jax.Array  # [n, k, j] gamma_n^{k,j}
+    final_share: jax.Array  # [n, j]
+    theta: jax.Array  # [j]
+    numeraire: jax.Array  # [n] weights, sum 1
+    deficit_follows_world_va: jax.Array  # scalar 0 or 1
+
+
+def params(
+    baseline: Baseline,
+    tariff_new: np.ndarray | None = None,
+    *,
+    trade_cost_hat: np.ndarray | None = None,
+    theta: np.ndarray | None = None,
+    deficits: str = "fixed",
+    numeraire: str = "world",
+    value_added: np.ndarray | None = None,
+    deficit_new: np.ndarray | None = None,
+) -> Params:
+    """Model parameters from a baseline and a policy.
+
+    `value_added` and `deficit_new` override the baseline accounts (used by `calibrate` on raw
+    data). `numeraire` is "world" (world value added) or a region code (its wage).
+    """
+    n = baseline.n_regions
+    if numeraire == "world":
+        weights = baseline.value_added / baseline.value_added.sum()
+    else:
+        weights = np.zeros(n)
+        weights[baseline.region_index(numeraire, "numeraire")] = 1.0
+    if deficit_new is None:
+        deficit_new = np.zeros(n) if deficits == "zero" else baseline.deficit
+    va = baseline.value_added if value_added is None else value_added
+    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)  # noqa: E731
+    return Params(
+        pi=as_j(baseline.expenditure_shares),
+        tariff=as_j(baseline.tariffs),
+        tariff_new=as_j(baseline.tariffs if tariff_new is None else tariff_new),
+        trade_cost_hat=as_j(np.ones_like(baseline.trade) if trade_cost_hat is None else trade_cost_hat),
+        expenditure=as_j(baseline.expenditure),
+        value_added=as_j(va),
+        deficit_new=as_j(deficit_new),
+        va_share=as_j(baseline.va_share),
+        input_share=as_j((1 - baseline.va_share)[:, None, :] * baseline.io_share),
+        final_share=as_j(baseline.final_share),
+        theta=as_j(baseline.theta if theta is None else theta),
+        numeraire=as_j(weights),
+        deficit_follows_world_va=as_j(1.0 if deficits == "share" else 0.0),
+    )
+
+
+def _scale(p: Params) -> jax.Array:
+    """Units of X' in the unknowns: baseline X, or the mean where a cell is empty."""
+    return jnp.where(p.expenditure > 0, p.expenditure, jnp.mean(p.expenditure))
+
+
+def initial_guess(p: Params) -> jax.Array:
+    n, j = p.expenditure.shape
+    return jnp.concatenate([jnp.zeros(n), jnp.zeros(n * j), jnp.where(p.expenditure > 0, 1.0, 0.0).ravel()])
+
+
+def _unpack(z: jax.Array, p: Params):
+    n, j = p.expenditure.shape
+    log_w = z[:n]
+    log_p = z[n : n + n * j].reshape(n, j)
+    x_new = z[n + n * j :].reshape(n, j) * _scale(p)
+    return log_w, log_p, x_new
+
+
+def _prices(log_w, log_p, p: Params):
+    """Eqs. (10)-(12): unit costs, the price index implied by them, and new trade shares."""
+    log_c = p.va_share * log_w[:, None] + jnp.einsum("nkj,nk->nj", p.input_share, log_p)
+    log_kappa = jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff) + jnp.log(p.trade_cost_hat)
+    exponent = -p.theta * (log_kappa + log_c[None, :, :])  # [n, i, j]
+    log_p_model = -logsumexp(exponent, b=p.pi, axis=1) / p.theta
+    pi_new = p.pi * jnp.exp(exponent + p.theta * log_p_model[:, None, :])
+    return log_c, log_p_model, pi_new
+
+
+def _flows(x_new, pi_new, p: Params):
+    """Trade net of tariffs [n, i, j], gross output [i, j], tariff revenue [n]."""
+    trade = pi_new * x_new[:, None, :] / (1 + p.tariff_new)
+    revenue = jnp.einsum("nij,nij->n", trade, p.tariff_new)
+    return trade, trade.sum(axis=0), revenue
+
+
+def _deficit(w_hat, p: Params):
+    world_va = jnp.vdot(p.value_added, w_hat) / p.value_added.sum()
+    return p.deficit_new * (1 + p.deficit_follows_world_va * (world_va - 1))
+
+
+def residual(z: jax.Array, p: Params) -> jax.Array:
+    """Equilibrium conditions (10)-(14) as unit-free residuals, zero at the equilibrium."""
+    log_w, log_p, x_new = _unpack(z, p)
+    w_hat = jnp.exp(log_w)
+    _, log_p_model, pi_new = _prices(log_w, log_p, p)
+    _, output, revenue = _flows(x_new, pi_new, p)
+    income = w_hat * p.value_added + revenue + _deficit(w_hat, p)
+    x_model = jnp.einsum("njk,nk->nj", p.input_share, output) + p.final_share * income[:, None]
+    labour_demand = (p.va_share * output).sum(axis=1)
+    normalisation = jnp.vdot(p.numeraire, w_hat) - 1.0
+    r_w = (labour_demand - w_hat * p.value_added) / p.value_added + normalisation
+    r_p = log_p - log_p_model
+    r_x = (x_model - x_new) / _scale(p)
+    return jnp.concatenate([r_w, r_p.ravel(), r_x.ravel()])
+
+
+def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
+    """Levels and changes at the solution z (see the module docstring for welfare)."""
+    log_w, log_p, x_new = _unpack(z, p)
+    w_hat = jnp.exp(log_w)
+    p_hat = jnp.exp(log_p)
+    log_c, _, pi_new = _prices(log_w, log_p, p)
+    c_hat = jnp.exp(log_c)
+    trade_new, output_new, revenue_new = _flows(x_new, pi_new, p)
+    trade_old, output_old, revenue_old = _flows(p.expenditure, p.pi, p._replace(tariff_new=p.tariff))
+    deficit_new = _deficit(w_hat, p)
+    deficit_old = trade_old.sum(axis=(1, 2)) - trade_old.sum(axis=(0, 2))
+    income_old = p.value_added + revenue_old + deficit_old
+    income_new = w_hat * p.value_added + revenue_new + deficit_new
+    cpi_hat = jnp.exp((p.final_share * log_p).sum(axis=1))
+    # CP (2015) eq. 16, discrete form of Welfarelineal.m: baseline flows times changes.
+    exports_old = jnp.swapaxes(trade_old, 0, 1)  # [n, i, j]: from n to i
+    terms_of_trade = (
+        jnp.einsum("nij,nj->n", exports_old, c_hat - 1) - jnp.einsum("nij,ij->n", trade_old, c_hat - 1)
+    ) / income_old
+    safe_old = jnp.where(trade_old > 0, trade_old, 1.0)
+    volume_of_trade = (
+        jnp.einsum(
+            "nij,nij->n",
+            p.tariff * trade_old,
+            jnp.where(trade_old > 0, trade_new / safe_old, 0.0) - c_hat[None, :, :],
+        )
+        / income_old
+    )
+    domestic = lambda t: jnp.einsum("nnj->n", t)  # noqa: E731
+    return {
+        "wage_hat": w_hat,
+        "price_hat": p_hat,
+        "cost_hat": c_hat,
+        "cpi_hat": cpi_hat,
+        "real_wage_hat": w_hat / cpi_hat,
+        "income_old": income_old,
+        "income_new": income_new,
+        "real_income_hat": income_new / income_old / cpi_hat,
+        "terms_of_trade": terms_of_trade,
+        "volume_of_trade": volume_of_trade,
+        "welfare_linear": terms_of_trade + volume_of_trade,
+        "trade_old": trade_old,
+        "trade_new": trade_new,
+        "output_old": output_old,
+        "output_new": output_new,
+        "expenditure_new": x_new,
+        "tariff_revenue_old": revenue_old,
+        "tariff_revenue_new": revenue_new,
+        "exports_old": trade_old.sum(axis=(0, 2)) - domestic(trade_old),
+        "exports_new": trade_new.sum(axis=(0, 2)) - domestic(trade_new),
+        "imports_old": trade_old.sum(axis=(1, 2)) - domestic(trade_old),
+        "imports_new": trade_new.sum(axis=(1, 2)) - domestic(trade_new),
+        "deficit_old": deficit_old,
+        "deficit_new": deficit_new,
+    }
