@@ -36,7 +36,11 @@ def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
     """The CP2015 base year as a validated `Baseline`.
 
     ``base_year="zero-deficit"`` is CP's base year with all deficits set to zero (units 1e10
-    USD); ``"with-deficits"`` is the 1993 data with actual deficits (USD). The 2005 tariffs and
+    USD), validated. ``"with-deficits"`` is the raw 1993 data with actual deficits (USD): CP's
+    flows, value added (``extras['value_added_data']``) and deficits
+    (``extras['deficit_data']``) do not yet satisfy the model's accounts, so this baseline is
+    returned unvalidated for `tradewar.models.caliendo_parro.calibrate`, which solves the model
+    at the factual tariffs to make them consistent (CP's own first step). The 2005 tariffs and
     the Table 2 counterfactual tariffs are in ``extras['tariff_2005']`` and
     ``extras['tariff_cf_nafta']``.
     """
@@ -58,6 +62,10 @@ def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
         arr[tariffs.importer_index, tariffs.exporter_index, tariffs.sector_index] = tariffs[column] / 100
         return arr
 
+    extras = {
+        "tariff_2005": tariff_array("tariff_2005_pct"),
+        "tariff_cf_nafta": tariff_array("tariff_cf_nafta_pct"),
+    }
     if base_year == "zero-deficit":
         npz = np.load(require_file(path / "cp2015_base1993_zero_deficit.npz", "cp2015"))
         trade = npz["trade_flows"]
@@ -68,6 +76,8 @@ def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
         factual = npz["tariff_1993"]
         trade = npz["pi"] * npz["expenditure_usd"][:, None, :] / (1 + factual)
         unit = "USD"
+        extras["value_added_data"] = npz["value_added_usd"]
+        extras["deficit_data"] = npz["deficit_usd"]
     baseline = Baseline(
         name=f"cp2015 ({base_year})",
         regions=tuple(regions.code),
@@ -85,9 +95,8 @@ def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
             f"Caliendo and Parro (2015) replication data, 1993, {base_year} base year, "
             f"money in {unit}; read from {path}"
         ),
-        extras={
-            "tariff_2005": tariff_array("tariff_2005_pct"),
-            "tariff_cf_nafta": tariff_array("tariff_cf_nafta_pct"),
-        },
+        extras=extras,
     )
+    if base_year == "with-deficits":
+        return baseline  # raw data, not yet an equilibrium: see caliendo_parro.calibrate
     return baseline.validate(negative_input_share_floor=CP_IO_FLOOR)

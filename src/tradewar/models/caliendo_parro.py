@@ -107,13 +107,14 @@ def params(
 
 
 def _scale(p: Params) -> jax.Array:
-    """Units of X' in the unknowns: baseline X, or the mean where a cell is empty."""
-    return jnp.where(p.expenditure > 0, p.expenditure, jnp.mean(p.expenditure))
+    """Units of X' in the unknowns: baseline X plus 0.1 % of the region's mean sector, so that
+    empty or near-empty cells (CP's raw data has 1-dollar placeholders) stay well scaled."""
+    return p.expenditure + 1e-3 * jnp.mean(p.expenditure, axis=1, keepdims=True)
 
 
 def initial_guess(p: Params) -> jax.Array:
     n, j = p.expenditure.shape
-    return jnp.concatenate([jnp.zeros(n), jnp.zeros(n * j), jnp.where(p.expenditure > 0, 1.0, 0.0).ravel()])
+    return jnp.concatenate([jnp.zeros(n), jnp.zeros(n * j), (p.expenditure / _scale(p)).ravel()])
 
 
 def _unpack(z: jax.Array, p: Params):
@@ -217,3 +218,57 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         "deficit_old": deficit_old,
         "deficit_new": deficit_new,
     }
+
+
+def region_summary(out: dict) -> dict[str, np.ndarray]:
+    """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
+    pct = lambda hat: (np.asarray(hat) - 1) * 100  # noqa: E731
+    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))  # noqa: E731
+    return {
+        "welfare_pct": 100 * np.asarray(out["welfare_linear"]),
+        "terms_of_trade_pct": 100 * np.asarray(out["terms_of_trade"]),
+        "volume_of_trade_pct": 100 * np.asarray(out["volume_of_trade"]),
+        "real_wage_pct": pct(out["real_wage_hat"]),
+        "real_income_pct": pct(out["real_income_hat"]),
+        "wage_pct": pct(out["wage_hat"]),
+        "price_index_pct": pct(out["cpi_hat"]),
+        "exports_pct": change("exports_new", "exports_old"),
+        "imports_pct": change("imports_new", "imports_old"),
+        "tariff_revenue_old": np.asarray(out["tariff_revenue_old"]),
+        "tariff_revenue_new": np.asarray(out["tariff_revenue_new"]),
+        "trade_balance_old": -np.asarray(out["deficit_old"]),
+        "trade_balance_new": -np.asarray(out["deficit_new"]),
+    }
+
+
+def calibrate(raw: Baseline, *, deficits: str = "fixed", tol: float = 1e-10) -> Baseline:
+    """Make raw data an equilibrium of the model: solve at the factual tariffs and rebuild flows.
+
+    This is CP's own first step (their `script.m` then `initial_condition_1993_noS.mat`): take
+    the observed expenditure shares, value added (``raw.extras['value_added_data']`` if present)
+    and deficits (``raw.extras['deficit_data']``; all zero with ``deficits="zero"``), solve the
+    equilibrium conditions with tau' = tau, and return the validated `Baseline` with flows
+    pi' X' / (1 + tau). Ossa (2014) calls the zero-deficit version "purging" the data.
+    """
+    from dataclasses import replace
+
+    from tradewar.errors import NotConverged
+    from tradewar.solve import newton_root
+
+    value_added = raw.extras.get("value_added_data", raw.value_added)
+    target = np.zeros(raw.n_regions) if deficits == "zero" else raw.extras.get("deficit_data", raw.deficit)
+    p = params(raw, deficits=deficits, value_added=value_added, deficit_new=target)
+    res = jax.jit(lambda p: newton_root(residual, initial_guess(p), p, tol=tol))(p)
+    if not bool(res.converged):
+        raise NotConverged(f"calibration of {raw.name}", float(res.max_residual), int(res.iterations), tol)
+    out = outcomes(res.value, p)
+    extras = {k: v for k, v in raw.extras.items() if k not in ("value_added_data", "deficit_data")}
+    label = "zero deficits" if deficits == "zero" else "deficits as observed"
+    balanced = replace(
+        raw,
+        name=raw.name.replace("(with-deficits)", f"(calibrated, {label})"),
+        trade=np.asarray(out["trade_new"]),
+        extras=extras,
+        provenance=raw.provenance + f"; calibrated to an equilibrium at factual tariffs with {label}",
+    )
+    return balanced.validate(negative_input_share_floor=-1e-3)

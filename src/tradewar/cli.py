@@ -1,0 +1,117 @@
+"""The `tradewar` command line: a thin shell over `tradewar.api`.
+
+User mistakes (`InputError`) and solver failures (`NotConverged`) print one line on stderr and
+exit with status 2 (1 for non-convergence); never a traceback. With ``--json`` a command prints
+exactly one JSON object on stdout and nothing else there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tradewar.errors import InputError, NotConverged, TradewarError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0])
+replicate_app = typer.Typer(no_args_is_help=True, help="Reproduce published tables; computed values come from the solvers.")
+app.add_typer(replicate_app, name="replicate")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DataOption = typer.Option(None, "--data", help="Folder of the replication data (default: ../shared/data/<name>).")
+JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
+
+
+def emit_json(obj: dict) -> None:
+    """Print one JSON object on stdout (NaN and infinities become null)."""
+
+    def clean(x):
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v) for v in x]
+        return x
+
+    sys.stdout.write(json.dumps(clean(obj)) + "\n")
+
+
+def table(title: str, columns: list[str], rows: list[list], *, digits: int = 2) -> Table:
+    """A rich table; floats formatted with `digits` decimals."""
+    t = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="left" if i == 0 else "right")
+    for row in rows:
+        t.add_row(*[f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row])
+    return t
+
+
+@replicate_app.command("cp2015")
+def replicate_cp2015(
+    data: Optional[Path] = DataOption,
+    as_json: bool = JsonOption,
+    deficits: bool = typer.Option(False, "--deficits", help="Table A4: the 1993 data with deficits held fixed."),
+):
+    """Caliendo and Parro (2015), Table 2 (NAFTA's tariff reductions), or Table A4 with --deficits."""
+    from tradewar.replicate.cp2015 import replicate
+
+    result = replicate(data, with_deficits=deficits)
+    if as_json:
+        emit_json(result)
+        return
+    cols = ["region", "welfare", "(paper)", "terms of trade", "(paper)", "volume of trade", "(paper)", "real wage", "(paper)"]
+    rows = []
+    for r in result["regions"]:
+        pub = r.get("published", {})
+        rows.append(
+            [r["code"]]
+            + [
+                x
+                for key in ("welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct")
+                for x in (r[key], pub.get(key, "-"))
+            ]
+        )
+    console.print(table(result["title"], cols, rows))
+    console.print(
+        f"converged={result['converged']}  max residual={result['max_residual']:.2e}  "
+        f"iterations={result['iterations']}  (changes in %)"
+    )
+
+
+# Further commands register themselves here (one import line each).
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except InputError as e:
+        err_console.print(f"error: {e}", markup=False, highlight=False)
+        raise SystemExit(2)
+    except NotConverged as e:
+        err_console.print(f"error: {e}", markup=False, highlight=False)
+        raise SystemExit(1)
+    except TradewarError as e:
+        err_console.print(f"error: {e}", markup=False, highlight=False)
+        raise SystemExit(1)
+    except Exception as e:  # click's usage errors and aborts
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            raise SystemExit(e.exit_code)
+        if isinstance(e, click.exceptions.Abort):
+            raise SystemExit(130)
+        raise
+
+
+if __name__ == "__main__":
+    main()
