@@ -7,8 +7,11 @@ A model module provides (see `caliendo_parro` for the reference implementation):
   policy (the counterfactual tariffs ``tariff_new`` [importer, exporter, sector], decimals);
 - ``initial_guess(params) -> z0`` and ``residual(z, params) -> r`` (zero at the equilibrium,
   unit-free, shaped like z);
-- ``outcomes(z, params) -> dict`` of arrays; every model reports at least the per-region keys
-  ``welfare_pct`` / ``real_wage_pct`` through `region_table` in `tradewar.api`.
+- ``outcomes(z, params) -> dict`` of JAX arrays. Every model reports ``welfare_hat`` [n] (the
+  exact welfare change, the games' objective), ``trade_old`` / ``trade_new`` [n, i, j] (net of
+  tariffs) and whatever else it defines;
+- ``region_summary(outcomes) -> dict[str, np.ndarray]``: per-region columns (``welfare_pct``,
+  ``real_wage_pct``, ...) for `Equilibrium.regions()` and the ``regions`` list of ``--json``.
 """
 
 from __future__ import annotations

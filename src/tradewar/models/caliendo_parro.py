@@ -201,6 +201,7 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         "income_old": income_old,
         "income_new": income_new,
         "real_income_hat": income_new / income_old / cpi_hat,
+        "welfare_hat": income_new / income_old / cpi_hat,  # the games' objective: exact real income
         "terms_of_trade": terms_of_trade,
         "volume_of_trade": volume_of_trade,
         "welfare_linear": terms_of_trade + volume_of_trade,
