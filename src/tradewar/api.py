@@ -146,6 +146,102 @@ def check_tariffs(tariffs: np.ndarray, baseline: Baseline, field: str = "tariffs
         )
 
 
+@dataclass(frozen=True, eq=False)
+class StepResult:
+    date: str | None
+    label: str
+    equilibrium: Equilibrium
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """The solved steps of a scenario, in order."""
+
+    title: str
+    baseline: Baseline
+    steps: list[StepResult]
+
+    @property
+    def converged(self) -> bool:
+        return all(s.equilibrium.converged for s in self.steps)
+
+    @property
+    def max_residual(self) -> float:
+        return max(s.equilibrium.max_residual for s in self.steps)
+
+    def to_dict(self) -> dict:
+        """JSON shape of `tradewar run --json`: converged, max_residual, regions (of the last
+        step) and `steps`, each with date, label, converged, max_residual and regions."""
+        steps = []
+        for s in self.steps:
+            d = s.equilibrium.to_dict()
+            entry = {"date": s.date, "label": s.label, "converged": d["converged"], "max_residual": d["max_residual"]}
+            entry.update(average_tariff_keys(s.equilibrium))
+            entry["regions"] = d["regions"]
+            steps.append(entry)
+        last = self.steps[-1].equilibrium.to_dict()
+        return {
+            "title": self.title,
+            "model": last["model"],
+            "dataset": last["dataset"],
+            "converged": self.converged,
+            "max_residual": self.max_residual,
+            "regions": last["regions"],
+            "steps": steps,
+        }
+
+
+def average_tariff(baseline: Baseline, tariffs: np.ndarray, importer: str, exporter: str) -> float:
+    """Trade-weighted average tariff of `importer` on `exporter`'s goods, at baseline trade (%)."""
+    n, i = baseline.region_index(importer, "importer"), baseline.region_index(exporter, "exporter")
+    weights = baseline.trade[n, i] * baseline.tradable
+    return float(100 * np.sum(weights * tariffs[n, i]) / np.sum(weights))
+
+
+def average_tariff_keys(eq: Equilibrium) -> dict:
+    """US-China average tariffs where the dataset has both (the 2025 trade war's headline)."""
+    if {"USA", "CHN"} <= set(eq.baseline.regions):
+        return {
+            "us_tariff_on_china_pct": average_tariff(eq.baseline, eq.tariffs, "USA", "CHN"),
+            "china_tariff_on_us_pct": average_tariff(eq.baseline, eq.tariffs, "CHN", "USA"),
+        }
+    return {}
+
+
+def run_scenario(scenario, *, progress=None) -> ScenarioResult:
+    """Load the scenario's dataset, compile its steps and solve each one in general equilibrium.
+
+    `scenario` is a `tradewar.scenario.Scenario` (see `load_scenario`); `progress(k, total,
+    label)` is called before each step.
+    """
+    from tradewar.scenario import compile_steps
+
+    spec = scenario.model
+    model = get_model(spec.name)
+    baseline = load_dataset(scenario.dataset.source, scenario.dataset.path)
+    options = {"deficits": spec.deficits, "numeraire": spec.numeraire}
+    if spec.theta:
+        theta = baseline.theta.copy()
+        for code, value in spec.theta.items():
+            theta[baseline.sector_index(code, f"model.theta.{code}")] = value
+        options["theta"] = theta
+    if spec.deficits == "zero" and np.abs(baseline.deficit).max() > 1e-9 * baseline.value_added.sum():
+        baseline = model.calibrate(baseline, deficits="zero")
+    steps = compile_steps(scenario, baseline)
+    results = []
+    for k, step in enumerate(steps):
+        if progress:
+            progress(k, len(steps), step.label)
+        extra = {}
+        if np.any(step.export_taxes != 0):
+            extra["export_taxes"] = step.export_taxes
+        if np.any(np.isfinite(step.export_limits)):
+            extra["export_limits"] = step.export_limits
+        eq = solve(spec.name, baseline, step.tariffs, **options, **extra)
+        results.append(StepResult(step.date, step.label, eq))
+    return ScenarioResult(scenario.title, baseline, results)
+
+
 DATASETS = ("cp2015",)
 
 

@@ -87,6 +87,41 @@ def replicate_cp2015(
     )
 
 
+@app.command("run")
+def run(
+    scenario: str = typer.Argument(..., help="A scenario file (TOML) or the name of a bundled scenario."),
+    as_json: bool = JsonOption,
+):
+    """Solve every step of a scenario in general equilibrium and show what it does."""
+    from tradewar.api import run_scenario
+    from tradewar.scenario import load_scenario
+
+    spec = load_scenario(scenario)
+    if as_json:
+        emit_json(run_scenario(spec).to_dict())
+        return
+    with console.status("solving") as status:
+        result = run_scenario(spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}"))
+    print_scenario(result)
+
+
+def print_scenario(result) -> None:
+    """One rich table per step: welfare, real wage, trade and balances by region."""
+    columns = ["region", "welfare %", "real wage %", "exports %", "imports %", "trade balance (new)"]
+    for step in result.steps:
+        eq = step.equilibrium
+        regions = eq.regions()
+        title = " ".join(x for x in (step.date, step.label) if x)
+        rows = [
+            [code, r.welfare_pct, r.real_wage_pct, r.exports_pct, r.imports_pct, r.trade_balance_new]
+            for code, r in regions.iterrows()
+        ]
+        console.print(table(title or result.title, columns, rows))
+        console.print(
+            f"converged={eq.converged}  max residual={eq.max_residual:.2e}  iterations={eq.iterations}"
+        )
+
+
 # Further commands register themselves here (one import line each).
 
 
