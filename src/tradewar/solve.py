@@ -54,10 +54,6 @@ def newton_root(
     The result is differentiable with respect to `params` by the implicit function theorem.
     """
 
-    def merit(z):
-        r = residual(z, params)
-        return 0.5 * jnp.vdot(r, r), r
-
     def newton_solve(fun, z_init):
         def cond(state):
             z, r, it = state

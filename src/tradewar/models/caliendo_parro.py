@@ -15,13 +15,18 @@ Equilibrium conditions (CP 2015, section 3, eqs. 10-14 in the paper's numbering)
          I'_n   = w_n VA_n + sum_j X'_n^j (1 - F'_n^j) + D'_n,  F'_n^j = sum_i pi'_ni^j/(1+tau'_ni^j)
     (14) w_n VA_n = sum_j gamma_n^j sum_i pi'_in^j X'_i^j / (1 + tau'_in^j)          labour market
 
-(all of c, P, w here are hats), with kappa_ni^j = (1 + tau'_ni^j)/(1 + tau_ni^j) * d_ni^j
-(d: iceberg trade-cost changes). Condition (14) is equivalent to the paper's trade balance
+(all of c, P, w here are hats), with kappa_ni^j = (1 + tau'_ni^j)/(1 + tau_ni^j) (1 + t'_ni^j) d_ni^j
+(d: iceberg trade-cost changes; t': the exporter i's tax on its sales to n, zero in the data).
+With export taxes, sales at factory-gate prices are border values / (1 + t'), and the tax's
+revenue adds to the exporter's income. An export limit caps the quantity of i's sales to n,
+pi'_ni X'_n / ((1 + tau')(1 + t') c_i) <= (1 - cut) times its baseline, and is solved as the
+export tax that achieves it: t' >= 0 and the cap are complementary (Fischer-Burmeister). Condition (14) is equivalent to the paper's trade balance
 given (13). The numeraire is world value added, sum_n w_n VA_n = sum_n VA_n, as in CP's code,
 or one region's wage. Deficits D'_n are held fixed in numeraire units, or as a share of world
 value added; the zero-deficit closure is a baseline rebalanced by `calibrate` with D' = 0.
 
-Unknowns: z = (log w [N], log P [N, J], X' / X [N, J]), solved by `tradewar.solve.newton_root`.
+Unknowns: z = (log w [N], log P [N, J], X' / X [N, J], log(1 + t') [K limited flows]), solved by
+`tradewar.solve.newton_root`.
 
 Welfare (CP 2015, eq. 16; their `Welfarelineal.m`): the change in real income is decomposed to
 first order into terms of trade, sum_{i,j} (E_ni^j dln c_n^j - M_ni^j dln c_i^j) / I_n, and
@@ -61,6 +66,9 @@ class Params(NamedTuple):
     theta: jax.Array  # [j]
     numeraire: jax.Array  # [n] weights, sum 1
     deficit_follows_world_va: jax.Array  # scalar 0 or 1
+    export_tax: jax.Array  # [n, i, j] t' set by policy (zero in the baseline)
+    limit_cells: jax.Array  # [K, 3] int (n, i, j) of flows under an export limit
+    limit_log_target: jax.Array  # [K] log(1 - cut)
 
 
 def params(
@@ -73,11 +81,15 @@ def params(
     numeraire: str = "world",
     value_added: np.ndarray | None = None,
     deficit_new: np.ndarray | None = None,
+    export_taxes: np.ndarray | None = None,
+    export_limits: np.ndarray | None = None,
 ) -> Params:
     """Model parameters from a baseline and a policy.
 
-    `value_added` and `deficit_new` override the baseline accounts (used by `calibrate` on raw
-    data). `numeraire` is "world" (world value added) or a region code (its wage).
+    `export_taxes` [n, i, j] are the exporters' taxes (decimals); `export_limits` [n, i, j] are
+    quantity cuts as fractions (NaN where there is no limit). `value_added` and `deficit_new`
+    override the baseline accounts (used by `calibrate` on raw data). `numeraire` is "world"
+    (world value added) or a region code (its wage).
     """
     n = baseline.n_regions
     if numeraire == "world":
@@ -88,6 +100,8 @@ def params(
     if deficit_new is None:
         deficit_new = np.zeros(n) if deficits == "zero" else baseline.deficit
     va = baseline.value_added if value_added is None else value_added
+    limits = np.full(baseline.trade.shape, np.nan) if export_limits is None else np.asarray(export_limits, float)
+    cells = np.argwhere(np.isfinite(limits) & (baseline.trade > 0))
     as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)  # noqa: E731
     return Params(
         pi=as_j(baseline.expenditure_shares),
@@ -103,6 +117,9 @@ def params(
         theta=as_j(baseline.theta if theta is None else theta),
         numeraire=as_j(weights),
         deficit_follows_world_va=as_j(1.0 if deficits == "share" else 0.0),
+        export_tax=as_j(np.zeros_like(baseline.trade) if export_taxes is None else export_taxes),
+        limit_cells=jnp.asarray(cells, dtype=jnp.int32).reshape(-1, 3),
+        limit_log_target=as_j(np.log1p(-limits[tuple(cells.T)])),
     )
 
 
@@ -114,32 +131,40 @@ def _scale(p: Params) -> jax.Array:
 
 def initial_guess(p: Params) -> jax.Array:
     n, j = p.expenditure.shape
-    return jnp.concatenate([jnp.zeros(n), jnp.zeros(n * j), (p.expenditure / _scale(p)).ravel()])
+    k = p.limit_log_target.shape[0]
+    return jnp.concatenate([jnp.zeros(n), jnp.zeros(n * j), (p.expenditure / _scale(p)).ravel(), jnp.zeros(k)])
 
 
 def _unpack(z: jax.Array, p: Params):
+    """Split z; the last block is log(1 + t') on limited flows, scattered onto [n, i, j]."""
     n, j = p.expenditure.shape
     log_w = z[:n]
     log_p = z[n : n + n * j].reshape(n, j)
-    x_new = z[n + n * j :].reshape(n, j) * _scale(p)
-    return log_w, log_p, x_new
+    x_new = z[n + n * j : n + 2 * n * j].reshape(n, j) * _scale(p)
+    limit_wedge = z[n + 2 * n * j :]
+    cells = tuple(p.limit_cells.T)
+    log_export_wedge = jnp.log1p(p.export_tax).at[cells].add(limit_wedge)
+    return log_w, log_p, x_new, log_export_wedge
 
 
-def _prices(log_w, log_p, p: Params):
+def _prices(log_w, log_p, log_export_wedge, p: Params):
     """Eqs. (10)-(12): unit costs, the price index implied by them, and new trade shares."""
     log_c = p.va_share * log_w[:, None] + jnp.einsum("nkj,nk->nj", p.input_share, log_p)
-    log_kappa = jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff) + jnp.log(p.trade_cost_hat)
+    log_kappa = jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff) + jnp.log(p.trade_cost_hat) + log_export_wedge
     exponent = -p.theta * (log_kappa + log_c[None, :, :])  # [n, i, j]
     log_p_model = -logsumexp(exponent, b=p.pi, axis=1) / p.theta
     pi_new = p.pi * jnp.exp(exponent + p.theta * log_p_model[:, None, :])
     return log_c, log_p_model, pi_new
 
 
-def _flows(x_new, pi_new, p: Params):
-    """Trade net of tariffs [n, i, j], gross output [i, j], tariff revenue [n]."""
+def _flows(x_new, pi_new, log_export_wedge, p: Params):
+    """Trade at the border net of tariffs [n, i, j], sales at factory-gate prices [n, i, j],
+    gross output [i, j], tariff revenue [n] and export-tax revenue [i]."""
     trade = pi_new * x_new[:, None, :] / (1 + p.tariff_new)
+    sales = trade * jnp.exp(-log_export_wedge)
     revenue = jnp.einsum("nij,nij->n", trade, p.tariff_new)
-    return trade, trade.sum(axis=0), revenue
+    export_revenue = (trade - sales).sum(axis=(0, 2))
+    return trade, sales, sales.sum(axis=0), revenue, export_revenue
 
 
 def _deficit(w_hat, p: Params):
@@ -147,35 +172,47 @@ def _deficit(w_hat, p: Params):
     return p.deficit_new * (1 + p.deficit_follows_world_va * (world_va - 1))
 
 
+def _limit_gap(sales, log_c, p: Params):
+    """log(1 - cut) - log(quantity hat) on limited flows: >= 0 when the cap holds."""
+    n, i, j = p.limit_cells.T
+    baseline_sales = p.pi[n, i, j] * p.expenditure[n, j] / (1 + p.tariff[n, i, j])
+    log_quantity_hat = jnp.log(sales[n, i, j] / baseline_sales) - log_c[i, j]
+    return p.limit_log_target - log_quantity_hat
+
+
 def residual(z: jax.Array, p: Params) -> jax.Array:
     """Equilibrium conditions (10)-(14) as unit-free residuals, zero at the equilibrium."""
-    log_w, log_p, x_new = _unpack(z, p)
+    log_w, log_p, x_new, log_export_wedge = _unpack(z, p)
     w_hat = jnp.exp(log_w)
-    _, log_p_model, pi_new = _prices(log_w, log_p, p)
-    _, output, revenue = _flows(x_new, pi_new, p)
-    income = w_hat * p.value_added + revenue + _deficit(w_hat, p)
+    log_c, log_p_model, pi_new = _prices(log_w, log_p, log_export_wedge, p)
+    _, sales, output, revenue, export_revenue = _flows(x_new, pi_new, log_export_wedge, p)
+    income = w_hat * p.value_added + revenue + export_revenue + _deficit(w_hat, p)
     x_model = jnp.einsum("njk,nk->nj", p.input_share, output) + p.final_share * income[:, None]
     labour_demand = (p.va_share * output).sum(axis=1)
     normalisation = jnp.vdot(p.numeraire, w_hat) - 1.0
     r_w = (labour_demand - w_hat * p.value_added) / p.value_added + normalisation
     r_p = log_p - log_p_model
     r_x = (x_model - x_new) / _scale(p)
-    return jnp.concatenate([r_w, r_p.ravel(), r_x.ravel()])
+    # Export limits: t' >= 0, cap >= quantity, one of them binding (Fischer-Burmeister).
+    tax, gap = z[log_w.shape[0] + 2 * r_x.size :], _limit_gap(sales, log_c, p)
+    r_limit = tax + gap - jnp.sqrt(tax**2 + gap**2 + 1e-20)
+    return jnp.concatenate([r_w, r_p.ravel(), r_x.ravel(), r_limit])
 
 
 def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     """Levels and changes at the solution z (see the module docstring for welfare)."""
-    log_w, log_p, x_new = _unpack(z, p)
+    log_w, log_p, x_new, log_export_wedge = _unpack(z, p)
     w_hat = jnp.exp(log_w)
     p_hat = jnp.exp(log_p)
-    log_c, _, pi_new = _prices(log_w, log_p, p)
+    log_c, _, pi_new = _prices(log_w, log_p, log_export_wedge, p)
     c_hat = jnp.exp(log_c)
-    trade_new, output_new, revenue_new = _flows(x_new, pi_new, p)
-    trade_old, output_old, revenue_old = _flows(p.expenditure, p.pi, p._replace(tariff_new=p.tariff))
+    trade_new, _, output_new, revenue_new, export_revenue_new = _flows(x_new, pi_new, log_export_wedge, p)
+    no_tax = jnp.zeros_like(log_export_wedge)
+    trade_old, _, output_old, revenue_old, _ = _flows(p.expenditure, p.pi, no_tax, p._replace(tariff_new=p.tariff))
     deficit_new = _deficit(w_hat, p)
     deficit_old = trade_old.sum(axis=(1, 2)) - trade_old.sum(axis=(0, 2))
     income_old = p.value_added + revenue_old + deficit_old
-    income_new = w_hat * p.value_added + revenue_new + deficit_new
+    income_new = w_hat * p.value_added + revenue_new + export_revenue_new + deficit_new
     cpi_hat = jnp.exp((p.final_share * log_p).sum(axis=1))
     # CP (2015) eq. 16, discrete form of Welfarelineal.m: baseline flows times changes.
     exports_old = jnp.swapaxes(trade_old, 0, 1)  # [n, i, j]: from n to i
@@ -212,6 +249,8 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         "expenditure_new": x_new,
         "tariff_revenue_old": revenue_old,
         "tariff_revenue_new": revenue_new,
+        "export_tax_new": jnp.expm1(log_export_wedge),
+        "export_tax_revenue_new": export_revenue_new,
         "exports_old": trade_old.sum(axis=(0, 2)) - domestic(trade_old),
         "exports_new": trade_new.sum(axis=(0, 2)) - domestic(trade_new),
         "imports_old": trade_old.sum(axis=(1, 2)) - domestic(trade_old),
