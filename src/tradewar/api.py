@@ -242,7 +242,7 @@ def run_scenario(scenario, *, progress=None) -> ScenarioResult:
     return ScenarioResult(scenario.title, baseline, results)
 
 
-DATASETS = ("cp2015",)
+DATASETS = ("cp2015", "ossa2014")
 
 
 def load_dataset(source: str, path: str | Path | None = None, **options) -> Baseline:
@@ -251,6 +251,10 @@ def load_dataset(source: str, path: str | Path | None = None, **options) -> Base
         from tradewar.data.cp2015 import load_cp2015
 
         return load_cp2015(path or default_data_path("cp2015"), **options)
+    if source == "ossa2014":
+        from tradewar.data.ossa2014 import load_ossa2014
+
+        return load_ossa2014(path or default_data_path("ossa2014"), **options)
     raise InputError(f"dataset.source: unknown dataset {source!r}; use one of {', '.join(DATASETS)}", field="dataset.source")
 
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from tradewar.errors import InputError
-from tradewar.models import caliendo_parro
+from tradewar.models import caliendo_parro, ossa
+from tradewar.models import liberation_day
 
-MODELS: dict[str, ModuleType] = {caliendo_parro.NAME: caliendo_parro}
+MODELS: dict[str, ModuleType] = {caliendo_parro.NAME: caliendo_parro, ossa.NAME: ossa}
+MODELS[liberation_day.NAME] = liberation_day
 
 
 def get_model(name: str) -> ModuleType:
