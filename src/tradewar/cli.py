@@ -123,6 +123,9 @@ def print_scenario(result) -> None:
 
 
 # Further commands register themselves here (one import line each).
+from tradewar import cli_libday  # noqa: E402
+
+cli_libday.register(app, replicate_app)
 
 
 def main() -> None:
