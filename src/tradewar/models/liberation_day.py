@@ -174,9 +174,10 @@ def calibrate(
     notes = [
         f"nu from SG&A/sales targets {targets[0]:g} (non-{large}) / {targets[1]:g} ({large}) as in the authors' code "
         f"(paper text: 0.13 / 0.24): nu = {nu_pair[0]:.4f} / {nu_pair[1]:.4f} (paper reports 0.114 / 0.270)",
-        "transfers in the code's form T = (1-nu_i)[M_i - sum_n (1-nu_n) X_in] (the published numbers; the model identity gives US welfare 1.15)"
+        "transfers in the code's form T = (1-nu_i)[M_i - sum_n (1-nu_n) X_in], which the published numbers use "
+        "(the model identity, eq. 7, drops the first (1-nu_i) on the export term)"
         if transfers == "published"
-        else "transfers from the model identity (eq. 7), not the code's form: US welfare differs from the published 1.13",
+        else "transfers from the model identity (eq. 7), not the code's form behind the published tables",
         f"domestic absorption max(E - M, 0): clipped at zero for {', '.join(clipped) or 'none'}",
     ]
     out = replace(
