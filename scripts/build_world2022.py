@@ -637,7 +637,7 @@ def write_files(out: Path, cal: Baseline, Y, VA, Fin, C, theta_rows, tsource):
     tr = pd.DataFrame({"value": cal.trade.ravel()}, index=idx).reset_index()
     csv(tr[tr.value > 0], "trade.csv", fmt="%.8g")
     ta = pd.DataFrame({"tariff": cal.tariffs.ravel(), "source": tsource.ravel()}, index=idx).reset_index()
-    csv(ta[ta.tariff != 0], "tariffs.csv", fmt="%.6g")
+    csv(ta[ta.tariff != 0], "tariffs.csv", fmt="%.10g")
     idx2 = pd.MultiIndex.from_product([REGIONS, SECS], names=["region", "sector"])
     csv(pd.DataFrame({
         "va_share": cal.va_share.ravel(), "final_share": cal.final_share.ravel(),

@@ -242,11 +242,28 @@ def run_scenario(scenario, *, progress=None) -> ScenarioResult:
     return ScenarioResult(scenario.title, baseline, results)
 
 
-DATASETS = ("cp2015", "ossa2014")
+DATASETS = ("world2022", "cp2015", "ossa2014")
+#: The bundled dataset used where none is named.
+DEFAULT_DATASET = "world2022"
 
 
-def load_dataset(source: str, path: str | Path | None = None, **options) -> Baseline:
-    """Load a dataset by its source name (see `DATASETS`)."""
+def load_dataset(source: str = DEFAULT_DATASET, path: str | Path | None = None, **options) -> Baseline:
+    """Load a dataset by its source name (see `DATASETS`; default: the bundled world2022).
+
+    world2022 takes ``mapping=`` (mapping CSV path(s), see `tradewar.data.aggregate`); with a
+    `path` it reads that folder in the world2022 CSV layout (docs/data-layout.md) instead.
+    """
+    if source == "world2022":
+        from tradewar.data.world2022 import load_world2022, read_dataset
+
+        if path is not None:
+            baseline = read_dataset(path)
+            if options.get("mapping") is not None:
+                from tradewar.data.aggregate import aggregate, read_mappings
+
+                return aggregate(baseline, *read_mappings(options["mapping"], baseline))
+            return baseline
+        return load_world2022(**options)
     if source == "cp2015":
         from tradewar.data.cp2015 import load_cp2015
 

@@ -126,6 +126,9 @@ def print_scenario(result) -> None:
 from tradewar import cli_libday  # noqa: E402
 
 cli_libday.register(app, replicate_app)
+from tradewar import cli_data  # noqa: E402
+
+cli_data.register(app, replicate_app)
 
 
 def main() -> None:
