@@ -135,13 +135,13 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except InputError as e:
-        err_console.print(f"error: {e}", markup=False, highlight=False)
+        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(2)
     except NotConverged as e:
-        err_console.print(f"error: {e}", markup=False, highlight=False)
+        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(1)
     except TradewarError as e:
-        err_console.print(f"error: {e}", markup=False, highlight=False)
+        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(1)
     except Exception as e:  # click's usage errors and aborts
         import click
