@@ -129,6 +129,9 @@ cli_libday.register(app, replicate_app)
 from tradewar import cli_data  # noqa: E402
 
 cli_data.register(app, replicate_app)
+from tradewar import cli_web  # noqa: E402
+
+cli_web.register(app, replicate_app)
 
 
 def main() -> None:

@@ -1,0 +1,446 @@
+"""The tradewar HTTP API and dashboard: `create_app()` builds the FastAPI application.
+
+    tradewar serve                      # http://127.0.0.1:8000/  (dashboard), /docs, /openapi.json
+
+Endpoints (all JSON unless noted; every failure is ``{"error": {"code", "message", "field"}}``):
+
+    GET    /api/health                       status, version, datasets, jobs, cache
+    GET    /api/datasets                     the datasets and which one is the default
+    GET    /api/datasets/{name}              regions, sectors, baseline average tariffs
+    GET    /api/models                       the models
+    GET    /api/scenarios                    bundled scenarios with their dated steps
+    GET    /api/scenarios/{name}             one bundled scenario as an object
+    POST   /api/run                          run a bundled scenario ({"name"}) or an inline one ({"scenario"})
+    POST   /api/solve                        an ad-hoc tariff change: dataset, model, [policy]
+    GET    /api/results/{key}                a cached result by its key (the scenario's hash)
+    GET    /api/results/{key}/{table}.csv    regions | bilateral | sectors as CSV (text/csv)
+    POST   /api/jobs/scenario                a scenario as a background job
+    GET    /api/jobs, /api/jobs/{id}         job status and progress (and the result when done)
+    DELETE /api/jobs/{id}                    cancel a job
+
+Inputs are validated with the rules of scenario files (`tradewar.scenario.parse_scenario`);
+clients name datasets and bundled scenarios and never pass file-system paths. Request bodies are
+limited to `max_body_bytes` (413), pending jobs to `max_jobs` (429), a job's run time to
+`job_seconds`, and a synchronous run to `max_sync_steps` steps (longer ones go to /api/jobs).
+"""
+
+from __future__ import annotations
+
+import traceback
+from importlib import resources
+from typing import Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import tradewar
+from tradewar.api import DATASETS
+from tradewar.errors import InputError, NotConverged, TradewarError
+from tradewar.models import MODELS
+from tradewar.scenario import PolicySpec, Scenario, bundled_scenarios, load_scenario
+from tradewar.web import service as svc
+from tradewar.web.jobs import JobManager, TooManyJobs
+
+MAX_BODY_BYTES = 1_000_000
+
+
+# -- the one error shape -------------------------------------------------------------------
+class ErrorBody(BaseModel):
+    code: str = Field(description="machine-readable: invalid_input, not_found, method_not_allowed, "
+                      "payload_too_large, too_many_jobs, not_converged, internal_error, ...")
+    message: str = Field(description="one line naming the field, the value and the fix")
+    field: str | None = Field(default=None, description="the offending input field, dotted (policy.0.set_pct)")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {status: {"model": ErrorResponse} for status in (404, 405, 413, 422, 429, 500)}
+
+HTTP_CODES = {
+    400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
+    413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_jobs",
+    500: "internal_error",
+}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None, headers=None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "field": field}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _validation_error(exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's request validation, in the format `parse_scenario` uses: 'field: message (got value)'."""
+    errs = exc.errors()
+    err = errs[0] if errs else {"loc": (), "msg": "invalid request", "type": "value_error"}
+    loc = [str(x) for x in err.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        where = loc[0]
+        loc = loc[1:]
+    else:
+        where = "body"
+    field = ".".join(loc) or where
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    kind = err.get("type", "")
+    value = err.get("input")
+    if kind == "value_error" and isinstance(value, dict):
+        # an object-level rule that names one of the object's keys first ("set_pct = -150 ...")
+        named = [k for k in value if isinstance(k, str) and msg.startswith(k + " ")]
+        if named:
+            field = f"{field}.{named[0]}" if loc else named[0]
+    if kind == "extra_forbidden":
+        msg = "unknown key; check its spelling against the API schema (/openapi.json)"
+    elif kind == "missing":
+        msg = "required key is missing"
+    elif kind == "json_invalid":
+        msg = f"the request body is not valid JSON ({err.get('ctx', {}).get('error', 'decode error')})"
+    shown = ""
+    if kind not in ("missing", "json_invalid") and not isinstance(value, (dict, list)) and value is not None:
+        text = repr(value)
+        shown = f" (got {text[:80] + '...' if len(text) > 80 else text})"
+    return error_response(422, "invalid_input", f"{field}: {msg}{shown}", field)
+
+
+class BodyLimit:
+    """ASGI middleware: bodies over `limit` bytes get 413 in the error shape, before any parsing.
+
+    Checks Content-Length up front and counts the bytes of chunked bodies as they arrive."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_big = f"body: the request body exceeds the limit of {self.limit} bytes; send a smaller request"
+        if length is not None:
+            try:
+                n = int(length)
+            except ValueError:
+                n = -1
+            if n > self.limit:
+                return await error_response(413, "payload_too_large", too_big.replace(
+                    "the request body", f"the request body of {n} bytes"), "body", {"Connection": "close"})(scope, receive, send)
+        received = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooBig()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooBig:
+            if not started:
+                await error_response(413, "payload_too_large", too_big, "body", {"Connection": "close"})(scope, receive, send)
+
+
+class _TooBig(Exception):
+    pass
+
+
+# -- request and response models ------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WebDataset(_Strict):
+    source: str = Field(description="a dataset name from GET /api/datasets")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_paths(cls, data):
+        if isinstance(data, dict):
+            for key in ("path", "mapping"):
+                if key in data:
+                    raise ValueError(f"dataset.{key}: file-system paths are not accepted over HTTP; "
+                                     "name a dataset with dataset.source")
+        return data
+
+
+class WebScenario(Scenario):
+    """A scenario object: the keys of a scenario file, with the dataset named (no paths)."""
+
+    dataset: WebDataset
+
+
+class RunRequest(_Strict):
+    name: str | None = Field(default=None, description="a bundled scenario (GET /api/scenarios)", max_length=200)
+    scenario: WebScenario | None = Field(default=None, description="an inline scenario object")
+    detail: bool = Field(default=False, description="add bilateral and sector tables to each step")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.name is None) == (self.scenario is None):
+            raise ValueError("give exactly one of name (a bundled scenario) or scenario (an object)")
+        return self
+
+
+class SolveRequest(_Strict):
+    dataset: str | None = Field(default=None, description="dataset name; default: GET /api/datasets", max_length=100)
+    model: str = Field(default="caliendo-parro", max_length=100)
+    deficits: Literal["zero", "fixed", "share"] = "fixed"
+    theta: dict[str, float] = Field(default_factory=dict, description="trade elasticity overrides by sector code")
+    policy: list[PolicySpec] = Field(min_length=1, max_length=500,
+                                     description="policy objects, as [[policy]] tables of a scenario file")
+    detail: bool = False
+
+
+class ScenarioJobRequest(RunRequest):
+    pass
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    default_dataset: str
+    datasets: list[str]
+    models: list[str]
+    scenarios: list[str]
+    jobs: dict[str, int]
+    cache: dict[str, int]
+
+
+def _static_dir():
+    return resources.files("tradewar") / "web" / "static"
+
+
+def create_app(
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_jobs: int = 4,
+    job_seconds: float = 600.0,
+    max_sync_steps: int = 20,
+    cache_size: int = 256,
+) -> FastAPI:
+    """The application: API under /api, dashboard at /, assets under /static."""
+    app = FastAPI(
+        title="tradewar",
+        version=tradewar.__version__,
+        description=(__doc__ or "").split("\n\n")[0]
+        + ". Every failure answers {\"error\": {\"code\", \"message\", \"field\"}}.",
+    )
+    service = svc.Service(cache_size=cache_size)
+    jobs = JobManager(max_pending=max_jobs, max_seconds=job_seconds)
+    app.state.service, app.state.jobs = service, jobs
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+
+    # -- error handlers ------------------------------------------------------------------
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        if exc.status_code == 404:
+            message = f"{request.url.path}: not found; see /openapi.json for the endpoints"
+            field = "path"
+        elif exc.status_code == 405:
+            message = f"{request.method} {request.url.path}: method not allowed"
+            field = "method"
+        else:
+            message, field = str(exc.detail), None
+        return error_response(exc.status_code, code, message, field, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return _validation_error(exc)
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError):
+        return error_response(422, "invalid_input", str(exc), exc.field)
+
+    @app.exception_handler(NotConverged)
+    async def _not_converged(request: Request, exc: NotConverged):
+        return error_response(422, "not_converged", str(exc), None)
+
+    @app.exception_handler(TradewarError)
+    async def _tradewar(request: Request, exc: TradewarError):
+        return error_response(422, "failed", str(exc), None)
+
+    @app.exception_handler(TooManyJobs)
+    async def _too_many(request: Request, exc: TooManyJobs):
+        return error_response(429, "too_many_jobs", str(exc), None, {"Retry-After": "10"})
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception):
+        traceback.print_exception(exc)
+        return error_response(500, "internal_error", f"internal error ({type(exc).__name__}); the server logged it", None)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _scenario(req: RunRequest) -> Scenario:
+        if req.name is not None:
+            return svc.scenario_from_name(req.name)
+        return svc.scenario_from_inline(req.scenario.model_dump(mode="json", exclude_unset=False))
+
+    def _limit_steps(scenario: Scenario) -> None:
+        if len(scenario.steps) > max_sync_steps:
+            raise InputError(
+                f"step: {len(scenario.steps)} steps; a synchronous run takes at most {max_sync_steps}. "
+                "Submit it as a job: POST /api/jobs/scenario",
+                field="step",
+            )
+
+    def _no_result(key: str) -> JSONResponse:
+        return error_response(404, "not_found", f"key: no cached result {key[:80]!r} (results are kept "
+                              f"for the last {cache_size} scenarios); run the scenario again", "key")
+
+    def _no_job(job_id: str) -> JSONResponse:
+        return error_response(404, "not_found", f"job_id: no job {job_id[:80]!r}; see GET /api/jobs", "job_id")
+
+    # -- routes --------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(str(_static_dir() / "index.html"), media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=str(_static_dir())), name="static")
+
+    @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
+    def health():
+        """Liveness and what the server offers."""
+        return {
+            "status": "ok",
+            "version": tradewar.__version__,
+            "default_dataset": svc.default_dataset(),
+            "datasets": list(DATASETS),
+            "models": sorted(MODELS),
+            "scenarios": sorted(bundled_scenarios()),
+            "jobs": jobs.counts(),
+            "cache": {"entries": len(service._results), "hits": service.hits, "misses": service.misses},
+        }
+
+    @app.get("/api/datasets", responses=ERRORS, tags=["data"])
+    def datasets():
+        """The datasets a scenario can name, and the default one."""
+        return {"default": svc.default_dataset(), "datasets": [{"name": d} for d in DATASETS]}
+
+    @app.get("/api/datasets/{name}", responses=ERRORS, tags=["data"])
+    def dataset(name: str):
+        """Regions, sectors and baseline average tariffs (importer -> exporter, %) of one dataset."""
+        return service.dataset_info(name)
+
+    @app.get("/api/models", responses=ERRORS, tags=["data"])
+    def models():
+        """The models a scenario can name."""
+        return {
+            "default": "caliendo-parro",
+            "models": [{"name": k, "description": ((m.__doc__ or "").strip().splitlines() or [""])[0]}
+                       for k, m in sorted(MODELS.items())],
+        }
+
+    @app.get("/api/scenarios", responses=ERRORS, tags=["scenarios"])
+    def scenarios():
+        """Bundled scenarios with their dated steps."""
+        out = []
+        for name in sorted(bundled_scenarios()):
+            try:
+                s = load_scenario(name)
+            except InputError as e:  # a broken bundled file: say so, keep listing the rest
+                out.append({"name": name, "error": str(e)})
+                continue
+            out.append({
+                "name": name, "title": s.title, "description": s.description.strip(),
+                "dataset": s.dataset.source, "model": s.model.name,
+                "steps": [{"date": st.date, "label": st.label} for st in s.steps],
+            })
+        return {"scenarios": out}
+
+    @app.get("/api/scenarios/{name}", responses=ERRORS, tags=["scenarios"])
+    def scenario(name: str):
+        """One bundled scenario as an object (the keys of its TOML file)."""
+        s = svc.scenario_from_name(name)
+        return {"name": name, "scenario": svc.clean(s.model_dump(mode="json", exclude={"dataset": {"path", "mapping"}}))}
+
+    @app.post("/api/run", responses=ERRORS, tags=["solve"])
+    def run(req: RunRequest):
+        """Solve every step of a bundled or inline scenario (at most `max_sync_steps` steps)."""
+        s = _scenario(req)
+        _limit_steps(s)
+        entry, cached = service.run(s)
+        return svc.result_json(entry, cached, req.detail)
+
+    @app.post("/api/solve", responses=ERRORS, tags=["solve"])
+    def solve(req: SolveRequest):
+        """An ad-hoc tariff change from the dataset's baseline: one step of policy objects."""
+        dataset = req.dataset or svc.default_dataset()
+        svc.check_dataset(dataset)
+        s = svc.adhoc_scenario(dataset, req.model, req.deficits,
+                               [p.model_dump(mode="json", exclude_none=True) for p in req.policy], req.theta)
+        entry, cached = service.run(s)
+        return svc.result_json(entry, cached, req.detail)
+
+    @app.get("/api/results/{key}", responses=ERRORS, tags=["solve"])
+    def result(key: str, detail: bool = False):
+        """A cached result by its key (returned as `key` by /api/run and /api/solve)."""
+        entry = service.lookup(key)
+        if entry is None:
+            return _no_result(key)
+        return svc.result_json(entry, True, detail)
+
+    @app.get("/api/results/{key}/{table}.csv", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
+             response_class=PlainTextResponse, tags=["solve"])
+    def result_csv(key: str, table: Literal["regions", "bilateral", "sectors"]):
+        """One table of a cached result as CSV, every step (step, date, label columns first)."""
+        entry = service.lookup(key)
+        if entry is None:
+            return _no_result(key)
+        return PlainTextResponse(
+            svc.result_csv(entry, table), media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="tradewar-{table}-{key[:12]}.csv"'},
+        )
+
+    # -- jobs ----------------------------------------------------------------------------
+    @app.post("/api/jobs/scenario", status_code=202, responses=ERRORS, tags=["jobs"])
+    def job_scenario(req: ScenarioJobRequest):
+        """Run a scenario (any number of steps) as a background job with per-step progress."""
+        s = _scenario(req)
+        detail = req.detail
+
+        def fn(progress):
+            def step(k, total, label):
+                progress(k / total, f"step {k + 1}/{total}: {label}")
+
+            entry, cached = service.run(s, progress=step)
+            return svc.result_json(entry, cached, detail)
+
+        job = jobs.submit("scenario", req.model_dump(mode="json", exclude_none=True), fn)
+        return job.to_dict()
+
+    @app.get("/api/jobs", responses=ERRORS, tags=["jobs"])
+    def job_list():
+        """All jobs, oldest first (without results)."""
+        return {"jobs": [j.to_dict(with_result=False) for j in jobs.list()]}
+
+    @app.get("/api/jobs/{job_id}", responses=ERRORS, tags=["jobs"])
+    def job_get(job_id: str):
+        """A job's status, progress and, once done, its result."""
+        job = jobs.get(job_id)
+        if job is None:
+            return _no_job(job_id)
+        return svc.clean(job.to_dict())
+
+    @app.delete("/api/jobs/{job_id}", responses=ERRORS, tags=["jobs"])
+    def job_cancel(job_id: str):
+        """Cancel a queued job, or a running one at its next checkpoint."""
+        job = jobs.cancel(job_id)
+        if job is None:
+            return _no_job(job_id)
+        return svc.clean(job.to_dict(with_result=False))
+
+    return app
