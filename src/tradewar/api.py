@@ -214,6 +214,20 @@ def run_scenario(scenario, *, progress=None) -> ScenarioResult:
     `scenario` is a `tradewar.scenario.Scenario` (see `load_scenario`); `progress(k, total,
     label)` is called before each step.
     """
+    model_name, baseline, options, steps = scenario_inputs(scenario)
+    results = []
+    for k, (step, extra) in enumerate(steps):
+        if progress:
+            progress(k, len(steps), step.label)
+        eq = solve(model_name, baseline, step.tariffs, **options, **extra)
+        results.append(StepResult(step.date, step.label, eq))
+    return ScenarioResult(scenario.title, baseline, results)
+
+
+def scenario_inputs(scenario):
+    """What `run_scenario` solves: (model name, baseline, model options, [(step, step options)]),
+    with the dataset loaded (and calibrated for the zero-deficit closure) and the steps compiled.
+    Also used by `tradewar.uncertainty` so that draws solve exactly the same problems."""
     from tradewar.scenario import compile_steps
 
     spec = scenario.model
@@ -227,19 +241,15 @@ def run_scenario(scenario, *, progress=None) -> ScenarioResult:
         options["theta"] = theta
     if spec.deficits == "zero" and np.abs(baseline.deficit).max() > 1e-9 * baseline.value_added.sum():
         baseline = model.calibrate(baseline, deficits="zero")
-    steps = compile_steps(scenario, baseline)
-    results = []
-    for k, step in enumerate(steps):
-        if progress:
-            progress(k, len(steps), step.label)
+    steps = []
+    for step in compile_steps(scenario, baseline):
         extra = {}
         if np.any(step.export_taxes != 0):
             extra["export_taxes"] = step.export_taxes
         if np.any(np.isfinite(step.export_limits)):
             extra["export_limits"] = step.export_limits
-        eq = solve(spec.name, baseline, step.tariffs, **options, **extra)
-        results.append(StepResult(step.date, step.label, eq))
-    return ScenarioResult(scenario.title, baseline, results)
+        steps.append((step, extra))
+    return spec.name, baseline, options, steps
 
 
 DATASETS = ("world2022", "cp2015", "ossa2014")
