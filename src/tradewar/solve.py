@@ -19,6 +19,7 @@ from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import lineax as lx
 from jax.scipy.sparse.linalg import gmres
 
 #: Default tolerance on the largest absolute residual (residuals are scaled to be unit-free).
@@ -70,33 +71,33 @@ def newton_root(
             def try_step(carry):
                 t, _, _ = carry
                 z_new = z + t * step
-                r_new = fun(z_new)
-                return t * 0.5, z_new, r_new
+                return t * 0.5, z_new, fun(z_new)
 
             def needs_backtrack(carry):
-                t, z_new, r_new = carry
+                t, _, r_new = carry
                 f_new = 0.5 * jnp.vdot(r_new, r_new)
-                bad = ~jnp.isfinite(f_new) | (f_new > (1 - 1e-4 * 2 * t) * f0)
+                bad = ~jnp.isfinite(f_new) | (f_new > (1 - 1e-4 * 2 * t) * f0)  # Armijo
                 return bad & (t > 1e-4)
 
-            t0, z1, r1 = try_step((1.0, z, r))
-            _, z1, r1 = jax.lax.while_loop(needs_backtrack, try_step, (t0, z1, r1))
+            _, z1, r1 = jax.lax.while_loop(needs_backtrack, try_step, try_step((1.0, z, r)))
             return z1, r1, it + 1
 
-        r0 = fun(z_init)
-        z, r, it = jax.lax.while_loop(cond, body, (z_init, r0, jnp.array(0)))
-        return z, (jnp.max(jnp.abs(r)), it)
+        z, r, it = jax.lax.while_loop(cond, body, (z_init, fun(z_init), jnp.array(0)))
+        return z, jnp.max(jnp.abs(r)), it
+
+    # The iterations see constant parameters: derivatives never flow through them.
+    frozen = jax.lax.stop_gradient(params)
+    z_star, max_res, iters = newton_solve(lambda z: residual(z, frozen), jax.lax.stop_gradient(z0))
 
     def tangent_solve(linear_fun, rhs):
-        return _krylov_solve(linear_fun, rhs, 1e-13, gmres_restart, 2 * gmres_maxiter)
+        # lineax's GMRES, whose solve JAX can transpose inside custom_root (reverse mode);
+        # jax.scipy's gmres nests a custom_linear_solve that JAX cannot transpose there.
+        operator = lx.FunctionLinearOperator(linear_fun, jax.eval_shape(lambda: rhs))
+        solver = lx.GMRES(rtol=1e-12, atol=1e-14, restart=gmres_restart, max_steps=2 * gmres_maxiter * gmres_restart)
+        return lx.linear_solve(operator, rhs, solver, throw=False).value
 
-    z, (max_res, iters) = jax.lax.custom_root(
-        lambda z: residual(z, params),
-        z0,
-        newton_solve,
-        tangent_solve,
-        has_aux=True,
-    )
-    max_res = jax.lax.stop_gradient(max_res)
+    # Implicit function theorem at the solution: custom_root hands z_star back unchanged and
+    # attaches dz/dparams = -(dF/dz)^-1 dF/dparams, in forward and reverse mode.
+    z = jax.lax.custom_root(lambda z: residual(z, params), z_star, lambda f, z: z, tangent_solve)
     converged = jnp.isfinite(max_res) & (max_res <= tol)
-    return RootResult(z, max_res, jax.lax.stop_gradient(iters), converged)
+    return RootResult(z, max_res, iters, converged)

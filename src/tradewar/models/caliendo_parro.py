@@ -37,6 +37,7 @@ baseline flows and discrete changes; `welfare_pct` is their sum, as in the paper
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -45,6 +46,7 @@ import numpy as np
 from jax.scipy.special import logsumexp
 
 from tradewar.data.baseline import Baseline
+from tradewar.solve import newton_root
 
 NAME = "caliendo-parro"
 DEFICIT_CLOSURES = ("zero", "fixed", "share")
@@ -281,6 +283,11 @@ def region_summary(out: dict) -> dict[str, np.ndarray]:
     }
 
 
+@partial(jax.jit, static_argnums=1)
+def _solve_at(p: Params, tol: float):
+    return newton_root(residual, initial_guess(p), p, tol=tol)
+
+
 def calibrate(raw: Baseline, *, deficits: str = "fixed", tol: float = 1e-10) -> Baseline:
     """Make raw data an equilibrium of the model: solve at the factual tariffs and rebuild flows.
 
@@ -293,12 +300,11 @@ def calibrate(raw: Baseline, *, deficits: str = "fixed", tol: float = 1e-10) -> 
     from dataclasses import replace
 
     from tradewar.errors import NotConverged
-    from tradewar.solve import newton_root
 
     value_added = raw.extras.get("value_added_data", raw.value_added)
     target = np.zeros(raw.n_regions) if deficits == "zero" else raw.extras.get("deficit_data", raw.deficit)
     p = params(raw, deficits=deficits, value_added=value_added, deficit_new=target)
-    res = jax.jit(lambda p: newton_root(residual, initial_guess(p), p, tol=tol))(p)
+    res = _solve_at(p, tol)
     if not bool(res.converged):
         raise NotConverged(f"calibration of {raw.name}", float(res.max_residual), int(res.iterations), tol)
     out = outcomes(res.value, p)
