@@ -158,12 +158,14 @@ def test_implicit_derivative_matches_finite_differences(base, us_crp_shock):
 def test_bad_options_are_one_line_input_errors(base):
     with pytest.raises(InputError, match="model.deficits"):
         ossa.params(base, deficits="share")
-    with pytest.raises(InputError, match="export_taxes"):
+    with pytest.raises(InputError, match="export_tax"):
         ossa.params(base, export_taxes=np.full(base.trade.shape, 0.1))
     with pytest.raises(InputError, match="sigma"):
         ossa.params(base, sigma=np.ones(33))
     with pytest.raises(InputError, match="lambdas"):
         ossa.params(base, lambdas=np.ones((7, 2)))
+    with pytest.raises(InputError, match="gmres"):
+        ossa.params(base, gmres=3)
     ossa.params(base, export_taxes=np.zeros(base.trade.shape))  # an all-zero instrument is fine
     assert get_model("ossa") is ossa
 

@@ -114,9 +114,16 @@ def params(
             continue
         if key in ("export_taxes", "export_limits") and not np.any(np.asarray(value, dtype=float) != 0):
             continue
+        if key in ("export_taxes", "export_limits"):
+            instrument = "export_tax" if key == "export_taxes" else "export_limit"
+            raise InputError(
+                f"policy.instrument: the ossa model has import tariffs only, not {instrument!r}; "
+                "use instrument = \"tariff\" or model caliendo-parro",
+                field="policy.instrument",
+            )
         raise InputError(
             f"{key}: the ossa model has no option {key!r} (it takes lambdas, sigma or theta, deficits, "
-            "numeraire, trade_cost_hat); remove it or use model caliendo-parro",
+            "numeraire, trade_cost_hat); remove it",
             field=key,
         )
     n, s = baseline.n_regions, baseline.n_sectors
