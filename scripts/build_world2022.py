@@ -546,12 +546,21 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
     for s in GOODS:
         j = sidx[s]
         t[chn, usa, j], src[chn, usa, j] = recs[s][0], "chn_on_us_jun2019"
+    first = ct[ct.date == ct.date.min()].assign(hs8=lambda d: d.hs10.str[:8]).groupby("hs8").rate_on_us_pct.mean()
+    f = pd.DataFrame({"rate": first}).join(w, how="inner")
+    first_avg = (f.rate * f.china_imports_from_us_2017_kusd).sum() / f.china_imports_from_us_2017_kusd.sum()
+    covered = df.w[df.w > 0].sum() / w.sum()
     log_.append(f"- China on the US: HS10 rates in force after 2019-06-01 (Bown, Jung & Zhang 2019), averaged to "
                 f"HS8 and weighted by China's 2017 imports from the US within each sector (HS2 -> sector; ELEQ = "
-                f"chapter 85): all goods {all_w:.2f}% with 2017 weights (PIIE Figure 1: 20.72%), "
-                f"{100 * avg(chn, usa):.2f}% at baseline flows. Not in the data: the September 2019 increases "
-                f"and their halving under the phase-one deal (14 Feb 2020), after which PIIE puts the average at "
-                f"21.1% (tariff_timeline_2018_2025.csv) -- within 0.4 points of the June-2019 level used here.")
+                f"chapter 85; the tariff lines cover {100 * covered:.1f}% of the 2017 import value). All goods: "
+                f"{all_w:.2f}% with 2017 weights, {100 * avg(chn, usa):.2f}% at baseline flows. PIIE's Figure 1 "
+                f"(same workbook) gives 20.72% for June 2019 and 7.99% for 1 Jan 2018, where the same weighting "
+                f"here gives {first_avg:.2f}%. The difference is the weights: PIIE weights by US exports to the "
+                f"world in 2017 (note in china_tariff_by_sector_jun2019.csv), which are not in the data; China's "
+                f"own imports from the US put more weight on low-tariff lines (chips, aircraft, soybeans before "
+                f"retaliation), so the level here is about a quarter below PIIE's. Not in the "
+                f"data: the September 2019 increases and their halving under the phase-one deal (14 Feb 2020); "
+                f"PIIE's average after it is 21.1% and 21.2% at 20 Jan 2025 (tariff_timeline_2018_2025.csv).")
 
     # every other pair
     mfn_chn = {s: recs[s][1] for s in GOODS}
