@@ -213,3 +213,19 @@ def test_cli_json_shape(data_path):
         assert isinstance(cell["computed"], float)
     assert sum(c["published"] is not None for c in obj["cells"]) == len(PUBLISHED)
     assert obj["notes"]
+
+
+def test_bundled_scenario_reproduces_tables(data_path):
+    """The bundled April 2025 scenario: step 1 is Table 1 case 1 (US welfare +1.13), step 2 adds
+    reciprocal retaliation (Table 2 case 1, -0.36); same rounding tolerance as above."""
+    from tradewar.api import load_dataset, run_scenario
+    from tradewar.scenario import load_scenario
+
+    assert load_dataset("baci2023", data_path).n_regions == 194
+    spec = load_scenario("liberation-day-194")
+    assert spec.model.name == ld.NAME and spec.dataset.source == "baci2023"
+    result = run_scenario(spec)
+    assert result.converged
+    welfare = [float(s.equilibrium.regions().loc["USA", "welfare_pct"]) for s in result.steps]
+    assert welfare[0] == pytest.approx(1.13, abs=0.005)
+    assert welfare[1] == pytest.approx(-0.36, abs=0.005)

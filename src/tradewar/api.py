@@ -257,7 +257,7 @@ def scenario_inputs(scenario):
     return spec.name, baseline, options, steps
 
 
-DATASETS = ("world2022", "cp2015", "ossa2014")
+DATASETS = ("world2022", "cp2015", "ossa2014", "baci2023")
 #: The bundled dataset used where none is named.
 DEFAULT_DATASET = "world2022"
 
@@ -287,6 +287,10 @@ def load_dataset(source: str = DEFAULT_DATASET, path: str | Path | None = None, 
         from tradewar.data.ossa2014 import load_ossa2014
 
         return load_ossa2014(path or default_data_path("ossa2014"), **options)
+    if source == "baci2023":
+        from tradewar.data.baci import load_baci2023
+
+        return load_baci2023(path or default_data_path("recent/baci2023_libday"))
     raise InputError(f"dataset.source: unknown dataset {source!r}; use one of {', '.join(DATASETS)}", field="dataset.source")
 
 

@@ -82,12 +82,12 @@ class Params(NamedTuple):
     lam: jax.Array  # [d, o] baseline expenditure shares
     tariff_new: jax.Array  # [d, o, 1] counterfactual tariffs (baseline tariffs are zero)
     expenditure: jax.Array  # [n] E
-    income: jax.Array  # [n] Y = w L (model GDP)
+    value_added: jax.Array  # [n] Y = w L (model GDP; all value added is labour income)
     transfer: jax.Array  # [n] T = E - Y
     nu: jax.Array  # [n]
-    phi: jax.Array  # [n] price-index pass-through of the importer
-    eps: jax.Array
-    psi: jax.Array
+    theta: jax.Array  # [1] trade elasticity eps (one sector; named as in the other models)
+    eps_psi: jax.Array  # eps * psi, the scale elasticity times eps (held fixed when eps varies)
+    phi_tilde: jax.Array  # firm-level pass-through
     kappa: jax.Array
     income_tax_relief: jax.Array  # 1.0: revenue replaces income tax; 0.0: lump-sum rebate
     transfer_follows_world: jax.Array  # 1.0: T scales with world income; 0.0: T fixed
@@ -211,12 +211,21 @@ def params(
     deficits: str = "share",
     numeraire: str = "world",
     eps: float = EPS,
+    theta: np.ndarray | None = None,
     eps_psi: float = EPS_PSI,
     kappa: float = KAPPA,
     phi_tilde: float = PHI_TILDE,
 ) -> Params:
     """Model parameters from a (calibrated, or raw: then `calibrate`d here) baseline and tariffs
-    [importer, exporter, 1] (decimals; baseline tariffs are zero)."""
+    [importer, exporter, 1] (decimals; baseline tariffs are zero).
+
+    `theta` (shape [1], as scenario files' ``[model.theta]`` give it) overrides `eps`; psi and
+    phi follow eps with eps*psi held at `eps_psi`."""
+    if theta is not None:
+        theta = np.asarray(theta, dtype=np.float64).ravel()
+        if theta.shape != (1,):
+            raise InputError(f"model.theta: {theta.size} values; the liberation-day model has one sector (goods)", field="model.theta")
+        eps = float(theta[0])
     if rebate not in REBATES:
         raise InputError(f"model.rebate: {rebate!r}; use one of {', '.join(REBATES)}", field="model.rebate")
     if deficits not in DEFICIT_CLOSURES:
@@ -234,8 +243,6 @@ def params(
     x = baseline.trade[:, :, 0]
     expenditure = x.sum(axis=1)
     nu = np.asarray(baseline.extras["libday_nu"])
-    psi = eps_psi / eps
-    phi = phi_tilde + nu / (1 - nu) * (1 + psi)
     tariffs = np.zeros((n, n, 1)) if tariff_new is None else np.asarray(tariff_new, dtype=np.float64)
     if tariffs.shape != (n, n, 1):
         raise InputError(f"tariffs: shape {tariffs.shape}, expected {(n, n, 1)} [importer, exporter, sector]", field="tariffs")
@@ -249,12 +256,12 @@ def params(
         lam=f(x / expenditure[:, None]),
         tariff_new=f(tariffs),
         expenditure=f(expenditure),
-        income=f(baseline.extras["libday_income"]),
+        value_added=f(baseline.extras["libday_income"]),
         transfer=f(baseline.extras["libday_transfer"]),
         nu=f(nu),
-        phi=f(phi),
-        eps=f(eps),
-        psi=f(psi),
+        theta=f([eps]),
+        eps_psi=f(eps_psi),
+        phi_tilde=f(phi_tilde),
         kappa=f(kappa),
         income_tax_relief=f(1.0 if rebate == "income_tax" else 0.0),
         transfer_follows_world=f(1.0 if deficits == "share" else 0.0),
@@ -274,18 +281,21 @@ def _core(z: jax.Array, p: Params) -> dict:
     log_w, log_e, log_l = z[:n], z[n : 2 * n], z[2 * n :]
     w_hat, e_hat, l_hat = jnp.exp(log_w), jnp.exp(log_e), jnp.exp(log_l)
     t = p.tariff_new[:, :, 0]
-    log_cost = log_w - p.psi * log_l  # w_hat L_hat^-psi of the exporter
-    expo = -p.eps * log_cost[None, :] - p.eps * p.phi[:, None] * jnp.log1p(t)  # [d, o]
+    eps = p.theta[0]
+    psi = p.eps_psi / eps
+    phi = p.phi_tilde + p.nu / (1 - p.nu) * (1 + psi)  # importer's price-index pass-through
+    log_cost = log_w - psi * log_l  # w_hat L_hat^-psi of the exporter
+    expo = -eps * log_cost[None, :] - eps * phi[:, None] * jnp.log1p(t)  # [d, o]
     log_s = logsumexp(expo, b=p.lam, axis=1)  # eq. (22) denominator
     lam_new = p.lam * jnp.exp(expo - log_s[:, None])
     e_new = p.expenditure * e_hat
     trade_new = lam_new * e_new[:, None] / (1 + t)  # net of tariffs
     revenue = jnp.sum(lam_new * (t / (1 + t)), axis=1) * e_new
-    y_new = p.income * w_hat * l_hat
-    world_income_hat = jnp.sum(y_new) / jnp.sum(p.income)
+    y_new = p.value_added * w_hat * l_hat
+    world_income_hat = jnp.sum(y_new) / jnp.sum(p.value_added)
     transfer_new = p.transfer * (1 + p.transfer_follows_world * (world_income_hat - 1))
     labour_demand = ((1 - p.nu)[:, None] * trade_new).sum(axis=0) + p.nu * trade_new.sum(axis=1)  # eq. (23)
-    log_p = (1 - p.phi) * (log_e - log_w) - log_s / p.eps  # eq. (24)
+    log_p = (1 - phi) * (log_e - log_w) - log_s / eps  # eq. (24)
     p_hat = jnp.exp(log_p)
     tax = p.income_tax_relief * revenue / y_new  # income-tax rate replaced by tariff revenue
     return dict(
@@ -299,7 +309,7 @@ def residual(z: jax.Array, p: Params) -> jax.Array:
     """Labour markets (23), budgets (25) and labour supply, unit-free; zero at the equilibrium."""
     c = _core(z, p)
     n = p.expenditure.shape[0]
-    r_labour = (c["labour_demand"] - c["y_new"]) / p.income
+    r_labour = (c["labour_demand"] - c["y_new"]) / p.value_added
     numeraire = jnp.vdot(p.numeraire_price, c["p_hat"] - 1) + jnp.vdot(p.numeraire_wage, c["w_hat"] - 1)
     r_labour = r_labour.at[n - 1].set(numeraire)
     r_budget = (c["y_new"] + c["revenue"] + c["transfer_new"] - c["e_new"]) / p.expenditure
@@ -316,7 +326,7 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     off = 1.0 - jnp.eye(n)
     trade_old = p.lam * p.expenditure[:, None]
     trade_new = c["trade_new"]
-    delta = p.expenditure / (p.expenditure - p.kappa / (1 + p.kappa) * (1 - c["tax"]) * p.income)
+    delta = p.expenditure / (p.expenditure - p.kappa / (1 + p.kappa) * (1 - c["tax"]) * p.value_added)
     welfare_hat = delta * c["e_hat"] / c["p_hat"] + (1 - delta) * c["w_hat"] * c["l_hat"] / c["p_hat"]
     imports_old, imports_new = (trade_old * off).sum(axis=1), (trade_new * off).sum(axis=1)
     exports_old, exports_new = (trade_old * off).sum(axis=0), (trade_new * off).sum(axis=0)
@@ -332,7 +342,7 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         "price_hat": c["p_hat"][:, None],
         "cost_hat": jnp.exp(c["log_cost"])[:, None],
         "real_wage_hat": c["w_hat"] / c["p_hat"],
-        "income_old": p.income,
+        "income_old": p.value_added,
         "income_new": c["y_new"],
         "expenditure_old": p.expenditure,
         "expenditure_new": c["e_new"],
@@ -354,13 +364,13 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         # The paper's reported columns (Tables 1-3, 11), as the authors' code computes them.
         "welfare_pct": 100 * (welfare_hat - 1),
         "deficit_change_pct": 100 * (deficit_new - deficit_old) / jnp.abs(deficit_old),
-        "exports_gdp_pct": 100 * ((exports_new / c["y_new"]) / (exports_old / p.income) - 1),
-        "imports_gdp_pct": 100 * ((imports_new / c["y_new"]) / (imports_old / p.income) - 1),
+        "exports_gdp_pct": 100 * ((exports_new / c["y_new"]) / (exports_old / p.value_added) - 1),
+        "imports_gdp_pct": 100 * ((imports_new / c["y_new"]) / (imports_old / p.value_added) - 1),
         "employment_pct": 100 * (c["l_hat"] - 1),
         "prices_pct": 100 * (c["p_hat"] - 1),
         "revenue_share_of_expenditure": c["revenue"] / p.expenditure,
         "world_trade_to_gdp_pct": 100 * ((world_trade_new_gross / world_trade_old) / c["world_income_hat"] - 1),
-        "world_employment_pct": jnp.sum(100 * (c["l_hat"] - 1) * p.income) / jnp.sum(p.income),
+        "world_employment_pct": jnp.sum(100 * (c["l_hat"] - 1) * p.value_added) / jnp.sum(p.value_added),
     }
 
 
