@@ -91,6 +91,10 @@ def replicate_cp2015(
 def run(
     scenario: str = typer.Argument(..., help="A scenario file (TOML) or the name of a bundled scenario."),
     as_json: bool = JsonOption,
+    report: Optional[Path] = typer.Option(
+        None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
+    ),
+    no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
 ):
     """Solve every step of a scenario in general equilibrium and show what it does."""
     from tradewar.api import run_scenario
@@ -103,23 +107,47 @@ def run(
     with console.status("solving") as status:
         result = run_scenario(spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}"))
     print_scenario(result)
+    if not no_report:
+        from tradewar.report import write_html_report
+
+        path = write_html_report(result, report or Path("reports") / f"{Path(scenario).stem}.html")
+        console.print(f"report: {path.resolve()}")
+
+
+#: Columns of the per-step table: (region_summary key, heading); missing keys are skipped.
+STEP_COLUMNS = (
+    ("real_income_pct", "real income %"),
+    ("welfare_pct", "welfare %"),
+    ("real_wage_pct", "real wage %"),
+    ("exports_pct", "exports %"),
+    ("imports_pct", "imports %"),
+    ("trade_balance_new", "trade balance"),
+)
 
 
 def print_scenario(result) -> None:
-    """One rich table per step: welfare, real wage, trade and balances by region."""
-    columns = ["region", "welfare %", "real wage %", "exports %", "imports %", "trade balance (new)"]
+    """Per step: the main regions' outcomes, US-China trade and the trade-diversion winners."""
+    from tradewar.report import WAR_PARTIES, bilateral_change, diversion, main_regions
+
     for step in result.steps:
         eq = step.equilibrium
         regions = eq.regions()
-        title = " ".join(x for x in (step.date, step.label) if x)
-        rows = [
-            [code, r.welfare_pct, r.real_wage_pct, r.exports_pct, r.imports_pct, r.trade_balance_new]
-            for code, r in regions.iterrows()
-        ]
-        console.print(table(title or result.title, columns, rows))
-        console.print(
-            f"converged={eq.converged}  max residual={eq.max_residual:.2e}  iterations={eq.iterations}"
-        )
+        columns = [(k, h) for k, h in STEP_COLUMNS if k in regions.columns]
+        if "real_income_pct" in regions.columns:  # CP: show the exact measure, not eq. 16's
+            columns = [(k, h) for k, h in columns if k != "welfare_pct"]
+        shown = regions.loc[main_regions(regions.index)]
+        rows = [[code] + [float(r[k]) for k, _ in columns] for code, r in shown.iterrows()]
+        title = " ".join(x for x in (step.date, step.label) if x) or result.title
+        console.print(table(title, ["region"] + [h for _, h in columns], rows))
+        if set(WAR_PARTIES) <= set(eq.baseline.regions):
+            winners = diversion(eq).head(5)
+            console.print(
+                f"US imports from China {bilateral_change(eq, 'USA', 'CHN'):+.1f}%, "
+                f"China's imports from the US {bilateral_change(eq, 'CHN', 'USA'):+.1f}%;  "
+                "diversion winners (share of US+China imports): "
+                + ", ".join(f"{c} {r.import_share_change_pp:+.2f}pp" for c, r in winners.iterrows())
+            )
+        console.print(f"converged={eq.converged}  max residual={eq.max_residual:.2e}  iterations={eq.iterations}\n")
 
 
 # Further commands register themselves here (one import line each).
