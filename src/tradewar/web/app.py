@@ -130,32 +130,32 @@ class BodyLimit:
                 return await error_response(413, "payload_too_large", too_big.replace(
                     "the request body", f"the request body of {n} bytes"), "body", {"Connection": "close"})(scope, receive, send)
         received = 0
-        started = False
+        exceeded = False
+        replaced = False
 
         async def limited_receive():
-            nonlocal received
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.request", "body": b"", "more_body": False}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise _TooBig()
+                    # stop reading; whatever the app answers to the cut body is replaced by a 413
+                    exceeded = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def guarded_send(message):
+            nonlocal replaced
+            if not exceeded:
+                return await send(message)
+            if not replaced:
+                replaced = True
+                await error_response(413, "payload_too_large", too_big, "body", {"Connection": "close"})(
+                    scope, receive, send)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooBig:
-            if not started:
-                await error_response(413, "payload_too_large", too_big, "body", {"Connection": "close"})(scope, receive, send)
-
-
-class _TooBig(Exception):
-    pass
+        await self.app(scope, limited_receive, guarded_send)
 
 
 # -- request and response models ------------------------------------------------------------
@@ -249,10 +249,10 @@ def create_app(
     async def _http(request: Request, exc: StarletteHTTPException):
         code = HTTP_CODES.get(exc.status_code, "http_error")
         if exc.status_code == 404:
-            message = f"{request.url.path}: not found; see /openapi.json for the endpoints"
+            message = f"path: {request.url.path} not found; see /openapi.json for the endpoints"
             field = "path"
         elif exc.status_code == 405:
-            message = f"{request.method} {request.url.path}: method not allowed"
+            message = f"method: {request.method} is not allowed on {request.url.path}"
             field = "method"
         else:
             message, field = str(exc.detail), None

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tradewar.api import DATASETS, ScenarioResult, load_dataset, run_scenario
+from tradewar.api import DATASETS, ScenarioResult, average_tariff, load_dataset, run_scenario
 from tradewar.errors import InputError
 from tradewar.scenario import Scenario, bundled_scenarios, load_scenario, parse_scenario
 
@@ -178,12 +178,10 @@ class Service:
 
 
 def average_tariff_matrix(b) -> dict:
-    """Trade-weighted average baseline tariff of each importer on each exporter (%), tradables only."""
-    w = b.trade * b.tradable
-    num = np.einsum("nij,nij->ni", w, b.tariffs)
-    den = w.sum(axis=2)
-    avg = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0) * 100
-    return {imp: {exp: avg[n, i] for i, exp in enumerate(b.regions) if i != n} for n, imp in enumerate(b.regions)}
+    """Baseline average tariff of each importer on each exporter (%), as `tradewar.api.average_tariff`."""
+    return {
+        imp: {exp: average_tariff(b, b.tariffs, imp, exp) for exp in b.regions if exp != imp} for imp in b.regions
+    }
 
 
 # -- result tables -------------------------------------------------------------------------
