@@ -134,6 +134,27 @@ computed, none typed in.
   `../shared/data/cp2015/theta.csv`. Standard errors are not in the shared data, so
   `sectors.csv` leaves `theta_se` empty (the column exists for users who supply them).
 
+## HS 2-digit -> sector concordance (`hs2_to_sector.csv`)
+Columns `hs2` (two-digit string, 01-97), `sector` (one of the 14 goods sectors), `note`. Method:
+each HS chapter goes, one-to-one, to the world2022 sector holding the ISIC Rev.4 class that
+produces the bulk of the chapter's trade value (judged with the US 2024 imports by chapter in
+us_tariffs_2025 where a chapter spans two industries); the standard HS-ISIC correspondence
+gives the class of each heading. The `note` names the ISIC division(s) and any minority part of
+the chapter that belongs elsewhere. Known approximations:
+- HS 27 -> ENRG: crude oil, gas and coal dominate; refined products (2710, ISIC C19 -> CHEM)
+  and electricity (2716) are inside the chapter.
+- HS 84 -> MACH, though computers (8471, ISIC C26 -> ELEC) are in this chapter.
+- HS 85 -> ELEC (phones, ICs, displays dominate). ELEQ (ISIC C27: motors, batteries, magnets
+  8505, cables) has no chapter of its own: **the chapter-85 rate is used for ELEQ too** (here
+  and, for consistency, in every tariff built on this concordance).
+- HS 71 -> METAL: unwrought gold/silver/platinum dominate (ISIC C24); jewellery is C32.
+- HS 72/76 -> METAL (Section 232 steel and aluminium), HS 73 -> FMET (articles of iron or steel,
+  C25; some Section 232 derivatives).
+- Rare earths: ores (2530.90, chapter 26) -> MINE; rare-earth metals and compounds (2805, 2846)
+  -> CHEM (chapter 28); magnets (8505) -> chapter 85.
+- UTIL and SERV have no chapter (no goods tariffs). HS 98-99 (US special provisions) are outside
+  01-97 and left out of every tariff average.
+
 ## Aggregation
 - Regions (18): USA CHN JPN KOR TWN IND CAN MEX BRA GBR EU27 VNM MYS THA IDN ASEAN_OTH AUS ROW.
   ASEAN_OTH = SGP PHL BRN KHM LAO MMR; ROW = every other ICIO economy, including Hong Kong
@@ -517,11 +538,16 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
             else:
                 t[usa, i, j], src[usa, i, j] = mfn_like[s], "us_duties_2024_all_partners_ex_chn"
                 filled += 1
+    cu = u[(u.i == chn) & ~((u.hs2 == "85") & (u.sector == "ELEQ"))]
+    rate_all_chn = cu.us_duty_2024_usd.sum() / cu.us_imports_2024_usd.sum()
     avg = lambda n, i: np.sum(t[n, i, goods] * trade[n, i, goods]) / trade[n, i, goods].sum()  # noqa: E731
     log_.append(f"- US on every partner: 2024 calculated duties / customs value (us_tariffs_2025, HS 01-97, HS2 -> "
                 f"sector by hs2_to_sector.csv, import-weighted; ELEQ = chapter 85). {filled} partner x sector cells "
                 f"without US imports take the US rate on all partners except China. Trade-weighted at baseline "
-                f"flows: on CHN {100 * avg(usa, chn):.2f}%, on EU27 {100 * avg(usa, ridx['EU27']):.2f}%, on MEX "
+                f"flows: on CHN {100 * avg(usa, chn):.2f}% (all goods at 2024 US import weights "
+                f"{100 * rate_all_chn:.2f}%; PIIE's statutory trade-weighted average at 20 Jan 2025 is 20.8%, "
+                f"tariff_timeline_2018_2025.csv; likely reasons for the gap: product exclusions, and statutory rates "
+                f"weighted by pre-war trade vs duties actually paid on the 2024 mix), on EU27 {100 * avg(usa, ridx['EU27']):.2f}%, on MEX "
                 f"{100 * avg(usa, ridx['MEX']):.2f}%, on VNM {100 * avg(usa, ridx['VNM']):.2f}%")
 
     # China: HS10 rates after the 2019-06-01 event, 2017 imports from the US as weights
