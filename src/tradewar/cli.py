@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tradewar import cli_uncertainty as cu
 from tradewar.errors import InputError, NotConverged, TradewarError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0])
@@ -95,18 +96,33 @@ def run(
         None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
     ),
     no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
+    draws: int = cu.DrawsOption,
+    seed: int = cu.SeedOption,
+    theta_dist: str = cu.ThetaDistOption,
+    theta_cv: float = cu.ThetaCvOption,
+    chunk: Optional[int] = cu.ChunkOption,
+    workers: Optional[int] = cu.WorkersOption,
+    scheduler: Optional[str] = cu.SchedulerOption,
 ):
-    """Solve every step of a scenario in general equilibrium and show what it does."""
+    """Solve every step of a scenario in general equilibrium and show what it does.
+
+    With --draws N, also solve every step under N draws of the trade elasticities and report
+    p5/p50/p95 bands (see tradewar.cli_uncertainty for the --json keys)."""
     from tradewar.api import run_scenario
     from tradewar.scenario import load_scenario
 
     spec = load_scenario(scenario)
+    bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)  # noqa: E731
     if as_json:
-        emit_json(run_scenario(spec).to_dict())
+        out = run_scenario(spec).to_dict()
+        emit_json(cu.add_scenario_bands(out, bands()) if draws else out)
         return
     with console.status("solving") as status:
         result = run_scenario(spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}"))
     print_scenario(result)
+    if draws:
+        titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
+        cu.print_bands(bands(), titles)
     if not no_report:
         from tradewar.report import write_html_report
 

@@ -1,0 +1,104 @@
+"""The command-line side of `tradewar.uncertainty`: the ``--draws N --seed S`` options (with
+``--theta-dist``, ``--theta-cv``, ``--chunk``, ``--workers K`` or ``--scheduler ADDRESS``), a rich
+progress bar, the percentile keys added to ``--json`` and the band tables.
+
+With ``--draws N`` each region object of ``--json`` also carries ``<output>_p5``, ``_p50`` and
+``_p95`` for every output column (``welfare_pct_p5``, ``welfare_pct_p50``, ``welfare_pct_p95``,
+``real_wage_pct_p5``, ...), and the result object carries ``draws``, ``seed``,
+``theta_distribution``, ``theta_cv``, ``draws_failed`` (the number of failed solves) and
+``failed_draws`` (one entry per failed solve: draw, reason, max_residual, iterations, theta by
+sector). For a scenario, each step carries its own keys; the top-level ``draws_failed`` counts
+the failed solves over all steps and each ``failed_draws`` entry names its ``step``.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+DrawsOption = typer.Option(
+    0, "--draws", min=0, help="Monte Carlo draws of the trade elasticities (0: none); adds p5/p50/p95 bands."
+)
+SeedOption = typer.Option(0, "--seed", help="Seed of the draws: the same seed gives the same bands.")
+ThetaDistOption = typer.Option(
+    "lognormal",
+    "--theta-dist",
+    help="Distribution of each sector's elasticity: lognormal (median = point value), normal "
+    "(truncated at 0), or se (normal with the dataset's published standard errors).",
+)
+ThetaCvOption = typer.Option(0.25, "--theta-cv", help="Coefficient of variation of the draws (lognormal, normal).")
+ChunkOption = typer.Option(None, "--chunk", min=1, help="Draws solved together in one vmap batch (default: by memory).")
+WorkersOption = typer.Option(None, "--workers", min=1, help="Spread the draws over a local Dask cluster of K processes.")
+SchedulerOption = typer.Option(None, "--scheduler", help="Spread the draws over a Dask cluster at this address.")
+
+
+@contextmanager
+def draws_progress(description: str = "draws"):
+    """A rich progress bar on stderr; yields progress(done, total)."""
+    from tradewar.cli import err_console
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def scenario_bands(spec, draws: int, seed: int, theta_dist: str, theta_cv: float, chunk: Optional[int],
+                   workers: Optional[int], scheduler: Optional[str]):
+    """Solve the scenario's steps under `draws` elasticity draws (see `uncertainty.scenario_draws`)."""
+    from tradewar.distributed import cluster
+    from tradewar.uncertainty import scenario_draws
+
+    with cluster(scheduler=scheduler, workers=workers) as client, draws_progress("elasticity draws") as progress:
+        return scenario_draws(
+            spec, draws, seed, distribution=theta_dist, cv=theta_cv, chunk_size=chunk, progress=progress, client=client
+        )
+
+
+def add_scenario_bands(out: dict, results) -> dict:
+    """Add the percentile keys to `ScenarioResult.to_dict()` (see the module docstring)."""
+    failed = []
+    for s, res in results:
+        step = out["steps"][s]
+        step["regions"] = res.add_bands(step["regions"])
+        step.update(res.json_keys())
+        failed += [{"step": s, **f} for f in res.failed]
+    last_step, last = results[-1]
+    if last_step == len(out["steps"]) - 1:
+        out["regions"] = last.add_bands(out["regions"])
+    out.update(last.json_keys())
+    out["draws_failed"] = len(failed)
+    out["failed_draws"] = failed
+    return out
+
+
+def print_bands(results, step_titles: list[str]) -> None:
+    """One table per step: welfare and real wage, p5 / p50 / p95, and the failed draws."""
+    from tradewar.cli import console, table
+
+    for s, res in results:
+        pct = res.percentiles()
+        cols = ["region", "welfare p5", "p50", "p95", "real wage p5", "p50", "p95"]
+        rows = [
+            [code] + [r[f"{k}_p{q}"] for k in ("welfare_pct", "real_wage_pct") for q in (5, 50, 95)]
+            for code, r in pct.iterrows()
+        ]
+        console.print(table(f"{step_titles[s]}: {res.n_draws} draws of theta ({res.distribution}, seed {res.seed})", cols, rows))
+        line = f"draws failed: {res.n_failed} of {res.n_draws}"
+        if res.n_failed:
+            shown = ", ".join(f"#{f['draw']} ({f['reason']}, residual {f['max_residual']:.2g})" for f in res.failed[:10])
+            line += f": {shown}" + (" ..." if res.n_failed > 10 else "")
+        console.print(line)
