@@ -1,0 +1,586 @@
+r"""One-sector structural gravity in general equilibrium (Anderson and van Wincoop 2003; Yotov,
+Piermartini, Monteiro and Larch 2016, "An Advanced Guide to Trade Policy Analysis", ch. 2).
+
+Axis order (tradewar's): bilateral arrays are [importer n, exporter i]; the tariff arrays of the
+model protocol carry a trailing sector axis of length 1, [importer, exporter, 1]. A hat is the
+ratio of counterfactual to baseline. sigma is the elasticity of substitution (theta = sigma - 1
+is the trade elasticity, `Baseline.theta`).
+
+The model (AGTPA ch. 2, eqs. (2-1)-(2-5) in levels; Larch and Yotov 2016, eqs. (26)-(30)):
+
+    X_ni  = (Y_i E_n / Y) (t_ni / (Pi_i P_n))^(1-sigma)            gravity            (2-1)
+    Pi_i^(1-sigma) = sum_n (t_ni / P_n)^(1-sigma) E_n / Y          outward MR (OMR)   (2-2)
+    P_n^(1-sigma)  = sum_i (t_ni / Pi_i)^(1-sigma) Y_i / Y         inward MR (IMR)    (2-3)
+    p_i = (Y_i / Y)^(1/(1-sigma)) / (gamma_i Pi_i),  Y_i = p_i Q_i  market clearing    (2-4)
+    E_n = phi_n Y_n                                                 expenditure        (2-5)
+
+"t_ni^(1-sigma)" is the trade-cost term a PPML gravity regression estimates (exp of the fitted
+cost variables); the book, gegravity and this module call it the *cost term*.
+
+Equilibrium in changes (full endowment), with tariffs tau_ni (decimals, on the value at the
+border) as well as cost shocks, so this model runs the same tariff scenarios as the others:
+
+    P_hat_n^(1-sigma) = sum_i pi_ni (c_hat_ni p_hat_i)^(1-sigma),   c_hat_ni = t_hat_ni (1+tau'_ni)/(1+tau_ni)
+    pi'_ni = pi_ni (c_hat_ni p_hat_i / P_hat_n)^(1-sigma)           (pi: tariff-inclusive expenditure shares)
+    X'_ni  = pi'_ni E'_n / (1 + tau'_ni)                            (flows net of tariffs)
+    E'_n   = p_hat_n Y_n + R'_n + D'_n,   R'_n = sum_i tau'_ni X'_ni (tariff revenue)
+    p_hat_i Y_i = sum_n X'_ni                                       (market clearing, residual)
+
+Unknowns z = log p_hat [N] (factory-gate prices), solved by `tradewar.solve.newton_root`; the
+numeraire (one region's IMR, P_hat_ref = 1 as the book's reference importer DEU, or world
+output) is added to every market-clearing residual (Walras' law makes one of them redundant).
+Deficit closures: "share" (D'_n = D_n Y'_world / Y_world, the default), "fixed" (D'_n = D_n
+in numeraire units), "zero", and "ratio" (the book's E_n = phi_n Y_n: D'_n = (D_n/Y_n) Y'_n,
+with the world imbalance this leaves spread over regions by output, so that deficits still sum
+to zero). Outcomes (gegravity's vocabulary, AGTPA's definitions):
+
+- exports: international exports sum_{n != i} X'_ni (baseline: the model's fitted flows);
+- real GDP: Y_n / P_n (the book's rGDP), hat = p_hat_n / P_hat_n; welfare: real expenditure
+  E'_n / P'_n (equal to real GDP without deficits and tariffs);
+- IMR: P_hat_n (on the power 1/(1-sigma), as the book reports it);
+- OMR in Stata's normalisation Y Pi_i^(1-sigma), reported on the power 1/(1-sigma) (for this
+  model its hat is p_hat^(sigma/(1-sigma)));
+- factory-gate price p_hat_i; terms of trade p_hat_i / P_hat_i (gegravity's definition).
+
+Two further procedures reproduce published numbers:
+
+- `book_procedure`: AGTPA's Stata loop (``TradeWithoutBorder.do``, ``RTAsEffects.do``) exactly,
+  including its stopping rule; it stops after 3 to 5 steps and is *not* an equilibrium. The
+  PPML steps with exporter and importer effects and an offset are exact biproportional fits
+  (their first-order conditions), computed here by `biproportional`.
+- `gegravity_counterfactual`: gegravity's (v0.3) ``OneSectorGE`` definition, which differs from
+  the book's: its "full GE" system keeps the baseline output and expenditure *shares* Y_i/Y,
+  E_n/E in the resistance equations, so its resistances are the conditional ones and prices
+  follow as p_hat_i = Pi_i / Pi'_i; its OMR change is Pi'/Pi - 1 (not the book's Stata-
+  normalised OMR); real GDP is Y_i p_hat_i / P'_i relative to Y_i / P_i (as the book's), with
+  P_ref = 1 in both scenarios; Y and E are taken as given (not sums of the flows).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Literal, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.special import logsumexp
+
+from tradewar.data.baseline import Baseline
+from tradewar.errors import InputError, NotConverged
+from tradewar.solve import newton_root
+
+jax.config.update("jax_enable_x64", True)
+
+NAME = "gravity"
+DEFICIT_CLOSURES = ("share", "fixed", "zero", "ratio")
+#: The book's stopping rule: sd and max of the change in factory-gate prices below 0.01.
+BOOK_TOL = 0.01
+
+
+# ------------------------------------------------------------------------------ baselines
+def gravity_baseline(
+    regions: list[str] | tuple[str, ...],
+    flows: np.ndarray,
+    *,
+    sigma: float,
+    tariffs: np.ndarray | None = None,
+    name: str = "gravity",
+    provenance: str = "",
+) -> Baseline:
+    """A one-sector `Baseline` from a square [importer, exporter] flow matrix (net of tariffs).
+
+    Gross output is the column sum (the exporter's sales), expenditure the tariff-inclusive row
+    sum; deficits are their difference. sigma sets theta = sigma - 1.
+    """
+    flows = np.asarray(flows, dtype=np.float64)
+    n = len(regions)
+    if flows.shape != (n, n):
+        raise InputError(f"flows: shape {flows.shape}, expected ({n}, {n}) [importer, exporter]", field="flows")
+    if not sigma > 1:
+        raise InputError(f"sigma: {sigma:g}; the elasticity of substitution must be > 1", field="sigma")
+    tariffs = np.zeros((n, n)) if tariffs is None else np.asarray(tariffs, dtype=np.float64).reshape(n, n)
+    return Baseline(
+        name=name,
+        regions=tuple(regions),
+        sectors=("TOT",),
+        trade=flows[:, :, None],
+        tariffs=tariffs[:, :, None],
+        va_share=np.ones((n, 1)),
+        io_share=np.zeros((n, 1, 1)),
+        final_share=np.ones((n, 1)),
+        theta=np.array([sigma - 1.0]),
+        sector_names=("All goods",),
+        provenance=provenance,
+    ).validate()
+
+
+def _one_sector(baseline: Baseline) -> None:
+    if baseline.n_sectors != 1:
+        raise InputError(
+            f"dataset: {baseline.name} has {baseline.n_sectors} sectors; the gravity model is one-sector. "
+            "Aggregate it to one sector (tradewar.data.aggregate with a mapping of every sector to one) "
+            "or use a multi-sector model (caliendo-parro)",
+            field="model.name",
+        )
+
+
+# ----------------------------------------------------------------------- model protocol
+class Params(NamedTuple):
+    """Baseline arrays and the policy, as a JAX pytree (float64)."""
+
+    pi: jax.Array  # [n, i] tariff-inclusive expenditure shares
+    tariff: jax.Array  # [n, i] baseline
+    tariff_new: jax.Array  # [n, i] counterfactual
+    log_cost_hat: jax.Array  # [n, i] log of the change in the cost term t^(1-sigma)
+    output: jax.Array  # [i] Y
+    expenditure: jax.Array  # [n] E (tariff-inclusive)
+    deficit: jax.Array  # [n] D = E - Y - R
+    sigma: jax.Array  # scalar
+    closure: jax.Array  # [4] one-hot over DEFICIT_CLOSURES
+    numeraire_imr: jax.Array  # [n] weights on log P_hat (reference importer)
+    numeraire_world: jax.Array  # scalar 1.0: world output is the numeraire
+
+
+def params(
+    baseline: Baseline,
+    tariff_new: np.ndarray | None = None,
+    *,
+    sigma: float | None = None,
+    trade_cost_hat: np.ndarray | None = None,
+    cost_term_hat: np.ndarray | None = None,
+    deficits: str = "share",
+    numeraire: str = "world",
+) -> Params:
+    """Model parameters from a one-sector baseline and a policy.
+
+    `tariff_new` [importer, exporter, 1] (decimals); `trade_cost_hat` is the change in iceberg
+    costs t (as in the other models), `cost_term_hat` the change in the cost term t^(1-sigma)
+    (the book's and gegravity's tij); both [importer, exporter] or [..., 1], and they multiply.
+    `numeraire` is "world" (world output at baseline value) or a region code whose inward
+    resistance stays 1 (the book's reference importer). sigma defaults to 1 + baseline.theta.
+    """
+    _one_sector(baseline)
+    n = baseline.n_regions
+    if deficits not in DEFICIT_CLOSURES:
+        raise InputError(f"model.deficits: {deficits!r}; use one of {', '.join(DEFICIT_CLOSURES)}", field="model.deficits")
+    sigma = float(1.0 + baseline.theta[0]) if sigma is None else float(sigma)
+    if not sigma > 1:
+        raise InputError(f"sigma: {sigma:g}; the elasticity of substitution must be > 1", field="sigma")
+    weights = np.zeros(n)
+    world = 1.0
+    if numeraire != "world":
+        weights[baseline.region_index(numeraire, "numeraire")] = 1.0
+        world = 0.0
+    log_cost = np.zeros((n, n))
+    for arr, label, power in ((trade_cost_hat, "trade_cost_hat", 1 - sigma), (cost_term_hat, "cost_term_hat", 1.0)):
+        if arr is None:
+            continue
+        a = np.asarray(arr, dtype=np.float64).reshape(n, n)
+        if not np.all(np.isfinite(a)) or np.any(a <= 0):
+            m, x = (int(v[0]) for v in np.nonzero(~np.isfinite(a) | (a <= 0)))
+            raise InputError(
+                f"{label}: {a[m, x]:g} for exporter {baseline.regions[x]} -> importer {baseline.regions[m]}; "
+                "changes in trade costs must be finite and > 0",
+                field=label,
+            )
+        log_cost += power * np.log(a)
+    tariff = baseline.tariffs[:, :, 0]
+    tnew = tariff if tariff_new is None else np.asarray(tariff_new, dtype=np.float64).reshape(n, n)
+    closure = np.zeros(len(DEFICIT_CLOSURES))
+    closure[DEFICIT_CLOSURES.index(deficits)] = 1.0
+    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)  # noqa: E731
+    return Params(
+        pi=as_j(baseline.expenditure_shares[:, :, 0]),
+        tariff=as_j(tariff),
+        tariff_new=as_j(tnew),
+        log_cost_hat=as_j(log_cost),
+        output=as_j(baseline.gross_output[:, 0]),
+        expenditure=as_j(baseline.expenditure[:, 0]),
+        deficit=as_j(baseline.deficit),
+        sigma=as_j(sigma),
+        closure=as_j(closure),
+        numeraire_imr=as_j(weights),
+        numeraire_world=as_j(world),
+    )
+
+
+def initial_guess(p: Params) -> jax.Array:
+    return jnp.zeros_like(p.output)
+
+
+def _core(z: jax.Array, p: Params) -> dict:
+    """Prices, shares, flows, expenditure and the market-clearing gap at log p_hat = z."""
+    one_minus = 1.0 - p.sigma
+    p_hat = jnp.exp(z)
+    log_c = p.log_cost_hat / one_minus + jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff)  # log c_hat [n, i]
+    exponent = one_minus * (log_c + z[None, :])
+    log_p_index = logsumexp(exponent, b=p.pi, axis=1) / one_minus  # log P_hat [n]
+    pi_new = p.pi * jnp.exp(exponent - one_minus * log_p_index[:, None])
+    y_new = p_hat * p.output
+    world_hat = jnp.sum(y_new) / jnp.sum(p.output)
+    ratio = p.deficit / p.output * y_new
+    ratio = ratio - y_new / jnp.sum(y_new) * jnp.sum(ratio)
+    share, fixed, _zero, as_ratio = p.closure
+    deficit_new = share * p.deficit * world_hat + fixed * p.deficit + as_ratio * ratio
+    net = jnp.sum(pi_new / (1 + p.tariff_new), axis=1)  # share of spending that reaches producers
+    e_new = (y_new + deficit_new) / net
+    flows = pi_new * e_new[:, None] / (1 + p.tariff_new)
+    revenue = jnp.sum(p.tariff_new * flows, axis=1)
+    return {
+        "p_hat": p_hat,
+        "log_p_index": log_p_index,
+        "pi_new": pi_new,
+        "flows": flows,
+        "output_new": y_new,
+        "expenditure_new": e_new,
+        "deficit_new": deficit_new,
+        "revenue_new": revenue,
+        "world_hat": world_hat,
+    }
+
+
+def residual(z: jax.Array, p: Params) -> jax.Array:
+    """Market clearing (2-4) in changes, unit-free, plus the numeraire condition."""
+    c = _core(z, p)
+    excess = (jnp.sum(c["flows"], axis=0) - c["output_new"]) / p.output
+    normalisation = jnp.vdot(p.numeraire_imr, c["log_p_index"]) + p.numeraire_world * (c["world_hat"] - 1.0)
+    return excess + normalisation
+
+
+def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
+    """Levels and changes at the solution z (see the module docstring)."""
+    c = _core(z, p)
+    p_hat = c["p_hat"]
+    p_index_hat = jnp.exp(c["log_p_index"])
+    trade_old = p.pi * p.expenditure[:, None] / (1 + p.tariff)
+    trade_new = c["flows"]
+    revenue_old = jnp.sum(p.tariff * trade_old, axis=1)
+    domestic = lambda t: jnp.diagonal(t)  # noqa: E731
+    exports_old = jnp.sum(trade_old, axis=0) - domestic(trade_old)
+    exports_new = jnp.sum(trade_new, axis=0) - domestic(trade_new)
+    imports_old = jnp.sum(trade_old, axis=1) - domestic(trade_old)
+    imports_new = jnp.sum(trade_new, axis=1) - domestic(trade_new)
+    # Stata's OMR, Y Pi^(1-sigma) = sum_n (t (1+tau) / P_n)^(1-sigma) E_n / (1+tau), in changes
+    one_minus = 1.0 - p.sigma
+    sales_share = trade_old / p.output[None, :]
+    log_c = p.log_cost_hat / one_minus + jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff)
+    omr_term = jnp.exp(one_minus * (log_c - c["log_p_index"][:, None])) * ((1 + p.tariff) / (1 + p.tariff_new))
+    omr_hat = jnp.sum(sales_share * omr_term * (c["expenditure_new"] / p.expenditure)[:, None], axis=0)
+    real_gdp_hat = p_hat / p_index_hat
+    return {
+        "price_hat": p_hat,
+        "imr_hat": p_index_hat,
+        "omr_hat": omr_hat ** (1.0 / one_minus),
+        "cpi_hat": p_index_hat,
+        "real_gdp_hat": real_gdp_hat,
+        "real_wage_hat": real_gdp_hat,
+        "terms_of_trade_hat": real_gdp_hat,
+        "welfare_hat": c["expenditure_new"] / p.expenditure / p_index_hat,
+        "trade_old": trade_old[:, :, None],
+        "trade_new": trade_new[:, :, None],
+        "exports_old": exports_old,
+        "exports_new": exports_new,
+        "imports_old": imports_old,
+        "imports_new": imports_new,
+        "output_old": p.output[:, None],
+        "output_new": c["output_new"][:, None],
+        "expenditure_old": p.expenditure,
+        "expenditure_new": c["expenditure_new"],
+        "tariff_revenue_old": revenue_old,
+        "tariff_revenue_new": c["revenue_new"],
+        "deficit_old": p.deficit,
+        "deficit_new": c["deficit_new"],
+        # sector-detail entries read by `Equilibrium.sectors()` ([n, 1])
+        "cost_hat": p_hat[:, None],
+    }
+
+
+def region_summary(out: dict) -> dict[str, np.ndarray]:
+    """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
+    pct = lambda hat: (np.asarray(hat) - 1) * 100  # noqa: E731
+    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))  # noqa: E731
+    return {
+        "welfare_pct": pct(out["welfare_hat"]),
+        "real_gdp_pct": pct(out["real_gdp_hat"]),
+        "real_wage_pct": pct(out["real_wage_hat"]),
+        "exports_pct": change("exports_new", "exports_old"),
+        "imports_pct": change("imports_new", "imports_old"),
+        "imr_pct": pct(out["imr_hat"]),
+        "omr_pct": pct(out["omr_hat"]),
+        "factory_gate_price_pct": pct(out["price_hat"]),
+        "terms_of_trade_pct": pct(out["terms_of_trade_hat"]),
+        "tariff_revenue_old": np.asarray(out["tariff_revenue_old"]),
+        "tariff_revenue_new": np.asarray(out["tariff_revenue_new"]),
+        "trade_balance_old": -np.asarray(out["deficit_old"]),
+        "trade_balance_new": -np.asarray(out["deficit_new"]),
+    }
+
+
+@partial(jax.jit, static_argnames=("tol", "max_iter"))
+def _solve(p: Params, tol: float = 1e-12, max_iter: int = 60):
+    res = newton_root(residual, initial_guess(p), p, tol=tol, max_iter=max_iter)
+    return res, outcomes(res.value, p)
+
+
+def solve_equilibrium(p: Params, *, tol: float = 1e-12, max_iter: int = 60, check: bool = True):
+    """Solve the full-endowment equilibrium; returns (RootResult, outcomes as numpy arrays).
+
+    Raises `NotConverged` unless ``check=False`` (the result then carries converged=False).
+    """
+    res, out = _solve(p, tol=tol, max_iter=max_iter)
+    if check and not bool(res.converged):
+        raise NotConverged("gravity equilibrium", float(res.max_residual), int(res.iterations), tol)
+    return res, {k: np.asarray(v) for k, v in out.items()}
+
+
+# ------------------------------------------------------------------ conditional GE (PPML)
+def biproportional(
+    cost: np.ndarray,
+    output: np.ndarray,
+    expenditure: np.ndarray,
+    reference: int,
+    *,
+    tol: float = 1e-14,
+    max_iter: int = 100_000,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact PPML fit of structural gravity with exporter and importer effects and an offset.
+
+    Finds exporter effects a_i and importer effects b_n with b_reference = 1 such that
+    X_ni = b_n a_i cost_ni has column sums `output` (exporters) and row sums `expenditure`
+    (importers): these are the first-order conditions of PPML with those fixed effects and
+    log(cost) as offset (Fally 2015), i.e. the fitted values Stata's ``ppml ..., offset()``
+    returns. In the book's notation exp_pi = a, exp_chi = b. Returns (a, b, X) [X: importer,
+    exporter]. Iterative proportional fitting; raises `NotConverged` if it stalls.
+    """
+    cost = np.asarray(cost, dtype=np.float64)
+    total_y, total_e = output.sum(), expenditure.sum()
+    if abs(total_y - total_e) > 1e-9 * total_y:
+        raise InputError(
+            f"output and expenditure add up to {total_y:.10g} and {total_e:.10g}; a PPML fit with exporter "
+            "and importer effects needs equal totals",
+            field="expenditure",
+        )
+    b = np.ones(cost.shape[0])
+    gap = np.inf
+    for it in range(max_iter):
+        a = output / (cost.T @ b)
+        b = expenditure / (cost @ a)
+        gap = np.max(np.abs((cost.T @ b) * a / output - 1))
+        if gap < tol:
+            break
+    else:
+        raise NotConverged("biproportional (PPML) fit", float(gap), max_iter, tol)
+    a, b = a * b[reference], b / b[reference]
+    return a, b, b[:, None] * a[None, :] * cost
+
+
+# --------------------------------------------------------------------- the book's loop
+def book_procedure(
+    cost_bln: np.ndarray,
+    cost_cfl: np.ndarray,
+    output: np.ndarray,
+    expenditure: np.ndarray,
+    *,
+    sigma: float,
+    reference: int,
+    tol: float = BOOK_TOL,
+    max_steps: int = 1000,
+) -> dict:
+    """AGTPA ch. 2's Stata procedure (``TradeWithoutBorder.do`` / ``RTAsEffects.do``, Step I-III).
+
+    `cost_bln` and `cost_cfl` are the cost terms t^(1-sigma) [importer, exporter] before and
+    after; `output` Y [i] and `expenditure` E [n] the observed totals (the data's column and row
+    sums, so that their totals agree). Stage 0 is the baseline fit, stage 1 the conditional GE
+    fit; each later stage s rescales the previous fitted flows by the step changes in prices
+    and resistances, refits, sets E_s = phi Y_s, and the loop stops when both the standard
+    deviation (over the N x N observations, as Stata's ``summarize``) and the absolute value of
+    the *max* (not of the largest absolute value) of the step change in factory-gate prices are
+    at most `tol` (0.01). This is the book's rule; the result is not an equilibrium.
+
+    Returns baseline (BLN), conditional (CDL) and full-endowment (FULL) values in the book's
+    Stata normalisation: IMR = E / (exp_chi E_R) = P^(1-sigma) (P_ref = 1) and OMR = Y E_R /
+    exp_pi = Y Pi^(1-sigma); Xi = international exports; price = p_CFL / p_BLN; plus the
+    stopping statistics of every step.
+    """
+    inv = 1.0 / (1.0 - sigma)
+    y, e = np.asarray(output, float), np.asarray(expenditure, float)
+    phi = e / y
+    n = y.size
+    offdiag = ~np.eye(n, dtype=bool)
+    exports = lambda x: np.where(offdiag, x, 0.0).sum(axis=0)  # noqa: E731
+
+    a0, b0, x0 = biproportional(cost_bln, y, e, reference)
+    a1, b1, x1 = biproportional(cost_cfl, y, e, reference)
+    er0 = e[reference]
+    # stage lists: index s holds stage s (0 baseline, 1 conditional)
+    pi_ = [a0, a1]
+    chi = [b0, b1]
+    er = [er0, er0]
+    ys = [y, y]
+    es = [e, e]
+    xs = [x0, x1]
+    price = [np.zeros(n), ((a1 / a0) / 1.0) ** inv]  # change_pricei_0 = 0 in the book
+    omr = [y * er0 / a0, y * er0 / a1]
+    imr = [e / (b0 * er0), e / (b1 * er0)]
+    d_omr = [None, np.ones(n)]
+    d_imr = [None, np.ones(n)]
+    history = []
+    s = 3
+    sd_dif = max_dif = 1.0
+    while sd_dif > tol or max_dif > tol:
+        if s - 1 > max_steps:
+            raise NotConverged("the book's iterative procedure", float(max(sd_dif, max_dif)), max_steps, tol)
+        s1, s2, s3 = s - 1, s - 2, s - 3
+        # (ii) trade_{s-1} = tradehat_{s-2} p_i p_j / (OMR_i IMR_j), all step changes
+        trade = xs[s2] * price[s2][None, :] * price[s2][:, None] / (d_omr[s2][None, :] * d_imr[s2][:, None])
+        # (iii) PPML with offset ln t_CFL: an exact biproportional fit of trade_{s-1}
+        a, b, fitted = biproportional(cost_cfl, trade.sum(axis=0), trade.sum(axis=1), reference)
+        y_s = fitted.sum(axis=0)
+        e_s = phi * y_s
+        er_s = e_s[reference]
+        pi_.append(a)
+        chi.append(b)
+        er.append(er_s)
+        ys.append(y_s)
+        es.append(e_s)
+        xs.append(fitted)
+        price.append(((a / pi_[s2]) / (er_s / er[s2])) ** inv)
+        omr.append(y_s * er_s / a)
+        d_omr.append(omr[s1] / omr[s2])
+        imr.append(e_s / (b * er_s))
+        d_imr.append(imr[s1] / imr[s2])
+        dif = np.repeat(price[s2] - price[s3], n)  # one value per exporter-importer row
+        sd_dif, max_dif = float(np.std(dif, ddof=1)), float(abs(np.max(dif)))
+        history.append({"step": s2, "sd": sd_dif, "max": max_dif})
+        s += 1
+    last = s - 2
+    price_full = ((pi_[last] / pi_[0]) / (er[last] / er[0])) ** inv
+    y_full = price_full * y
+    e_full = phi * y_full
+    omr_full = y_full * er[last] / pi_[last]
+    imr_full = es[last] / (chi[last] * er[last])
+    x_full = cost_cfl * y_full[None, :] * e_full[:, None] / (imr_full[:, None] * omr_full[None, :])
+    p_bln = (e / (b0 * er0)) ** inv
+    p_full = imr_full**inv
+    return {
+        "steps": len(history),
+        "history": history,
+        "exports_bln": exports(x0),
+        "exports_cdl": exports(x1),
+        "exports_full": exports(x_full),
+        "price_hat": price_full,
+        "output_bln": y,
+        "output_full": y_full,
+        "imr_bln": imr[0],
+        "imr_cdl": imr[1],
+        "imr_full": imr_full,
+        "omr_bln": omr[0],
+        "omr_cdl": omr[1],
+        "omr_full": omr_full,
+        "rgdp_bln": y / p_bln,
+        "rgdp_full": y_full / p_full,
+        "trade_bln": x0,
+        "trade_cdl": x1,
+        "trade_full": x_full,
+    }
+
+
+# -------------------------------------------------------------- gegravity's definition
+class _MRParams(NamedTuple):
+    log_cost: jax.Array  # [n, i] log t^(1-sigma)
+    log_out_share: jax.Array  # [i] log Y_i / sum Y
+    log_exp_share: jax.Array  # [n] log E_n / sum E
+    reference: jax.Array  # [n] one-hot
+
+
+def _mr_unpack(z, p: _MRParams):
+    n = p.log_out_share.shape[0]
+    log_imr = z[:n] * (1.0 - p.reference)  # log P^(1-sigma), reference fixed at 0
+    log_omr = z[n:]  # log Pi^(1-sigma)
+    return log_imr, log_omr
+
+
+def _mr_residual(z, p: _MRParams):
+    """Eqs. (2-2)-(2-3) with baseline shares, as gegravity's `_multilateral_resistances`; the
+    reference importer's IMR equation is replaced by its normalisation P_ref = 1."""
+    log_imr, log_omr = _mr_unpack(z, p)
+    imr_model = logsumexp(p.log_cost + p.log_out_share[None, :] - log_omr[None, :], axis=1)
+    omr_model = logsumexp(p.log_cost + p.log_exp_share[:, None] - log_imr[:, None], axis=0)
+    r_imr = jnp.where(p.reference > 0, z[: log_imr.shape[0]], imr_model - log_imr)
+    return jnp.concatenate([r_imr, omr_model - log_omr])
+
+
+@partial(jax.jit, static_argnames=("tol",))
+def _solve_mr(p: _MRParams, tol: float = 1e-12):
+    n = p.log_out_share.shape[0]
+    return newton_root(_mr_residual, jnp.zeros(2 * n), p, tol=tol)
+
+
+def resistances(cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, reference: int, *, tol: float = 1e-12):
+    """Solve the multilateral resistances (2-2)-(2-3) given Y and E (taken as given, shares of
+    their own totals, as gegravity does). Returns (P^(1-sigma) [n], Pi^(1-sigma) [i], RootResult)."""
+    n = output.size
+    ref = np.zeros(n)
+    ref[reference] = 1.0
+    p = _MRParams(
+        jnp.log(jnp.asarray(cost)),
+        jnp.log(jnp.asarray(output / output.sum())),
+        jnp.log(jnp.asarray(expenditure / expenditure.sum())),
+        jnp.asarray(ref),
+    )
+    res = _solve_mr(p, tol=tol)
+    if not bool(res.converged):
+        raise NotConverged("multilateral resistances", float(res.max_residual), int(res.iterations), tol)
+    log_imr, log_omr = _mr_unpack(res.value, p)
+    return np.exp(np.asarray(log_imr)), np.exp(np.asarray(log_omr)), res
+
+
+def gegravity_counterfactual(
+    cost_bln: np.ndarray,
+    cost_cfl: np.ndarray,
+    output: np.ndarray,
+    expenditure: np.ndarray,
+    *,
+    sigma: float,
+    reference: int,
+    tol: float = 1e-12,
+) -> dict:
+    """gegravity 0.3's ``OneSectorGE`` baseline, experiment and results (see the module
+    docstring for where its definitions differ from the book's). Y and E are taken as given.
+
+    Returns percent changes keyed as gegravity's country results: factory-gate price, OMR
+    (Pi'/Pi), IMR (P'/P), real GDP (Y'/P' over Y/P), terms of trade, foreign exports and
+    imports (of modeled flows), with the solver diagnostics of both resistance solves.
+    """
+    y, e = np.asarray(output, float), np.asarray(expenditure, float)
+    inv = 1.0 / (1.0 - sigma)
+    imr0, omr0, res0 = resistances(cost_bln, y, e, reference, tol=tol)
+    imr1, omr1, res1 = resistances(cost_cfl, y, e, reference, tol=tol)
+    price = (omr0 / omr1) ** inv  # 1 = (Y_i/Y) x_omr' / (beta_i p^(1-sigma)), beta = (Y_i/Y) x_omr
+    p0, p1 = imr0**inv, imr1**inv
+    big_pi0, big_pi1 = omr0**inv, omr1**inv
+    y_new, e_new = price * y, price * e
+    out_share0, out_share1 = y / y.sum(), y_new / y_new.sum()
+    x0 = e[:, None] * out_share0[None, :] * cost_bln / (imr0[:, None] * omr0[None, :])
+    x1 = e_new[:, None] * out_share1[None, :] * cost_cfl / (imr1[:, None] * omr1[None, :])
+    off = ~np.eye(y.size, dtype=bool)
+    fx0, fx1 = np.where(off, x0, 0).sum(axis=0), np.where(off, x1, 0).sum(axis=0)
+    fm0, fm1 = np.where(off, x0, 0).sum(axis=1), np.where(off, x1, 0).sum(axis=1)
+    pct = lambda r: 100 * (r - 1)  # noqa: E731
+    return {
+        "factory_gate_price_pct": pct(price),
+        "omr_pct": pct(big_pi1 / big_pi0),
+        "imr_pct": pct(p1 / p0),
+        "real_gdp_pct": pct((y_new / p1) / (y / p0)),
+        "terms_of_trade_pct": pct(price / (p1 / p0)),
+        "exports_pct": pct(fx1 / fx0),
+        "imports_pct": pct(fm1 / fm0),
+        "trade_bln": x0,
+        "trade_new": x1,
+        "baseline_imr": p0,
+        "baseline_omr": big_pi0,
+        "converged": bool(res0.converged) and bool(res1.converged),
+        "max_residual": float(max(res0.max_residual, res1.max_residual)),
+        "iterations": int(res0.iterations) + int(res1.iterations),
+    }
