@@ -180,13 +180,17 @@ the chapter that belongs elsewhere. Known approximations:
    one sourcing share per destination and sector); the destination totals C_n^j >= 0 solve
    sum_n s_ni^j C_n^j = F_i^j (each supplier's ICIO final sales) by non-negative least squares;
    a column scaling then makes each supplier's final sales add up exactly.
-3. **Balancing to BACI 2023.** The final-goods flows of every pair with the US or China are
-   scaled to the BACI 2023 bilateral goods totals, alternating with the supplier totals
-   (iterative proportional fitting), so that US-China trade matches BACI while each supplier's
-   final sales stay at the ICIO figure; the domestic final sales absorb the difference.
+3. **Balancing to BACI 2023.** The final-goods flows of the pairs of the US or China with
+   another region are scaled to the BACI 2023 bilateral goods totals, alternating with the
+   supplier totals (iterative proportional fitting), so that US-China trade matches BACI while
+   each supplier's final sales stay at the ICIO figure; the domestic final sales absorb the
+   difference. Not targeted: US and Chinese exports to ROW (holds Hong Kong) and ASEAN_OTH
+   (holds Singapore), because BACI counts the goods these entrepots re-export and the ICIO does
+   not (the "entrepot absorption" of the earlier attempt); pairs with TWN (not in BACI). BACI
+   flows of countries outside the ICIO 80 are left out, like the OECD residual region.
    BACI is 2023 and FOB; the ICIO is 2022 at basic prices: the year/valuation gap is accepted
-   for these pairs because the earlier attempt's 2022-shares allocation understated US imports
-   from China. Other pairs are reported but not targeted.
+   for these pairs because the allocation by 2022 sourcing shares alone understates US imports
+   from China (-14%). Other pairs are reported, not targeted.
 4. **Tariffs.** US: 2024 calculated duties / customs value by partner x sector (import-weighted
    over HS2 chapters, HS 98-99 left out; EU members take the EU27 total; ELEQ takes chapter 85).
    This includes the Section 301 duties in force in 2024. China on the US: the HS10 rates in force
@@ -209,7 +213,10 @@ deficit is bounded: I_n / VA_n in [0.75, 1.25], i.e. no region's derived trade d
 exceeds 25% of its value added. The band is a plausibility bound, not a match to national
 accounts (not in the shared data). Known deviations from national accounts, from the
 final-demand derivation: MEX, VNM and THA show deficits of about 14% of value added and TWN a
-surplus of about 20% (national accounts 2022: roughly balanced, and a surplus near 10% of GDP).
+surplus of about 20% (national accounts 2022: roughly balanced, and a surplus near 10% of GDP),
+and ASEAN_OTH a surplus of about 21% (Singapore's surplus against the Philippines' deficit
+suggests less). The US deficit (3.5% of value added) and China's surplus (2.6%) are close to
+their 2022 balances of goods and services.
 """
 
 log_lines: list[str] = []
@@ -355,8 +362,9 @@ def build(recent: Path, out: Path) -> None:
     baci["i"] = baci.exporter_iso3.map(creg).map(ridx)
     baci["n"] = baci.importer_iso3.map(creg).map(ridx)
     unmatched = baci[baci.i.isna() | baci.n.isna()]
-    baci["i"] = baci.i.fillna(ridx["ROW"]).astype(int)  # BACI countries outside the ICIO 80 -> ROW
-    baci["n"] = baci.n.fillna(ridx["ROW"]).astype(int)
+    baci = baci.dropna(subset=["i", "n"])  # countries outside the ICIO 80 are not in any region here
+    baci["i"] = baci.i.astype(int)
+    baci["n"] = baci.n.astype(int)
     B = np.zeros((N, N))
     gb = baci.groupby(["n", "i"]).value_kusd.sum() / 1e3
     B[tuple(np.array(gb.index.tolist()).T)] = gb.to_numpy()
@@ -368,8 +376,9 @@ def build(recent: Path, out: Path) -> None:
     ust = ust[ust.hs2.astype(int) <= 97]
     eu_members = set(creg[creg == "EU27"].index)
     ust = ust[~ust.partner_iso3.isin(eu_members)]  # the EU27 row is the EU total
-    ust["i"] = ust.partner_iso3.map(lambda c: "EU27" if c == "EU27" else creg.get(c, "ROW")).map(ridx)
-    us_imp = (ust.groupby("i").us_imports_2024_usd.sum() / 1e6).reindex(range(N)).fillna(0).to_numpy()
+    ust["i"] = ust.partner_iso3.map(lambda c: "EU27" if c == "EU27" else creg.get(c)).map(ridx)  # non-ICIO: NaN
+    # (the tariff averages below use every partner; the import comparison only the ICIO 80)
+    us_imp = (ust.dropna(subset=["i"]).groupby("i").us_imports_2024_usd.sum() / 1e6).reindex(range(N)).fillna(0).to_numpy()
 
     goods = [sidx[x] for x in GOODS]
     Mg = M[:, :, goods].sum(axis=2)
@@ -395,7 +404,8 @@ def build(recent: Path, out: Path) -> None:
             + ", ".join(f"{k} {v:+.0f}%" for k, v in us_gap.items()))
 
     log("\n### 4. Bilateral goods trade vs BACI 2023 and US 2024 imports")
-    log(f"- BACI flows of countries outside the ICIO 80 go to ROW ({unmatched.value_kusd.sum() / 1e3:,.0f} of "
+    log(f"- BACI flows from or to countries outside the ICIO 80 are left out, as the ICIO leaves out its residual "
+        f"ROW region ({unmatched.value_kusd.sum() / 1e3:,.0f} of "
         f"{baci.value_kusd.sum() / 1e3:,.0f}); intra-region flows (e.g. intra-EU) dropped; Taiwan has no BACI data")
     report(T0, "before balancing")
 
@@ -405,6 +415,11 @@ def build(recent: Path, out: Path) -> None:
     target[usa, :] = target[:, usa] = target[chn, :] = target[:, chn] = True
     np.fill_diagonal(target, False)
     target &= have_baci
+    # entrepots: BACI's flows to Hong Kong (in ROW) and Singapore (in ASEAN_OTH) include goods
+    # re-exported, which the ICIO leaves out; targeting them would inflate absorption there
+    # (flows into them); their exports to the US and China are by origin in the importers' reports
+    for r in ("ROW", "ASEAN_OTH"):
+        target[ridx[r], :] = False
     F1 = F.copy()
     infeasible = []
     for it in range(500):
@@ -429,14 +444,21 @@ def build(recent: Path, out: Path) -> None:
         if B[n, i] - Mg[n, i] <= 0:
             infeasible.append(f"{REGIONS[i]}->{REGIONS[n]}")
     log(f"- balancing: iterative proportional fitting of the final-goods flows of the {int(target.sum())} pairs "
-        f"with the US or China to BACI 2023 (scale each targeted pair's final goods, then each supplier's final "
+        f"of the US or China with another region (except exports to ROW, which holds Hong Kong, and to ASEAN_OTH, "
+        f"which holds Singapore: BACI counts the entrepots' re-exports, the ICIO does not; no BACI data for TWN) "
+        f"to BACI 2023 (scale each targeted pair's final goods, then each supplier's final "
         f"sales back to its ICIO total); {it + 1} sweeps, largest remaining gap on targeted pairs "
         f"{100 * err.max():.3g}%; pairs whose intermediate trade alone exceeds BACI (final goods set to 0): "
         f"{infeasible or 'none'}")
     changed = np.abs(F1 - F).sum() / 2
+    dest_old, dest_new = F.sum(axis=1), F1.sum(axis=1)
+    rel = np.abs(dest_new - dest_old) / np.maximum(dest_old, 1e-300)
+    top = np.argsort(-(np.abs(dest_new - dest_old)).ravel())[:5]
     log(f"- final flows moved: {changed:,.0f} ({100 * changed / F.sum():.2f}% of world final sales); "
-        f"largest change of a destination's final demand (region x sector): "
-        f"{100 * np.nanmax(np.abs(F1.sum(axis=1) / np.where(C > 0, F.sum(axis=1), np.nan) - 1)):.1f}%")
+        f"destination final demand (region x sector) changed by more than 10% in {int((rel > 0.1).sum())} of "
+        f"{rel.size} cells ({100 * np.abs(dest_new - dest_old)[rel > 0.1].sum() / dest_old.sum():.2f}% of world "
+        f"final demand); largest absolute changes: "
+        + ", ".join(f"{REGIONS[k // J]} {SECS[k % J]} {dest_old.ravel()[k]:,.0f} -> {dest_new.ravel()[k]:,.0f}" for k in top))
     report(goods_total(F1), "after balancing")
     F = F1
     C = F.sum(axis=1)

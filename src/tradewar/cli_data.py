@@ -69,7 +69,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             if provenance:
                 console.print(r["provenance"], markup=False, highlight=False)
             else:
-                title = next((ln for ln in r["provenance"].splitlines() if ln.startswith("- **")), "")
+                title = next((ln for ln in r["provenance"].splitlines() if ln.startswith("- **")), "").replace("**", "")
                 console.print(f"{r['name']}: source {title[2:]}  (full text: tradewar data list --provenance)",
                               markup=False, highlight=False)
         console.print(f"Loaders for the shared replication data (../shared/data): {', '.join(others)}", highlight=False)
