@@ -155,11 +155,14 @@ class StepResult:
 
 @dataclass(frozen=True, eq=False)
 class ScenarioResult:
-    """The solved steps of a scenario, in order."""
+    """The solved steps of a scenario, in order; `sensitivity` maps each elasticity value of
+    the scenario's [sensitivity] table to the steps solved with it."""
 
     title: str
     baseline: Baseline
     steps: list[StepResult]
+    sensitivity_sectors: tuple[str, ...] = ()
+    sensitivity: dict[float, list[StepResult]] | None = None
 
     @property
     def converged(self) -> bool:
@@ -180,7 +183,7 @@ class ScenarioResult:
             entry["regions"] = d["regions"]
             steps.append(entry)
         last = self.steps[-1].equilibrium.to_dict()
-        return {
+        out = {
             "title": self.title,
             "model": last["model"],
             "dataset": last["dataset"],
@@ -189,6 +192,22 @@ class ScenarioResult:
             "regions": last["regions"],
             "steps": steps,
         }
+        if self.sensitivity:
+            out["sensitivity"] = {
+                "sectors": list(self.sensitivity_sectors),
+                "runs": [
+                    {
+                        "theta": theta,
+                        "steps": [
+                            {"date": s.date, "label": s.label, **{k: v for k, v in s.equilibrium.to_dict().items()
+                                                                   if k in ("converged", "max_residual", "regions")}}
+                            for s in runs
+                        ],
+                    }
+                    for theta, runs in self.sensitivity.items()
+                ],
+            }
+        return out
 
 
 def average_tariff(baseline: Baseline, tariffs: np.ndarray, importer: str, exporter: str) -> float:
@@ -220,13 +239,27 @@ def run_scenario(scenario, *, progress=None) -> ScenarioResult:
     label)` is called before each step.
     """
     model_name, baseline, options, steps = scenario_inputs(scenario)
-    results = []
-    for k, (step, extra) in enumerate(steps):
-        if progress:
-            progress(k, len(steps), step.label)
-        eq = solve(model_name, baseline, step.tariffs, **options, **extra)
-        results.append(StepResult(step.date, step.label, eq))
-    return ScenarioResult(scenario.title, baseline, results)
+
+    def solve_steps(options, note=""):
+        results = []
+        for k, (step, extra) in enumerate(steps):
+            if progress:
+                progress(k, len(steps), step.label + note)
+            eq = solve(model_name, baseline, step.tariffs, **options, **extra)
+            results.append(StepResult(step.date, step.label, eq))
+        return results
+
+    results = solve_steps(options)
+    if not scenario.sensitivity:
+        return ScenarioResult(scenario.title, baseline, results)
+    sectors = tuple(scenario.sensitivity.sectors)
+    index = [baseline.sector_index(code, "sensitivity.sectors") for code in sectors]
+    sensitivity = {}
+    for value in scenario.sensitivity.theta:
+        theta = np.array(options.get("theta", baseline.theta), dtype=float)
+        theta[index] = value
+        sensitivity[value] = solve_steps({**options, "theta": theta}, f" (theta {value:g})")
+    return ScenarioResult(scenario.title, baseline, results, sectors, sensitivity)
 
 
 def scenario_inputs(scenario):

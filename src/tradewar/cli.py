@@ -112,6 +112,8 @@ def run(
     from tradewar.scenario import load_scenario
 
     spec = load_scenario(scenario)
+    if draws:
+        cu.check_draw_options(draws, theta_dist, theta_cv)
     bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)  # noqa: E731
     if as_json:
         out = run_scenario(spec).to_dict()
@@ -164,9 +166,27 @@ def print_scenario(result) -> None:
                 + ", ".join(f"{c} {r.import_share_change_pp:+.2f}pp" for c, r in winners.iterrows())
             )
         console.print(f"converged={eq.converged}  max residual={eq.max_residual:.2e}  iterations={eq.iterations}\n")
+    if result.sensitivity:
+        print_sensitivity(result)
+
+
+def print_sensitivity(result) -> None:
+    """The last step's welfare by region for each elasticity of the [sensitivity] table."""
+    from tradewar.report import main_regions
+
+    runs = result.sensitivity
+    key = "real_income_pct" if "real_income_pct" in result.steps[-1].equilibrium.regions().columns else "welfare_pct"
+    frames = {theta: steps[-1].equilibrium.regions()[key] for theta, steps in runs.items()}
+    codes = main_regions(result.baseline.regions)
+    rows = [[code] + [float(frames[t][code]) for t in runs] for code in codes]
+    title = f"Sensitivity of {key} (last step) to the trade elasticity of {', '.join(result.sensitivity_sectors)}"
+    console.print(table(title, ["region"] + [f"theta={t:g}" for t in runs], rows, digits=3))
 
 
 # Further commands register themselves here (one import line each).
+from tradewar.cli_gravity import register as _register_gravity  # noqa: E402
+
+_register_gravity(app, replicate_app)
 from tradewar import cli_libday  # noqa: E402
 
 cli_libday.register(app, replicate_app)

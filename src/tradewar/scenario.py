@@ -23,7 +23,9 @@
     exporter = "CHN"
     add_pp = 41
 
-A policy's `instrument` is "tariff" (the importer's import tariff, the default), "export_tax"
+An optional `[sensitivity]` table (`sectors = ["CHEM"]`, `theta = [2, 4, 8]`) solves every step
+again with those sectors' trade elasticity set to each value, to show how much the answer
+depends on it. A policy's `instrument` is "tariff" (the importer's import tariff, the default), "export_tax"
 (the exporter's tax on sales to the importer, set_pct/add_pp) or "export_limit" (a quantity
 limit on the exporter's sales, `cut_pct` percent below the baseline quantity, solved as the
 export tax that achieves it). Every step is solved from the baseline, so each result is the
@@ -94,6 +96,21 @@ class ModelSpec(_Strict):
         return v
 
 
+class SensitivitySpec(_Strict):
+    """Solve the scenario again with the trade elasticity of `sectors` set to each `theta`."""
+
+    sectors: list[str]
+    theta: list[float] = Field(min_length=1)
+
+    @field_validator("theta")
+    @classmethod
+    def _positive(cls, v):
+        for value in v:
+            if not value > 0:
+                raise ValueError(f"theta value {value:g} is not a valid trade elasticity; use values > 0")
+        return v
+
+
 class StepSpec(_Strict):
     date: str | None = None
     label: str
@@ -107,6 +124,7 @@ class Scenario(_Strict):
     model: ModelSpec = ModelSpec()
     policy: list[PolicySpec] = []
     step: list[StepSpec] = []
+    sensitivity: SensitivitySpec | None = None
 
     @model_validator(mode="after")
     def _steps_or_policy(self):
