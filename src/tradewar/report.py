@@ -78,8 +78,10 @@ def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
     figures = []
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    for code in codes:
-        ax.plot(range(len(labels)), welfare[code], marker="o", lw=2 if code in WAR_PARTIES else 1, label=code)
+    colors = plt.cm.tab20(np.linspace(0, 1, 20))
+    for k, code in enumerate(codes):
+        ax.plot(range(len(labels)), welfare[code], marker="o", color=colors[k % 20],
+                lw=2.5 if code in WAR_PARTIES else 1, label=code)
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
     ax.set_ylabel("real income (welfare), % change from baseline")
