@@ -24,6 +24,9 @@ from tradewar.models import liberation_day
 
 MODELS: dict[str, ModuleType] = {caliendo_parro.NAME: caliendo_parro, ossa.NAME: ossa}
 MODELS[liberation_day.NAME] = liberation_day
+from tradewar.models import gravity  # noqa: E402
+
+MODELS[gravity.NAME] = gravity
 
 
 def get_model(name: str) -> ModuleType:

@@ -584,3 +584,95 @@ def gegravity_counterfactual(
         "max_residual": float(max(res0.max_residual, res1.max_residual)),
         "iterations": int(res0.iterations) + int(res1.iterations),
     }
+
+
+# ------------------------------------------------------------- long data to a counterfactual
+def simulate_long(
+    data,
+    cost_variables: list[str],
+    coefficients: dict[str, float],
+    *,
+    shocks: dict[str, list[tuple[str, str, float]]] | None = None,
+    tariffs: list[tuple[str, str, float]] | None = None,
+    sigma: float,
+    reference: str,
+    procedure: Literal["book", "converged"] = "converged",
+    deficits: str = "ratio",
+    exporter: str = "exporter",
+    importer: str = "importer",
+    trade: str = "trade",
+) -> dict:
+    """A counterfactual from a square long table (one row per exporter-importer pair).
+
+    Cost terms t^(1-sigma) = exp(sum_k b_k x_k) from `cost_variables` and `coefficients`;
+    `shocks` sets variable values on listed (exporter, importer) pairs, e.g.
+    {"pta": [("CAN", "JPN", 1), ("JPN", "CAN", 1)]}; `tariffs` lists (importer, exporter, rate)
+    (decimals; only with procedure="converged"). The baseline is the PPML fit with exporter and
+    importer effects and the baseline costs as offset (the book's tradehat_BLN), Y and E the
+    flows' sums. Returns a dict with ``regions`` (code, exports_pct, real_gdp_pct, imr_pct,
+    omr_pct, factory_gate_price_pct, welfare_pct) and the solver's diagnostics.
+    """
+    import pandas as pd
+
+    from tradewar.data.yotov import square
+
+    df = pd.DataFrame(data).copy()
+    for col in [exporter, importer, trade, *cost_variables]:
+        if col not in df.columns:
+            raise InputError(f"data: column {col!r} not found; columns are {', '.join(map(str, df.columns))}", field=col)
+    missing = [v for v in cost_variables if v not in coefficients]
+    if missing:
+        raise InputError(f"coefficients: no value for {missing[0]!r}; give --coef {missing[0]}=VALUE or estimate it", field="coefficients")
+    df = df.rename(columns={exporter: "exporter", importer: "importer"})
+    cf = df.copy()
+    codes = set(df["exporter"]) | set(df["importer"])
+    for var, cells in (shocks or {}).items():
+        if var not in cost_variables:
+            raise InputError(f"shock: {var!r} is not a cost variable; use one of {', '.join(cost_variables)}", field="shock")
+        for e, m, value in cells:
+            for code in (e, m):
+                if code not in codes:
+                    raise InputError(f"shock: unknown region {code!r}; use codes of the data (e.g. {sorted(codes)[0]})", field="shock")
+            cf.loc[(cf["exporter"] == e) & (cf["importer"] == m), var] = value
+    df["cost_bln"] = np.exp(sum(coefficients[v] * df[v].astype(float) for v in cost_variables))
+    cf["cost_cfl"] = np.exp(sum(coefficients[v] * cf[v].astype(float) for v in cost_variables))
+    countries, flows = square(df, trade)
+    cost_bln = square(df, "cost_bln", countries)[1]
+    cost_cfl = square(cf, "cost_cfl", countries)[1]
+    if reference not in countries:
+        raise InputError(f"reference: unknown region {reference!r}; use one of {', '.join(countries)}", field="reference")
+    ref = countries.index(reference)
+    y, e = flows.sum(axis=0), flows.sum(axis=1)
+    n = len(countries)
+    tariff_new = np.zeros((n, n))
+    for m, x, rate in tariffs or []:
+        for code in (m, x):
+            if code not in countries:
+                raise InputError(f"tariff: unknown region {code!r}; use one of {', '.join(countries)}", field="tariff")
+        if not rate > -1:
+            raise InputError(f"tariff: {m} on {x} is {rate:g}; tariffs are decimals above -1 (0.25 = 25 %)", field="tariff")
+        tariff_new[countries.index(m), countries.index(x)] = rate
+    inv = 1.0 / (1.0 - sigma)
+    if procedure == "book":
+        if tariffs:
+            raise InputError("--procedure book: the book's loop has no tariffs; use --procedure converged", field="procedure")
+        r = book_procedure(cost_bln, cost_cfl, y, e, sigma=sigma, reference=ref)
+        cols = {
+            "exports_pct": 100 * (r["exports_full"] / r["exports_bln"] - 1),
+            "real_gdp_pct": 100 * (r["rgdp_full"] / r["rgdp_bln"] - 1),
+            "imr_pct": 100 * ((r["imr_full"] / r["imr_bln"]) ** inv - 1),
+            "omr_pct": 100 * ((r["omr_full"] / r["omr_bln"]) ** inv - 1),
+            "factory_gate_price_pct": 100 * (r["price_hat"] - 1),
+        }
+        diag = {"converged": False, "max_residual": None, "iterations": r["steps"], "book_stopping": r["history"]}
+    elif procedure == "converged":
+        _, _, fitted = biproportional(cost_bln, y, e, ref)
+        base = gravity_baseline(countries, fitted, sigma=sigma, name="gravity-simulate")
+        p = params(base, tariff_new[:, :, None], cost_term_hat=cost_cfl / cost_bln, deficits=deficits, numeraire=reference)
+        res, out = solve_equilibrium(p, check=False)
+        cols = {k: v for k, v in region_summary(out).items()}
+        diag = {"converged": bool(res.converged), "max_residual": float(res.max_residual), "iterations": int(res.iterations)}
+    else:
+        raise InputError(f"--procedure: {procedure!r}; use book or converged", field="procedure")
+    regions = [{"code": c, **{k: float(np.asarray(v)[i]) for k, v in cols.items()}} for i, c in enumerate(countries)]
+    return {"procedure": procedure, "sigma": sigma, "reference_importer": reference, **diag, "regions": regions}
