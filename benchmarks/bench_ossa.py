@@ -4,7 +4,8 @@ Prints (i) the cold time of the first counterfactual (jit compilation + solve), 
 time of one counterfactual (Table 2's experiment: the US raises its crp tariff by 50 points on
 all partners), median and best of several repeats, both through `tradewar.api.solve` (which
 also copies the outcomes to numpy) and for the jitted solve alone (`newton_root` + outcomes,
-what the games layer calls in its loops), (iii) the purge of the raw data, and (iv) the whole
+what the games layer calls in its loops) and of a value and gradient through the solve,
+(iii) the purge of the raw data, and (iv) the whole
 of Table 2 (two experiments). Reference: Ossa's Matlab `mycounterfactuals.m` (fsolve) is the
 inner loop of his optimal-tariff searches, which take 322 s (Matlab) / 679 s (Octave) for the
 US's 198 tariffs (issue 3).
@@ -68,6 +69,22 @@ def main() -> None:
         jax.block_until_ready(core(q))
         inner.append(time.perf_counter() - t0)
 
+    def us_government_welfare(t, p):
+        q = p._replace(tariff_new=t)
+        res = newton_root(ossa.residual, ossa.initial_guess(q), q)
+        return ossa.outcomes(res.value, q)["government_welfare_hat"][us]
+
+    value_grad = jax.jit(jax.value_and_grad(us_government_welfare))
+    t0 = time.perf_counter()
+    jax.block_until_ready(value_grad(p.tariff_new, p))
+    t_grad_cold = time.perf_counter() - t0
+    grads = []
+    for _ in range(args.repeats):
+        t_new = p.tariff_new + rng.uniform(0, 0.2, size=tariffs.shape)
+        t0 = time.perf_counter()
+        jax.block_until_ready(value_grad(t_new, p))
+        grads.append(time.perf_counter() - t0)
+
     raw = load_ossa2014(path, raw=True)
     t0 = time.perf_counter()
     purged = ossa.purge(raw)
@@ -93,6 +110,10 @@ def main() -> None:
     print(
         f"jitted solve + government welfare (games' inner call), warm: median "
         f"{statistics.median(inner) * 1e3:.1f} ms, best {min(inner) * 1e3:.1f} ms over {args.repeats} random tariff vectors"
+    )
+    print(
+        f"US government welfare and its gradient w.r.t. all 1617 tariffs (reverse mode through the solve): "
+        f"cold {t_grad_cold:.2f} s, warm median {statistics.median(grads) * 1e3:.1f} ms, best {min(grads) * 1e3:.1f} ms"
     )
     print(
         f"purge of the raw data: cold {t_purge_cold:.3f} s, warm {t_purge:.3f} s; "
