@@ -24,6 +24,7 @@ atomically.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -45,6 +46,12 @@ LAYOUT = {
     "region_sector.csv": (["region", "sector", "va_share", "final_share"], []),
     "io_shares.csv": (["region", "input", "user", "share"], []),
 }
+#: One-line provenance of the bundled data set (details: datasets/world2022/PROVENANCE.md).
+SUMMARY = (
+    "world2022: OECD ICIO 2025 ed., year 2022, 18 regions x 16 sectors, USD million; final demand derived, "
+    "US/China goods pairs balanced to BACI 2023, tariffs from US 2024 duties and China's 2019 rates; "
+    "calibrated to a Caliendo-Parro equilibrium (see tradewar/datasets/world2022/PROVENANCE.md)"
+)
 #: Plausibility band of absorption (final expenditure) over value added, see PROVENANCE.md.
 ABSORPTION_BAND = (0.75, 1.25)
 
@@ -64,7 +71,7 @@ def load_world2022(mapping=None) -> Baseline:
     `mapping` is a mapping CSV path (``region,new_region`` or ``sector,new_sector``) or a list
     of them (see `tradewar.data.aggregate`).
     """
-    baseline = read_dataset(bundled_path(), name=NAME)
+    baseline = replace(read_dataset(bundled_path(), name=NAME), provenance=SUMMARY)
     if mapping is None:
         return baseline
     from tradewar.data.aggregate import aggregate, read_mappings
