@@ -170,7 +170,8 @@ def test_other_bad_requests(client):
     assert_error(client.post("/api/run", json=many), 422, "step")
     assert_error(client.get("/api/nope"), 404, "path")
     assert_error(client.delete("/api/health"), 405, "method")
-    assert_error(client.get("/api/datasets/nope"), 422, "name")
+    assert_error(client.get("/api/datasets/nope"), 404, "name")
+    assert_error(client.get("/api/scenarios/nope"), 404, "name")
     assert_error(client.get("/api/jobs/nope"), 404, "job_id")
 
 

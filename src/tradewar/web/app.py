@@ -60,7 +60,7 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-ERRORS = {status: {"model": ErrorResponse} for status in (404, 405, 413, 422, 429, 500)}
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 404, 405, 413, 422, 429, 500)}
 
 HTTP_CODES = {
     400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
@@ -254,6 +254,9 @@ def create_app(
         elif exc.status_code == 405:
             message = f"method: {request.method} is not allowed on {request.url.path}"
             field = "method"
+        elif exc.status_code == 400:
+            message = "body: the request body could not be read (send a JSON object in UTF-8)"
+            field = "body"
         else:
             message, field = str(exc.detail), None
         return error_response(exc.status_code, code, message, field, getattr(exc, "headers", None))
@@ -333,6 +336,9 @@ def create_app(
     @app.get("/api/datasets/{name}", responses=ERRORS, tags=["data"])
     def dataset(name: str):
         """Regions, sectors and baseline average tariffs (importer -> exporter, %) of one dataset."""
+        if name not in DATASETS:
+            return error_response(404, "not_found", f"name: no dataset {name[:80]!r}; use one of {', '.join(DATASETS)}",
+                                  "name")
         return service.dataset_info(name)
 
     @app.get("/api/models", responses=ERRORS, tags=["data"])
@@ -364,6 +370,9 @@ def create_app(
     @app.get("/api/scenarios/{name}", responses=ERRORS, tags=["scenarios"])
     def scenario(name: str):
         """One bundled scenario as an object (the keys of its TOML file)."""
+        if name not in bundled_scenarios():
+            return error_response(404, "not_found", f"name: no bundled scenario {name[:80]!r}; see GET /api/scenarios",
+                                  "name")
         s = svc.scenario_from_name(name)
         return {"name": name, "scenario": svc.clean(s.model_dump(mode="json", exclude={"dataset": {"path", "mapping"}}))}
 
@@ -393,8 +402,8 @@ def create_app(
             return _no_result(key)
         return svc.result_json(entry, True, detail)
 
-    @app.get("/api/results/{key}/{table}.csv", responses={**ERRORS, 200: {"content": {"text/csv": {}}}},
-             response_class=PlainTextResponse, tags=["solve"])
+    @app.get("/api/results/{key}/{table}.csv", responses={**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+             tags=["solve"])
     def result_csv(key: str, table: Literal["regions", "bilateral", "sectors"]):
         """One table of a cached result as CSV, every step (step, date, label columns first)."""
         entry = service.lookup(key)
