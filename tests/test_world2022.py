@@ -25,7 +25,7 @@ import pytest
 
 from tradewar.api import default_data_path, load_dataset, solve
 from tradewar.data.aggregate import aggregate, read_mappings
-from tradewar.data.world2022 import ABSORPTION_BAND, bundled_path, load_world2022, read_dataset
+from tradewar.data.world2022 import ABSORPTION_BAND, bundled_path, hs2_to_sector, load_world2022, read_dataset
 from tradewar.errors import InputError
 
 REGIONS = ("USA CHN JPN KOR TWN IND CAN MEX BRA GBR EU27 VNM MYS THA IDN ASEAN_OTH AUS ROW").split()
@@ -175,6 +175,7 @@ def test_hs2_concordance_covers_all_chapters():
     assert conc.set_index("hs2").sector[["26", "28", "72", "76", "85", "87"]].tolist() == [
         "MINE", "CHEM", "METAL", "METAL", "ELEC", "AUTO"
     ]
+    assert hs2_to_sector() == dict(zip(conc.hs2, conc.sector))
 
 
 # ------------------------------------------------------------------------------ solving

@@ -80,6 +80,20 @@ def load_world2022(mapping=None) -> Baseline:
     return aggregate(baseline, region_map, sector_map)
 
 
+#: Sectors with no HS chapter of their own and the chapter whose tariff they take (PROVENANCE.md).
+HS2_PROXY = {"ELEQ": "85"}
+
+
+def hs2_to_sector() -> dict[str, str]:
+    """{two-digit HS chapter '01'..'97': world2022 sector}, from the bundled hs2_to_sector.csv.
+
+    One-to-one; ELEQ has no chapter of its own and takes chapter 85's rate (`HS2_PROXY`).
+    """
+    with bundled_path().joinpath("hs2_to_sector.csv").open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype=str)
+    return dict(zip(df.hs2, df.sector))
+
+
 # ------------------------------------------------------------------------------ reading
 def _read_csv(root, fname: str, label: str) -> pd.DataFrame:
     required, optional = LAYOUT[fname]
