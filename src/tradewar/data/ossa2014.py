@@ -38,7 +38,9 @@ from tradewar.data.files import require_file
 from tradewar.errors import InputError
 
 #: Ossa's region names (regions.csv) -> tradewar codes.
-REGION_CODES = {"Brazil": "BRA", "China": "CHN", "EU": "EU", "India": "IND", "Japan": "JPN", "ROW": "ROW", "US": "USA"}
+REGION_CODES = {
+    "Brazil": "BRA", "China": "CHN", "EU": "EU", "India": "IND", "Japan": "JPN", "ROW": "ROW", "US": "USA",
+}
 #: Alternative elasticity columns of elasticities.csv (panel C of Ossa's Tables 3-8).
 SIGMA_ALTERNATIVES = {
     "low_mean3p5": "sigma_low_mean3p5",
@@ -51,7 +53,8 @@ SIGMA_ALTERNATIVES = {
 def _bilateral(df: pd.DataFrame, column: str, n: int, s: int) -> np.ndarray:
     """Long exporter/importer/industry table -> array [importer, exporter, sector]."""
     arr = np.full((n, n, s), np.nan)
-    arr[df.importer_id.to_numpy() - 1, df.exporter_id.to_numpy() - 1, df.industry_id.to_numpy() - 1] = df[column]
+    n_idx, i_idx, s_idx = (df[c].to_numpy() - 1 for c in ("importer_id", "exporter_id", "industry_id"))
+    arr[n_idx, i_idx, s_idx] = df[column]
     return arr
 
 
@@ -78,13 +81,20 @@ def load_ossa2014(path: str | Path, raw: bool = False) -> Baseline:
     n, s = len(regions), len(industries)
     unknown = sorted(set(regions.region) - set(REGION_CODES))
     if unknown:
-        raise InputError(f"ossa2014: unknown region names {unknown} in regions.csv; expected {list(REGION_CODES)}", field="regions")
-    if list(regions.region_id) != list(range(1, n + 1)) or list(industries.industry_id) != list(range(1, s + 1)):
+        raise InputError(
+            f"ossa2014: unknown region names {unknown} in regions.csv; expected {list(REGION_CODES)}",
+            field="regions",
+        )
+    ordered = lambda ids, k: list(ids) == list(range(1, k + 1))  # noqa: E731
+    if not (ordered(regions.region_id, n) and ordered(industries.industry_id, s)):
         raise InputError("ossa2014: regions.csv / industries.csv ids must run 1..N in order", field="regions")
     if list(elasticities.industry_code) != list(industries.industry_code):
         raise InputError("ossa2014: elasticities.csv industries differ from industries.csv", field="sigma")
     if len(purged) != n * n * s:
-        raise InputError(f"ossa2014: trade_tariff.csv has {len(purged)} rows, expected {n * n * s}", field="trade")
+        raise InputError(
+            f"ossa2014: trade_tariff.csv has {len(purged)} rows, expected {n * n * s}; the folder is incomplete",
+            field="trade",
+        )
 
     trade_purged = _bilateral(purged, "trade_value", n, s)
     tariffs = _bilateral(purged, "tariff", n, s)

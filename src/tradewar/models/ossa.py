@@ -148,7 +148,10 @@ def params(
     if sigma is not None and theta is not None:
         raise InputError("sigma: give either sigma or theta (= sigma - 1), not both", field="sigma")
     if sigma is None:
-        sigma = (np.asarray(theta, dtype=float) + 1) if theta is not None else baseline.extras.get("sigma", baseline.theta + 1)
+        if theta is not None:
+            sigma = np.asarray(theta, dtype=float) + 1
+        else:
+            sigma = baseline.extras.get("sigma", baseline.theta + 1)
     sigma = np.asarray(sigma, dtype=float)
     if sigma.shape != (s,) or np.any(~np.isfinite(sigma)) or np.any(sigma <= 1):
         raise InputError(
@@ -159,17 +162,24 @@ def params(
     if isinstance(lambdas, str):
         key = f"lambda_{lambdas}"
         if key not in baseline.extras:
-            raise InputError(f"lambdas: {lambdas!r} is not in dataset {baseline.name}; use 'pol', 'bas' or an array", field="lambdas")
+            raise InputError(
+                f"lambdas: {lambdas!r} is not in dataset {baseline.name}; use 'pol', 'bas' or an array",
+                field="lambdas",
+            )
         lambdas = baseline.extras[key]
     lambdas = np.ones((n, s)) if lambdas is None else np.asarray(lambdas, dtype=float)
     if lambdas.shape != (n, s) or np.any(~np.isfinite(lambdas)) or np.any(lambdas < 0):
-        raise InputError(f"lambdas: political-economy weights must be finite, >= 0 and shaped ({n}, {s})", field="lambdas")
+        raise InputError(
+            f"lambdas: political-economy weights must be finite, >= 0 and shaped ({n}, {s}); got shape {lambdas.shape}",
+            field="lambdas",
+        )
 
     trade = baseline.trade
     gross = trade * (1 + baseline.tariffs)
     spending_ns = gross.sum(axis=1)
     expenditure = spending_ns.sum(axis=1)
-    gamma = np.divide(gross, spending_ns[:, None, :], out=np.zeros_like(gross), where=spending_ns[:, None, :] > 0)
+    total = spending_ns[:, None, :]
+    gamma = np.divide(gross, total, out=np.zeros_like(gross), where=total > 0)
     sales = trade.sum(axis=0)  # [i, s]
     labor_sales = (sigma - 1) / sigma * sales
     labor_income = labor_sales.sum(axis=1)
@@ -334,7 +344,9 @@ def region_summary(out: dict) -> dict[str, np.ndarray]:
         "real_wage_pct": pct(out["real_wage_hat"]),
         "price_index_pct": pct(out["cpi_hat"]),
         "profits_pct": change("profits_new", "profits_old"),
-        "real_profits_pct": pct(np.asarray(out["profits_new"]) / np.asarray(out["profits_old"]) / np.asarray(out["wage_hat"])),
+        "real_profits_pct": pct(
+            np.asarray(out["profits_new"]) / np.asarray(out["profits_old"]) / np.asarray(out["wage_hat"])
+        ),
         "exports_pct": change("exports_new", "exports_old"),
         "imports_pct": change("imports_new", "imports_old"),
         "tariff_revenue_old": np.asarray(out["tariff_revenue_old"]),
