@@ -83,7 +83,12 @@ class Experiment:
 
 
 def _key(data) -> str:
-    return str(Path(data).resolve()) if data is not None else ""
+    """Cache key: the resolved data folder (the default one when none is given)."""
+    if data is None:
+        from tradewar.api import default_data_path
+
+        data = default_data_path("yotov")
+    return str(Path(data).resolve())
 
 
 @lru_cache(maxsize=4)

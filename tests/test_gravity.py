@@ -1,0 +1,344 @@
+"""Structural gravity: PPML estimation, the book's procedure, gegravity's definition and the
+Newton equilibrium, against Yotov, Piermartini, Monteiro and Larch (2016), "An Advanced Guide
+to Trade Policy Analysis" (AGTPA), chapter 2, and gegravity 0.3's documented example.
+
+Published values come from ../shared/data/yotov/results (the book's own Stata outputs, cited per
+test) and ../shared/data/gegravity/README.md ("Reference outputs"). Every computed value comes
+from the estimator and the solvers. Tolerances: 0.01 points for the book's tables (the issue's
+requirement; the reproduction is much closer, ~2e-5, the gap coming from Stata's PPML stopping
+rule); printed rounding for gegravity's numbers; 1e-6 for PPML coefficients printed to 6-7
+digits.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradewar.api import default_data_path
+from tradewar.data import gegravity as gg
+from tradewar.data.yotov import load_published, square
+from tradewar.estimation import ppml
+from tradewar.models import gravity
+from tradewar.replicate import yotov as ry
+
+KEYS = ("exports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return gg.load_sample(default_data_path("gegravity"))
+
+
+@pytest.fixture(scope="module")
+def nafta_book():
+    return ry.replicate("nafta", procedure="book")
+
+
+@pytest.fixture(scope="module")
+def nafta_converged(nafta_book):  # same cached estimation
+    return ry.replicate("nafta", procedure="converged")
+
+
+@pytest.fixture(scope="module")
+def borders_book():
+    return ry.replicate("borders", procedure="book")
+
+
+def _row(result, code):
+    return next(r for r in result["regions"] if r["code"] == code)
+
+
+# ------------------------------------------------------------------------------ PPML
+def test_ppml_gegravity_sample_coefficients(sample):
+    """gegravity README, "Reference outputs": the Stata PPML of examples_OneSectorGE.py, printed
+    to 7 significant digits; 1e-6 is the printed precision."""
+    fit = ppml(sample, "trade", list(gg.STATA_COEFFICIENTS), fixed_effects=("exporter", "importer"))
+    assert fit.coefficients["pta"] == pytest.approx(0.471138, abs=1e-6)
+    assert fit.coefficients["international"] == pytest.approx(-3.412584, abs=1e-6)
+    for term, value in gg.STATA_COEFFICIENTS.items():
+        assert fit.coefficients[term] == pytest.approx(value, abs=1e-6), term
+    assert (fit.n_obs, fit.n_dropped, fit.n_separated) == (900, 0, 0)
+
+
+def test_ppml_reports_separation_and_missing(sample):
+    """An exporter that never exports abroad in a panel with pair effects is separated: those
+    rows are dropped and counted, never silently; missing values are counted too."""
+    df = sample.copy()
+    df.loc[(df.exporter == "ZAF") & (df.importer != "ZAF"), "trade"] = 0.0
+    df.loc[df.index[5], "lndist"] = np.nan
+    fit = ppml(df, "trade", ["lndist", "pta"], fixed_effects=("exporter", "importer", "international"))
+    assert fit.n_missing == 1
+    assert fit.n_dropped == fit.n_separated + fit.n_missing
+    assert fit.n_obs == fit.n_input - fit.n_dropped
+    assert "dropped" in fit.summary() and str(fit.n_dropped) in fit.summary()
+    assert fit.fitted.loc[fit.dropped].isna().all()
+
+
+def test_ppml_bad_input(sample):
+    with pytest.raises(Exception, match="not found"):
+        ppml(sample, "trade", ["nope"])
+    bad = sample.assign(trade=sample.trade - 1e9)
+    with pytest.raises(Exception, match="trade flows must be >= 0"):
+        ppml(bad, "trade", ["lndist"])
+
+
+# ------------------------------------------------------------------- AGTPA application 2
+def test_nafta_rta_estimate(nafta_book):
+    """AGTPA ch. 2 app. 2 (RTAsEffects.log): stage-1 RTA = 0.5571853; 7 symmetric pairs with no
+    trade in any year are separated (14 directed flows x 6 years = 84 rows), as the book's."""
+    s1 = nafta_book["estimates"]["stage1"]
+    assert s1["coefficients"]["rta"] == pytest.approx(0.5571853, abs=1e-6)
+    assert s1["n_separated"] == 84 and s1["n_dropped"] == 84
+
+
+def test_nafta_book_headline(nafta_book):
+    """AGTPA Table (ch. 2 app. 2, full endowment, effect of NAFTA, %): CAN exports 37.46, real
+    GDP 3.40; MEX 43.51, 3.81; USA 14.88, 0.33 (the README's headline rows); 0.01 points."""
+    published = {"CAN": (37.46, 3.40), "MEX": (43.51, 3.81), "USA": (14.88, 0.33)}
+    for code, (exports, rgdp) in published.items():
+        row = _row(nafta_book, code)
+        assert row["exports_pct"] == pytest.approx(exports, abs=0.01), code
+        assert row["real_gdp_pct"] == pytest.approx(rgdp, abs=0.01), code
+    assert nafta_book["book_steps"] == 3  # the book's loop stops after 3 steps (README caveats)
+    assert nafta_book["converged"] is False
+
+
+def test_nafta_book_all_columns(nafta_book):
+    """Every country and column of results/ch2_app2_nafta_removal_stata.csv (reversed sign:
+    (BLN - CFL)/CFL; price (1 - p_CFL/p_BLN)), including IMR, OMR and factory-gate prices."""
+    pub = load_published("nafta", default_data_path("yotov"))
+    columns = dict(ry.PUBLISHED_COLUMNS)
+    assert len(nafta_book["regions"]) == 69
+    for row in nafta_book["regions"]:
+        for key, col in columns.items():
+            assert row[key] == pytest.approx(pub.loc[row["code"], col], abs=0.01), (row["code"], key)
+    can = _row(nafta_book, "CAN")  # the README's headline row
+    assert (round(can["imr_pct"], 2), round(can["omr_pct"], 2), round(can["factory_gate_price_pct"], 2)) == (-1.48, -2.14, 1.84)
+
+
+def test_nafta_converged_beside_book(nafta_converged):
+    """The Newton equilibrium of the same model: converged with a tiny residual, beside the
+    book's loop. The book's loop stops after 3 steps by a loose rule, so the gaps are real
+    (expected 0.1-0.3 points in the issue; measured: <= 0.13 for real GDP, IMR, OMR and prices
+    of CAN/MEX/USA, and 0.75 for Canada's exports). 0.3 bounds the former, 1.0 the latter."""
+    assert nafta_converged["converged"] is True
+    assert nafta_converged["max_residual"] < 1e-10
+    gaps = {k: 0.0 for k in KEYS}
+    for code in ry.NAFTA:
+        row = _row(nafta_converged, code)
+        for k in KEYS:
+            gaps[k] = max(gaps[k], abs(row[k] - row["book"][k]))
+        # conditional GE does not depend on the procedure
+        assert row["exports_cdl_pct"] == pytest.approx(row["book"]["exports_cdl_pct"], abs=1e-8)
+    assert max(gaps[k] for k in ("real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct")) <= 0.3
+    assert gaps["exports_pct"] <= 1.0
+    assert max(gaps.values()) > 0.01  # the two procedures are not the same computation
+
+
+# ------------------------------------------------------------------- AGTPA application 1
+def test_borders_book(borders_book):
+    """AGTPA ch. 2 app. 1 (trade without borders, 2006): CAN exports +137.19 %, real GDP
+    +54.36 %; USA +438.31 %, +10.65 % (book procedure, 5 steps); 0.01 points; and every
+    column of results/ch2_app1_trade_without_borders_stata.csv to 0.01."""
+    can, usa = _row(borders_book, "CAN"), _row(borders_book, "USA")
+    assert can["exports_pct"] == pytest.approx(137.19, abs=0.01)
+    assert can["real_gdp_pct"] == pytest.approx(54.36, abs=0.01)
+    assert usa["exports_pct"] == pytest.approx(438.31, abs=0.01)
+    assert usa["real_gdp_pct"] == pytest.approx(10.65, abs=0.01)
+    assert borders_book["book_steps"] == 5
+    b = borders_book["estimates"]["baseline"]["coefficients"]  # TradeWithoutBorder.log
+    assert (b["ln_dist"], b["cntg"], b["intl_brdr"]) == pytest.approx((-0.7912879, 0.6736456, -2.47445), abs=1e-6)
+    pub = load_published("borders", default_data_path("yotov"))
+    for row in borders_book["regions"]:
+        for key, col in ry.PUBLISHED_COLUMNS.items():
+            assert row[key] == pytest.approx(pub.loc[row["code"], col], abs=0.01), (row["code"], key)
+
+
+# ------------------------------------------------------------------ gegravity's example
+@pytest.fixture(scope="module")
+def can_jpn(sample):
+    df = sample.copy()
+    df["cost_bln"] = np.exp(sum(v * df[k] for k, v in gg.STATA_COEFFICIENTS.items()))
+    cj = ((df.exporter == "CAN") & (df.importer == "JPN")) | ((df.exporter == "JPN") & (df.importer == "CAN"))
+    df["cost_cfl"] = df["cost_bln"] * np.exp(gg.STATA_COEFFICIENTS["pta"] * (np.where(cj, 1, df.pta) - df.pta))
+    c, tb = square(df, "cost_bln")
+    tc = square(df, "cost_cfl", c)[1]
+    y = df.groupby("exporter")["Y"].first().reindex(c).to_numpy(float)
+    e = df.groupby("importer")["E"].first().reindex(c).to_numpy(float)
+    out = gravity.gegravity_counterfactual(tb, tc, y, e, sigma=gg.SIGMA, reference=c.index(gg.REFERENCE))
+    return c, tb, tc, out
+
+
+def test_gegravity_can_jpn(can_jpn):
+    """gegravity README "Reference outputs" (examples_OneSectorGE.py, gegravity 0.3, Stata
+    coefficients, sigma 5, DEU): GDP CAN +0.4183 %, JPN +0.0538 %, USA -0.0074 %, MEX -0.0128 %;
+    foreign exports CAN +1.5732 %, JPN +1.2496 %; CAN->JPN +62.44 %, JPN->CAN +55.29 %,
+    USA->CAN -2.22 %; cost term +60.18165 %. Tolerance: half a unit of the printed digit."""
+    c, tb, tc, out = can_jpn
+    i = c.index
+    assert out["converged"] and out["max_residual"] < 1e-10
+    assert 100 * (tc[i("JPN"), i("CAN")] / tb[i("JPN"), i("CAN")] - 1) == pytest.approx(60.18165, abs=5e-6)
+    gdp = {"CAN": 0.4183, "JPN": 0.0538, "USA": -0.0074, "MEX": -0.0128}
+    for code, value in gdp.items():
+        assert out["real_gdp_pct"][i(code)] == pytest.approx(value, abs=5e-5), code
+    assert round(out["real_gdp_pct"][i("CAN")], 3) == 0.418 and round(out["real_gdp_pct"][i("JPN")], 3) == 0.054
+    assert out["exports_pct"][i("CAN")] == pytest.approx(1.5732, abs=5e-5)
+    assert out["exports_pct"][i("JPN")] == pytest.approx(1.2496, abs=5e-5)
+    x0, x1 = out["trade_bln"], out["trade_new"]
+    bil = lambda e, m: 100 * (x1[i(m), i(e)] / x0[i(m), i(e)] - 1)  # noqa: E731
+    assert bil("CAN", "JPN") == pytest.approx(62.44, abs=5e-3)
+    assert bil("JPN", "CAN") == pytest.approx(55.29, abs=5e-3)
+    assert bil("USA", "CAN") == pytest.approx(-2.22, abs=5e-3)
+    # gegravity's definition: prices follow the conditional OMRs, p = Pi / Pi'
+    assert np.allclose((1 + out["factory_gate_price_pct"] / 100) * (1 + out["omr_pct"] / 100), 1, atol=1e-12)
+
+
+# -------------------------------------------------------------------------- properties
+def _economy(n: int, seed: int):
+    rng = np.random.default_rng(seed)
+    flows = rng.lognormal(size=(n, n)) + 5 * n * np.eye(n)
+    return gravity.gravity_baseline([f"R{k}" for k in range(n)], flows, sigma=5.0)
+
+
+def test_zero_shock_is_no_change():
+    base = _economy(6, 1)
+    flows = base.trade[:, :, 0]
+    balanced = gravity.gravity_baseline(base.regions, flows + flows.T, sigma=5.0)  # no deficits
+    for closure in gravity.DEFICIT_CLOSURES:
+        # "zero" closes the baseline's deficits, a shock in itself unless there are none
+        economy = balanced if closure == "zero" else base
+        res, out = gravity.solve_equilibrium(gravity.params(economy, deficits=closure, numeraire="R0"))
+        summary = gravity.region_summary(out)
+        for key in KEYS + ("welfare_pct",):
+            assert np.max(np.abs(summary[key])) < 1e-9, (closure, key)
+    cost = np.exp(-np.random.default_rng(2).random((6, 6)))
+    r = gravity.book_procedure(cost, cost, base.gross_output[:, 0], base.expenditure[:, 0], sigma=5.0, reference=0)
+    assert np.allclose(r["exports_full"], r["exports_bln"], rtol=1e-10)
+    assert np.allclose(r["price_hat"], 1, atol=1e-12)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    tariff=st.floats(0.0, 0.6),
+    shock=st.floats(0.5, 2.0),
+    closure=st.sampled_from(gravity.DEFICIT_CLOSURES),
+)
+def test_equilibrium_conditions_hold(seed, tariff, shock, closure):
+    """Random economies, tariffs and cost shocks: converged, residual tiny, and the accounts of
+    the solution hold (market clearing, E' = Y' + R' + D', world deficits sum to zero)."""
+    base = _economy(5, seed)
+    rng = np.random.default_rng(seed)
+    t_new = tariff * (rng.random((5, 5, 1)) < 0.5) * (1 - np.eye(5))[:, :, None]
+    cost = np.where(rng.random((5, 5)) < 0.3, shock, 1.0)
+    p = gravity.params(base, t_new, cost_term_hat=cost, deficits=closure, numeraire="world")
+    res, out = gravity.solve_equilibrium(p)
+    assert bool(res.converged) and float(res.max_residual) < 1e-10
+    flows = out["trade_new"][:, :, 0]
+    assert np.allclose(flows.sum(axis=0), out["output_new"][:, 0], rtol=1e-9)
+    revenue = (t_new[:, :, 0] * flows).sum(axis=1)
+    assert np.allclose(out["tariff_revenue_new"], revenue, rtol=1e-9)
+    expenditure = (flows * (1 + t_new[:, :, 0])).sum(axis=1)
+    assert np.allclose(expenditure, out["output_new"][:, 0] + revenue + out["deficit_new"], rtol=1e-9)
+    assert abs(out["deficit_new"].sum()) < 1e-8 * out["output_new"].sum()
+
+
+def test_tariff_through_api_and_gradient():
+    """The model runs the others' tariff scenarios through `tradewar.api.solve`; a tariff
+    raises revenue and lowers the target's exports; the welfare gradient exists (implicit
+    differentiation through newton_root) and matches finite differences."""
+    import jax
+
+    from tradewar.api import solve
+
+    base = _economy(4, 3)
+    tariffs = np.zeros((4, 4, 1))
+    tariffs[0, 1, 0] = 0.25
+    eq = solve("gravity", base, tariffs)
+    regions = eq.regions()
+    assert eq.converged and eq.max_residual < 1e-10
+    assert regions.loc["R0", "tariff_revenue_new"] > 0
+    assert regions.loc["R1", "exports_pct"] < 0
+    for key in KEYS:
+        assert key in regions.columns
+
+    def welfare(rate):
+        t = jax.numpy.zeros((4, 4, 1)).at[0, 1, 0].set(rate)
+        p = gravity.params(base, np.zeros((4, 4, 1)))._replace(tariff_new=t[:, :, 0])
+        res, out = gravity._solve(p)
+        return out["welfare_hat"][0]
+
+    grad = float(jax.grad(welfare)(0.1))
+    fd = (float(welfare(0.1 + 1e-5)) - float(welfare(0.1 - 1e-5))) / 2e-5
+    assert grad == pytest.approx(fd, rel=1e-5)
+
+
+def test_multi_sector_baseline_is_refused():
+    from tradewar.data.synthetic import synthetic_raw
+    from tradewar.errors import InputError
+
+    with pytest.raises(InputError, match="one-sector"):
+        gravity.params(synthetic_raw(3, 2, seed=1))
+
+
+# ---------------------------------------------------------------------------------- CLI
+def _cli(capsys, *args):
+    from tradewar.cli import main
+
+    capsys.readouterr()
+    old, sys.argv = sys.argv, ["tradewar", *args]
+    code = 0
+    try:
+        main()
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    finally:
+        sys.argv = old
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+
+@pytest.mark.parametrize("command", ["yotov-nafta", "yotov-borders"])
+@pytest.mark.parametrize("procedure", ["book", "converged"])
+def test_cli_replicate_json(capsys, nafta_book, borders_book, command, procedure):
+    run = _cli(capsys, "replicate", command, "--data", str(default_data_path("yotov")), "--procedure", procedure, "--json")
+    assert run.returncode == 0, run.stderr
+    obj = json.loads(run.stdout)  # exactly one JSON object
+    assert run.stdout.count("\n") == 1
+    assert len(obj["regions"]) == 69
+    for row in obj["regions"]:
+        assert len(row["code"]) == 3
+        for key in KEYS:
+            assert isinstance(row[key], float)
+    can = next(r for r in obj["regions"] if r["code"] == "CAN")
+    if procedure == "book":
+        target = 37.46 if command == "yotov-nafta" else 137.19
+        assert can["exports_pct"] == pytest.approx(target, abs=0.01)
+    else:
+        assert obj["converged"] is True and obj["max_residual"] < 1e-10
+
+
+def test_cli_gravity_commands(capsys):
+    data = str(default_data_path("gegravity"))
+    run = _cli(capsys, "gravity", "estimate", "--data", data, "--json")
+    assert run.returncode == 0, run.stderr
+    est = json.loads(run.stdout)
+    assert est["coefficients"]["pta"] == pytest.approx(0.471138, abs=1e-6) and est["n_dropped"] == 0
+    run = _cli(capsys, "gravity", "simulate", "--data", data, "--shock", "pta=1:CAN-JPN,JPN-CAN", "--procedure", "converged", "--json")
+    assert run.returncode == 0, run.stderr
+    sim = json.loads(run.stdout)
+    assert sim["converged"] is True
+    can = next(r for r in sim["regions"] if r["code"] == "CAN")
+    assert can["real_gdp_pct"] > 0 and set(KEYS) <= set(can)
+    run = _cli(capsys, "gravity", "simulate", "--data", data, "--tariff", "USA:XXX=0.25", "--procedure", "converged", "--json")
+    assert run.returncode == 2 and run.stdout == ""
+    assert "XXX" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    run = _cli(capsys, "replicate", "yotov-nafta", "--procedure", "fast", "--json")
+    assert run.returncode == 2 and "book or converged" in run.stderr
