@@ -35,6 +35,13 @@ WorkersOption = typer.Option(None, "--workers", min=1, help="Spread the draws ov
 SchedulerOption = typer.Option(None, "--scheduler", help="Spread the draws over a Dask cluster at this address.")
 
 
+def check_draw_options(draws: int, theta_dist: str, theta_cv: float) -> None:
+    """Fail early, before the point solve, on bad --draws/--theta-dist/--theta-cv values."""
+    from tradewar.uncertainty import check_draw_options as check
+
+    check(draws, theta_dist, theta_cv)
+
+
 @contextmanager
 def draws_progress(description: str = "draws"):
     """A rich progress bar on stderr; yields progress(done, total)."""

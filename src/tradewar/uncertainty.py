@@ -63,6 +63,11 @@ ARRAYS_PER_DRAW = 24
 
 
 # ----------------------------------------------------------------------------- draws
+def check_draw_options(n_draws: int, distribution: str, cv: float) -> None:
+    """Raise `InputError` for bad draw settings (before anything is solved)."""
+    draw_theta(np.ones(1), n_draws, 0, distribution=distribution, cv=cv, se=np.zeros(1))
+
+
 def draw_theta(
     theta: np.ndarray,
     n_draws: int,
@@ -361,6 +366,13 @@ def solve_draws(
     if thetas.ndim != 2 or thetas.shape[1] != baseline.n_sectors:
         raise InputError(
             f"thetas: shape {thetas.shape}, expected [draws, {baseline.n_sectors} sectors]", field="thetas"
+        )
+    bad = ~(np.isfinite(thetas) & (thetas > 0))
+    if np.any(bad):
+        d, j = (int(x[0]) for x in np.nonzero(bad))
+        raise InputError(
+            f"thetas: draw {d}, sector {baseline.sectors[j]} is {thetas[d, j]!r}; trade elasticities must be finite and > 0",
+            field="thetas",
         )
     base = module.params(baseline, tariffs, **options)
     name = elasticity_field(model)
