@@ -126,6 +126,20 @@ def test_counterfactual_accounts_balance(base, us_crp_shock):
     assert not np.allclose(out["government_welfare_hat"], out["welfare_hat"], rtol=1e-6)
 
 
+def test_rebase_composes_welfare_changes(base, us_crp_shock):
+    """Table 5 measures talks from the Nash or free-trade equilibrium taken as a new baseline
+    (Ossa's tables.m): rebasing must compose, W(t0 -> t2) = W(t0 -> t1) W(t1 -> t2)."""
+    free = np.zeros_like(base.tariffs)
+    rebased = ossa.rebase(base, free)
+    assert np.array_equal(rebased.tariffs, free) and np.abs(rebased.deficit).max() < 1e-6 * base.trade.sum() / 49
+    direct = solve("ossa", base, us_crp_shock, lambdas="pol").outcomes
+    step1 = solve("ossa", base, free, lambdas="pol").outcomes
+    step2 = solve("ossa", rebased, us_crp_shock, lambdas="pol").outcomes
+    for key in ("welfare_hat", "government_welfare_hat"):
+        assert np.allclose(direct[key], step1[key] * step2[key], rtol=1e-10, atol=0), key
+    assert np.allclose(step2["trade_new"] / step2["trade_new"].sum(), direct["trade_new"] / direct["trade_new"].sum())
+
+
 def test_gradient_through_the_solve_matches_finite_differences(base, us_crp_shock):
     """The games layer differentiates government welfare through `newton_root` (implicit
     function theorem, reverse mode); compare with central differences of full solves."""

@@ -390,6 +390,33 @@ def purge(raw: Baseline, *, tol: float = 1e-12) -> Baseline:
     return balanced.validate()
 
 
+def rebase(baseline: Baseline, tariffs: np.ndarray, *, tol: float = 1e-12, **options) -> Baseline:
+    """The counterfactual equilibrium at `tariffs` as a new factual `Baseline` (flows X',
+    tariffs t'), as Ossa does for his Table 5 "from Nash" and "from free trade" columns: later
+    changes are then measured from that point. Welfare changes compose exactly:
+    W_hat(t0 -> t2) = W_hat(t0 -> t1) W_hat(t1 -> t2) (tests/test_ossa.py). `options` go to
+    `params` (``deficits``; lambdas do not matter here)."""
+    from tradewar.errors import NotConverged
+
+    tariffs = np.asarray(tariffs, dtype=np.float64)
+    p = params(baseline, tariffs, **options)
+    res, out = _solve(p, tol)
+    if not bool(res.converged):
+        raise NotConverged(f"rebasing {baseline.name}", float(res.max_residual), int(res.iterations), tol)
+    trade = np.asarray(out["trade_new"])
+    spending = (trade * (1 + tariffs)).sum(axis=1)
+    rebased = replace(
+        baseline,
+        name=f"{baseline.name} rebased",
+        trade=trade,
+        tariffs=tariffs,
+        final_share=spending / spending.sum(axis=1, keepdims=True),
+        extras={**baseline.extras, "rebase_max_residual": float(res.max_residual)},
+        provenance=baseline.provenance + "; rebased: the ossa equilibrium at other tariffs taken as the baseline",
+    )
+    return rebased.validate()
+
+
 def calibrate(raw: Baseline, *, deficits: str = "zero", tol: float = 1e-12) -> Baseline:
     """Same role as `caliendo_parro.calibrate`: ``deficits="zero"`` is `purge`; "fixed" returns
     the data unchanged (any data set is already an equilibrium of this model with its own NX)."""
