@@ -48,7 +48,7 @@ def base(**policy):
         (base(), "policy.0"),
         (base(set_pct=10, add_pp=5), "policy.0"),
         ({"dataset": {"source": "cp2015"}}, "scenario"),
-        ({"policy": [{"importer": "USA", "set_pct": 1}]}, "dataset"),
+        ({"dataset": {"sauce": "cp2015"}, "policy": [{"importer": "USA", "set_pct": 1}]}, "dataset.sauce"),
         ({**base(set_pct=1), "model": {"deficits": "sometimes"}}, "model.deficits"),
         ({**base(set_pct=1), "model": {"theta": {"auto": -1}}}, "model.theta"),
     ],
@@ -127,3 +127,7 @@ def test_bundled_scenarios_load():
 
     for name in bundled_scenarios():
         load_scenario(name)
+
+
+def test_dataset_defaults_to_the_bundled_world_data():
+    assert parse_scenario({"policy": [{"importer": "USA", "set_pct": 1}]}).dataset.source == "world2022"

@@ -2,7 +2,7 @@
 
     title = "NAFTA"
     [dataset]
-    source = "cp2015"                # a bundled or shared dataset (tradewar data list)
+    source = "cp2015"                # default: the bundled world2022 (tradewar data list)
     path = "../shared/data/cp2015"   # optional
     [model]
     name = "caliendo-parro"
@@ -76,7 +76,7 @@ class PolicySpec(_Strict):
 
 
 class DatasetSpec(_Strict):
-    source: str
+    source: str = "world2022"
     path: str | None = None
     mapping: str | None = None
 
@@ -120,7 +120,7 @@ class StepSpec(_Strict):
 class Scenario(_Strict):
     title: str = ""
     description: str = ""
-    dataset: DatasetSpec
+    dataset: DatasetSpec = DatasetSpec()
     model: ModelSpec = ModelSpec()
     policy: list[PolicySpec] = []
     step: list[StepSpec] = []
