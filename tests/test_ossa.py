@@ -19,7 +19,7 @@ from tradewar.api import default_data_path, load_dataset, solve
 from tradewar.data.ossa2014 import load_ossa2014
 from tradewar.errors import InputError
 from tradewar.models import get_model, ossa
-from tradewar.replicate.ossa2014 import replicate_table2, unilateral_row
+from tradewar.replicate.ossa2014 import outcome_rows, replicate_table2, unilateral_row
 from tradewar.solve import newton_root
 
 
@@ -257,6 +257,20 @@ def test_table2_rounds_to_printed_value(table2, key):
     assert cell["computed"] == pytest.approx(TABLE2_PRINTED[key], abs=0.005 + 1e-9)
     assert cell["published"] == TABLE2_PRINTED[key]  # the reference file agrees with the paper
     assert {"table", "panel", "row", "column", "computed", "published"} <= set(cell)
+
+
+def test_outcome_rows_follow_tables_m_definitions(base, us_crp_shock, table2):
+    rows = outcome_rows(base, us_crp_shock, lambdas="bas")
+    us = rows["USA"]
+    # Table 2's relative wage is Table 4's wage_normalized; welfare is the same number.
+    assert us["wage_normalized"] == pytest.approx(table2[("crp_salesrow", "col1")]["computed"], abs=1e-9)
+    assert us["welfare"] == pytest.approx(table2[("crp_welfarerow", "col1")]["computed"], abs=1e-9)
+    assert us["gov_welfare"] == pytest.approx(us["welfare"], abs=1e-9)  # lambda = 1, balanced trade
+    regions = [rows[c] for c in base.regions]
+    for column in ("gov_welfare", "welfare", "wage_normalized", "profits_adj", "median_tariff"):
+        assert rows["Average"][column] == pytest.approx(np.mean([r[column] for r in regions]), abs=1e-12)
+    assert np.mean([r["wage_normalized"] for r in regions]) == pytest.approx(0, abs=1e-9)
+    assert us["median_tariff"] == pytest.approx(100 * np.median(np.delete(us_crp_shock[6], 6, axis=0)))
 
 
 # -------------------------------------------------------------------------------- CLI

@@ -125,3 +125,28 @@ def unilateral_row(baseline, region: str, tariffs: np.ndarray, *, lambdas="bas")
     row["median_tariff"] = float(100 * np.median(tariffs[j, others]))
     row["max_residual"] = eq.max_residual
     return row
+
+
+def outcome_rows(baseline, tariffs: np.ndarray, *, lambdas="bas") -> dict[str, dict[str, float]]:
+    """Per-region columns of Ossa's Tables 4, 5, 9 and 10 at full `tariffs` [importer, exporter,
+    sector] (a Nash war, cooperative tariffs, ...), as in his ``tables.m``: gov_welfare,
+    welfare, wage_normalized (w_hat - mean(w_hat) + 1), profits_adj (profits hat / wage hat)
+    and median_tariff (median of the importer's (N-1) S tariffs), in percent; an "Average" row
+    is the mean over regions. For Table 5's "from Nash" / "from free trade" columns, pass the
+    baseline rebased there (`tradewar.models.ossa.rebase`)."""
+    eq = solve(ossa.NAME, baseline, tariffs, deficits="fixed", lambdas=lambdas)
+    out = eq.outcomes
+    columns = {
+        "gov_welfare": 100 * (out["government_welfare_hat"] - 1),
+        "welfare": 100 * (out["welfare_hat"] - 1),
+        "wage_normalized": 100 * (out["wage_hat"] - out["wage_hat"].mean()),
+        "profits_adj": 100 * (out["profits_new"] / out["profits_old"] / out["wage_hat"] - 1),
+        "median_tariff": np.array(
+            [100 * np.median(np.delete(tariffs[n], n, axis=0)) for n in range(baseline.n_regions)]
+        ),
+    }
+    rows = {code: {k: float(v[n]) for k, v in columns.items()} for n, code in enumerate(baseline.regions)}
+    rows["Average"] = {k: float(np.mean(v)) for k, v in columns.items()}
+    for row in rows.values():
+        row["max_residual"] = eq.max_residual
+    return rows
