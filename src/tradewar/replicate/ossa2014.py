@@ -104,26 +104,19 @@ def replicate_table2(data: str | Path | None = None) -> list[dict]:
 def unilateral_row(baseline, region: str, tariffs: np.ndarray, *, lambdas="bas") -> dict[str, float]:
     """The columns of Ossa's Tables 3 and 8 for one region that sets `tariffs` [importer,
     exporter, sector] (its own row changed, everyone else's factual), as in his ``tables.m``:
-    government welfare and welfare of the region and the mean over the others, the wage
-    normalised by the cross-country mean (w_hat - mean(w_hat) + 1), profits deflated by the
-    wage, and the median of the region's (N-1) S tariffs; all in percent."""
-    j = baseline.region_index(region)
-    eq = solve(ossa.NAME, baseline, tariffs, deficits="fixed", lambdas=lambdas)
-    out = eq.outcomes
-    wage = out["wage_hat"] - out["wage_hat"].mean() + 1
-    profits = out["profits_new"] / out["profits_old"] / out["wage_hat"]
-    others = [i for i in range(baseline.n_regions) if i != j]
+    government welfare, welfare, the normalised wage and wage-deflated profits of the region
+    (``*_own``) and their mean over the other regions (``*_others_mean``), and the median of the
+    region's (N-1) S tariffs; all in percent (see `outcome_rows`)."""
+    rows = outcome_rows(baseline, tariffs, lambdas=lambdas)
+    own = rows[baseline.regions[baseline.region_index(region)]]
+    others = [rows[c] for c in baseline.regions if c != region]
     row = {}
-    for name, hat in (
-        ("gov_welfare", out["government_welfare_hat"]),
-        ("welfare", out["welfare_hat"]),
-        ("wage", wage),
-        ("profits", profits),
-    ):
-        row[f"{name}_own"] = float(100 * (hat[j] - 1))
-        row[f"{name}_others_mean"] = float(100 * (hat[others].mean() - 1))
-    row["median_tariff"] = float(100 * np.median(tariffs[j, others]))
-    row["max_residual"] = eq.max_residual
+    for name, column in (("gov_welfare", "gov_welfare"), ("welfare", "welfare"), ("wage", "wage_normalized"),
+                         ("profits", "profits_adj")):
+        row[f"{name}_own"] = own[column]
+        row[f"{name}_others_mean"] = float(np.mean([r[column] for r in others]))
+    row["median_tariff"] = own["median_tariff"]
+    row["max_residual"] = own["max_residual"]
     return row
 
 
