@@ -94,6 +94,23 @@ def rare_earth_limits(regime):
     return tl.rare_earth_cut_pct(regime) if regime else {}
 
 
+def what_it_would_take(b):
+    """Changes from the factual baseline to the zero-deficit equilibrium, by region (solver output)."""
+    from tradewar.models.caliendo_parro import calibrate
+
+    z = calibrate(b, deficits="zero")
+    lines = []
+    for code in ("USA", "CHN", "EU27", "JPN", "MEX", "VNM"):
+        k = b.region_index(code, "region")
+        va = b.value_added / b.value_added.sum()
+        vz = z.value_added / z.value_added.sum()
+        after = z.deficit[k] if abs(z.deficit[k]) >= 0.5 else 0.0
+        lines.append(f"{code}: deficit {b.deficit[k]:,.0f} -> {after:,.0f} USD million; wage relative to world "
+                     f"{100 * (vz[k] / va[k] - 1):+.1f}%; imports {100 * (z.imports[k] / b.imports[k] - 1):+.1f}%, "
+                     f"exports {100 * (z.exports[k] / b.exports[k] - 1):+.1f}% (nominal, world value added as numeraire)")
+    return lines
+
+
 def averages(baseline, levels):
     t = levels / 100
     return (api.average_tariff(baseline, t, "USA", "CHN"), api.average_tariff(baseline, t, "CHN", "USA"))
@@ -225,8 +242,14 @@ increases (tradewar.timeline).
 
     # ---------------------------------------------------------------- deficit-rebalancing
     w = Writer(b)
+    take = what_it_would_take(b)
+    log.append("deficit-rebalancing, what closing every deficit would take (caliendo_parro.calibrate, deficits='zero'):")
+    log += [f"  {line}" for line in take]
     w.step(None, "Trade deficits closed, 2024 tariffs", 100.0 * b.tariffs,
-           comments=["what closing every deficit alone does: the zero-deficit closure of Caliendo-Parro (2015, sec. 4)"])
+           comments=["the balanced-trade baseline itself (tradewar solves 'zero'-closure steps from it):",
+                     "what closing every deficit takes, from the factual 2022 baseline (computed by",
+                     "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):"]
+           + take)
     for st, label in ((by_date["2025-11-10"], "Deficits closed, with the tariffs in force after Busan (Nov 10, 2025)"),
                       (by_date["2025-04-12"], "Deficits closed, with the April-2025 peak tariffs (Apr 12)")):
         lv = levels_of(st)
@@ -239,12 +262,14 @@ increases (tradewar.timeline).
 The 'unfair deficit' argument for the 2025 tariffs asks for balanced trade. This scenario imposes
 it: [model] deficits = "zero" sets every region's trade deficit to zero (Caliendo and Parro 2015,
 section 4; the closure cannot close the US deficit alone, so the surplus countries' surpluses
-close too). What it would take: the change in US wages relative to the world (the real exchange
-rate) and in US imports and exports that balance requires, in step 1 with the 2024 tariffs alone.
-What it would do: the welfare and real-wage changes of each region. Steps 2 and 3 add the tariffs
-in force after Busan and at the April peak, to show how much (or little) of the adjustment the
-tariffs deliver, compared with the fixed-deficit results of us-china-2025. The US deficit in the
-2022 baseline is the derived one (goods and services, see the world2022 provenance).
+close too). tradewar solves a "zero"-closure scenario from the balanced-trade equilibrium of the
+data (api.scenario_inputs recalibrates), so step 1 is that equilibrium itself, and its comments
+record what getting there takes from the factual 2022 baseline (the change in US wages relative
+to the world, i.e. the real exchange rate, and in US imports and exports), computed by the solver
+when this file was built. Steps 2 and 3 then show what the tariffs in force after Busan and at the
+April peak do in a world of balanced trade, to compare with the fixed-deficit results of
+us-china-2025 (where deficits are held fixed).
+The US deficit in the 2022 baseline is the derived one (goods and services, world2022 provenance).
 """,
         deficits="zero",
     )

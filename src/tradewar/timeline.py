@@ -359,6 +359,7 @@ class Sources:
         conc = resources.files("tradewar") / "datasets" / "world2022" / "hs2_to_sector.csv"
         self.hs2_sector = pd.read_csv(str(conc), dtype={"hs2": str}).set_index("hs2").sector
         self._partners_cache: dict = {}
+        self._memo: dict = {}
 
     # ---------------------------------------------------------------- helpers
     def tracker_increase(self, partner: str, date: str) -> float:
@@ -373,6 +374,11 @@ class Sources:
 
     def rest_increase(self, date: str) -> float:
         """Increase on the partners outside the tracker's 51, from the US daily average."""
+        if ("rest", date) not in self._memo:
+            self._memo[("rest", date)] = self._rest_increase(date)
+        return self._memo[("rest", date)]
+
+    def _rest_increase(self, date: str) -> float:
         avg = float(self.daily.loc[date]) - 2.3  # the daily series adds a 2.3% MFN baseline
         total = float(self.imports_all.sum())
         inside = self.tracker_imports.reindex(self.tracker.index)
@@ -384,6 +390,12 @@ class Sources:
 
     def _jump_share(self, partner: str, before: str, after: str, chapters, rate: float) -> float:
         """Share of `chapters` covered by a measure at `rate`, from the tracker's jump."""
+        key = (partner, before, after, tuple(chapters), rate)
+        if key not in self._memo:
+            self._memo[key] = self._jump_share_uncached(partner, before, after, chapters, rate)
+        return self._memo[key]
+
+    def _jump_share_uncached(self, partner, before, after, chapters, rate) -> float:
         m = self.chapter_imports(partner)
         base = float(m[list(chapters)].sum())
         if partner in self.tracker.index:
@@ -394,6 +406,13 @@ class Sources:
         return float(np.clip(covered / base, 0.0, 1.0)) if base > 0 else 0.0
 
     def pooled_share(self, before, after, chapters, rate) -> float:
+        """The share pooled over the tracker's partners (for the partners outside it)."""
+        key = ("pooled", before, after, tuple(chapters), rate)
+        if key not in self._memo:
+            self._memo[key] = self._pooled_share(before, after, chapters, rate)
+        return self._memo[key]
+
+    def _pooled_share(self, before, after, chapters, rate) -> float:
         jumps = (self.tracker[after] - self.tracker[before]) / rate * self.tracker_imports.reindex(self.tracker.index)
         base = self.m.reindex(self.tracker.index).fillna(0.0)[list(chapters)].sum(axis=1)
         return float(np.clip(jumps.clip(lower=0).sum() / base.sum(), 0.0, 1.0))
@@ -449,31 +468,59 @@ class Sources:
             out[chapters] += self.later_232_pp * float(self.tracker_imports["CHN"]) / float(m[chapters].sum())
         return out
 
-    def us_partner_chapters(self, partner: str, date: str | None) -> pd.Series:
-        """Increase (pp) of the US tariff on `partner` (not China) by chapter at a tracker date."""
-        zero = pd.Series(0.0, index=self.m.columns)
-        if date is None:
-            return zero
-        total = self.tracker_increase(partner, date)
-        m = self.chapter_imports(partner)
-        weight = float(self.imports_all.get(partner, m.sum()))
-        steel = 0.0 if date < "2025-03-12" else (50.0 if date >= "2025-06-03" and partner != "GBR" else 25.0)
+    @cached_property
+    def _partner_arrays(self):
+        """Partners other than China and the US as arrays: imports [P, H], weights, 232 shares."""
+        partners = [p for p in self.m.index if p not in ("CHN", "USA")]
+        m = self.m.loc[partners].to_numpy(float)
+        weight = np.array([float(self.imports_all.get(p, 0.0)) for p in partners])
+        weight = np.where(weight > 0, weight, m.sum(axis=1))
+        c_steel = np.array([self.steel_share(p) for p in partners])
+        c_auto = np.array([self.auto_share(p) for p in partners])
+        chapters = list(self.m.columns)
+        is_steel = np.isin(chapters, STEEL_CHAPTERS).astype(float)
+        is_auto = np.isin(chapters, AUTO_CHAPTERS).astype(float)
+        return partners, m, weight, c_steel, c_auto, is_steel, is_auto
+
+    def _partner_increases(self, date: str) -> np.ndarray:
+        """Increase (pp) [P, H] of the US tariff on every partner but China at a tracker date."""
+        key = ("partners", date)
+        if key in self._memo:
+            return self._memo[key]
+        partners, m, weight, c_steel, c_auto, is_steel, is_auto = self._partner_arrays
+        total = np.array([self.tracker_increase(p, date) for p in partners])
+        steel = np.where(date < "2025-03-12", 0.0,
+                         np.where((date >= "2025-06-03") & (np.array(partners) != "GBR"), 50.0, 25.0))
         autos = 0.0 if date < "2025-04-03" else 25.0
-        l232 = self._layer_232(partner, steel, autos)
-        cover = self.cover(date >= "2025-04-11", self.carve_out_share)
-        need = total * weight - float((m * l232).sum())
-        reach = float((m * cover).sum())
-        if need >= 0 and reach > 0:
-            broad = need / reach
-            rest = 1.0 - cover
-            if broad <= BROAD_CAP or float((m * rest).sum()) <= 0:
-                return l232 + broad * cover
-            # the tracker (HS10) reaches more than our chapter rules: cap the broad rate and
-            # spread the rest over the uncovered parts of the chapters
-            spill = (need - BROAD_CAP * reach) / float((m * rest).sum())
-            return l232 + BROAD_CAP * cover + spill * rest
-        scale = max(total * weight, 0.0) / float((m * l232).sum()) if float((m * l232).sum()) > 0 else 0.0
-        return l232 * scale
+        l232 = (steel * c_steel)[:, None] * is_steel + (autos * c_auto)[:, None] * is_auto
+        cover = self.cover(date >= "2025-04-11", self.carve_out_share).to_numpy(float)
+        rest = 1.0 - cover
+        need = total * weight - (m * l232).sum(axis=1)
+        reach, m_rest, m_232 = m @ cover, m @ rest, (m * l232).sum(axis=1)
+        safe = lambda a: np.where(a > 0, a, 1.0)  # noqa: E731
+        broad = need / safe(reach)
+        spill = (need - BROAD_CAP * reach) / safe(m_rest)
+        capped = (broad > BROAD_CAP) & (m_rest > 0)
+        spread = l232 + np.where(capped, BROAD_CAP, broad)[:, None] * cover + np.where(capped, spill, 0.0)[:, None] * rest
+        # where the 232 layers alone exceed the tracker's total (deals capping autos): scale them down
+        scaled = l232 * (np.maximum(total * weight, 0.0) / safe(m_232) * (m_232 > 0))[:, None]
+        out = np.where(((need >= 0) & (reach > 0))[:, None], spread, scaled)
+        self._memo[key] = out
+        return out
+
+    def us_partner_chapters(self, partner: str, date: str | None) -> pd.Series:
+        """Increase (pp) of the US tariff on `partner` (not China) by chapter at a tracker date.
+
+        The partner's total is the tracker's increase T (or the residual for partners outside
+        it); 232 layers on their chapters, the broad IEEPA layer B x cover(h) on the rest, B
+        solved so that the 2024-import-weighted mean is T; B is capped at `BROAD_CAP` with the
+        rest spread over the uncovered parts of the chapters (the tracker, at HS10, reaches more
+        than our chapter rules there); where the 232 layers alone exceed T, they are scaled to T.
+        """
+        if date is None:
+            return pd.Series(0.0, index=self.m.columns)
+        partners = self._partner_arrays[0]
+        return pd.Series(self._partner_increases(date)[partners.index(partner)], index=self.m.columns)
 
     # ---------------------------------------------------------------- sector level
     def to_sectors(self, chapters: pd.Series, weights: pd.Series) -> pd.Series:
@@ -497,16 +544,16 @@ class Sources:
         return self._partners_cache[date].copy()
 
     def _us_on_partners_pp(self, date: str | None) -> pd.DataFrame:
+        partners, m, *_ = self._partner_arrays
+        increases = np.zeros_like(m) if date is None else self._partner_increases(date)
+        regions = np.array([region_of(p) for p in partners])
         rows = {}
-        partners = [p for p in self.m.index if p not in ("CHN", "USA")]
-        groups: dict[str, list[str]] = {}
-        for p in partners:
-            groups.setdefault(region_of(p), []).append(p)
-        for region, members in groups.items():
-            num = sum(self.us_partner_chapters(p, date) * self.chapter_imports(p) for p in members)
-            den = sum(self.chapter_imports(p) for p in members)
-            chapters = (num / den.where(den > 0)).fillna(0.0)
-            rows[region] = self.to_sectors(chapters, den)
+        for region in dict.fromkeys(regions):
+            rows_r = regions == region
+            den = m[rows_r].sum(axis=0)
+            num = (m[rows_r] * increases[rows_r]).sum(axis=0)
+            chapters = pd.Series(np.divide(num, den, out=np.zeros_like(num), where=den > 0), index=self.m.columns)
+            rows[region] = self.to_sectors(chapters, pd.Series(den, index=self.m.columns))
         return pd.DataFrame(rows).T.reindex([r for r in REGIONS if r not in ("USA", "CHN")])
 
     def china_lists(self) -> pd.DataFrame:
