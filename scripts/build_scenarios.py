@@ -171,9 +171,9 @@ deals and the trade diversion they cause are in the picture.
 Levels: set_pct = world2022 baseline (US 2024 applied duties; China's June-2019 rates) + the
 increase in force (tradewar.timeline documents the mapping). The averages in the comments are
 trade-weighted at baseline trade. They sit about 9 points below PIIE's published levels
-because the baseline is duties actually collected in 2024 (11.5% on China over goods), where
+because the baseline is duties actually collected in 2024 ({us0:.1f}% on China over goods), where
 PIIE starts from 20.8% in January 2025; the increases track PIIE's (see tests/test_scenarios.py).
-""",
+""".format(us0=avgs["2025-01-20"]["us"]),
     )
 
     # ---------------------------------------------------------------- liberation-day

@@ -35,8 +35,8 @@ because the tracker codes the 20 % fentanyl rate from 4 February (the second 10 
 - the fentanyl (IEEPA) rate stacks on every good from China, including Section 232 goods;
 - the reciprocal rate does not apply to Annex II energy and Section 232 goods: cover(h) = 0 for
   chapters 27 (energy), 72, 73, 74, 76 (steel, copper, aluminium), 87 (autos and parts); 1
-  elsewhere (see `RECIPROCAL_EXEMPT` for pharmaceuticals and bullion), except that the electronics carve-out of
-  11 April (smartphones, computers, chips; retroactive to 5 April) removes a share `s_e` of
+  elsewhere (see `RECIPROCAL_EXEMPT` for pharmaceuticals and bullion), except that the
+  electronics carve-out of 11 April (smartphones, computers, chips; retroactive to 5 April) removes a share `s_e` of
   chapters 84 and 85. `s_e` is calibrated to the tracker: the reciprocal coverage the tracker
   implies for China after Geneva, (increase on 2025-05-12 - 20 fentanyl - Section 232) / 10;
 - c_steel and c_auto, the shares of chapters 72+73+76 and 87 under Section 232, come from the
@@ -52,8 +52,10 @@ is the partner-level total (so the deals with Japan, Korea, Malaysia and the EU 
 reciprocal rates of 7 August are in it); it is spread over chapters as Section 232 layers on
 their chapters (coverage from the tracker's jumps, as for China) plus a broad IEEPA layer B with
 the same cover(h) as China's reciprocal rate, B solved so that the 2024-import-weighted average
-over chapters equals T(p, d) exactly. Where the 232 layers alone exceed T (deals that cap autos
-at 15 % all-in), B = 0 and the 232 layers are scaled down to T. Partners outside the tracker's
+over chapters equals T(p, d) exactly. B is capped at `BROAD_CAP` (50 %), the rest spread over
+the chapters' uncovered parts (the tracker, at HS10, reaches more than our chapter rules for
+India and Brazil in August). Where the 232 layers alone exceed T (deals that cap autos at 15 %
+all-in), B = 0 and the 232 layers are scaled down to T. Partners outside the tracker's
 51 take the residual of the US average: (daily average - 2.3 MFN) x all imports minus the 51
 partners' increases, over the other partners' imports. Partners are grouped into the 18 regions
 (`region_of`), chapters into sectors with `hs2_to_sector.csv` (ELEQ takes chapter 85, as the
@@ -65,12 +67,18 @@ product lists of 10 February (coal and LNG +15, crude oil, agricultural machiner
 large-engine cars and pickups +10) and 10 March (farm goods +10/+15, lifted on 10 November),
 averaged within sectors with China's 2017 imports from the US by HS8.
 
-Rare-earth export controls (`RARE_EARTH`): an export limit on China's exports of the sectors
+Rare-earth export controls (`rare_earth_cut_pct`): an export limit on China's exports of the sectors
 that hold the controlled products (CHEM: rare-earth metals and compounds HS 2805/2846; MINE:
 rare-earth ores; ELEQ: permanent magnets HS 8505), cut_pct = 100 x (assumed share of the
 controlled products in the sector's exports) x (assumed cut in those products). Both numbers
 are ASSUMPTIONS (no product-level Chinese export data are in ../shared/data): see
 `RARE_EARTH_SHARE` and `RARE_EARTH_CUT`.
+
+Published averages (`PUBLISHED`, checked in tests/test_scenarios.py): the trade-weighted US tariff
+on Chinese goods and China's on US goods at baseline trade are compared with PIIE's (Bown) and
+CRS's figures in the timeline file. China's tariff is compared as a level; the US tariff's level
+sits about 9 points below PIIE's throughout (PIIE starts from statutory 20.8 %, the baseline from
+the 2024 collected 11 %), so its rise since January is compared, and each exception says why.
 """
 
 from __future__ import annotations
