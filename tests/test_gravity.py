@@ -280,12 +280,21 @@ def test_tariff_through_api_and_gradient():
     assert grad == pytest.approx(fd, rel=1e-5)
 
 
-def test_multi_sector_baseline_is_refused():
-    from tradewar.data.synthetic import synthetic_raw
+def test_multi_sector_baseline_is_refused_or_collapsed(small_economy):
+    """A multi-sector dataset is refused with a fix; `one_sector` collapses it, keeping total
+    flows and baseline tariff revenue; the factual tariffs then give no change."""
     from tradewar.errors import InputError
 
     with pytest.raises(InputError, match="one-sector"):
-        gravity.params(synthetic_raw(3, 2, seed=1))
+        gravity.params(small_economy)
+    with pytest.raises(InputError, match="export taxes"):
+        b1, _ = gravity.one_sector(small_economy)
+        gravity.params(b1, export_taxes=np.full(b1.trade.shape, 0.1))
+    b1, t1 = gravity.one_sector(small_economy, small_economy.tariffs)
+    assert b1.trade.sum() == pytest.approx(small_economy.trade.sum(), rel=1e-12)
+    assert np.allclose(b1.tariff_revenue, small_economy.tariff_revenue, rtol=1e-10)
+    res, out = gravity.solve_equilibrium(gravity.params(b1, t1))
+    assert np.max(np.abs(gravity.region_summary(out)["welfare_pct"])) < 1e-9
 
 
 # ---------------------------------------------------------------------------------- CLI

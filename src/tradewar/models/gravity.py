@@ -119,10 +119,34 @@ def _one_sector(baseline: Baseline) -> None:
     if baseline.n_sectors != 1:
         raise InputError(
             f"dataset: {baseline.name} has {baseline.n_sectors} sectors; the gravity model is one-sector. "
-            "Aggregate it to one sector (tradewar.data.aggregate with a mapping of every sector to one) "
+            "Collapse it with tradewar.models.gravity.one_sector(baseline, tariffs) "
             "or use a multi-sector model (caliendo-parro)",
             field="model.name",
         )
+
+
+def one_sector(baseline: Baseline, tariffs: np.ndarray | None = None, *, sigma: float | None = None):
+    """Collapse a multi-sector baseline (and counterfactual tariffs [n, i, j]) to one sector.
+
+    Flows are summed over sectors; baseline and counterfactual tariffs become averages weighted
+    by baseline flows (so that baseline tariff revenue is preserved); sigma defaults to 1 plus
+    the flow-weighted mean of the sectors' theta. Returns (baseline, tariffs [n, i, 1]).
+    """
+    flows = baseline.trade.sum(axis=2)
+    weights = np.where(flows[:, :, None] > 0, baseline.trade / np.where(flows > 0, flows, 1.0)[:, :, None], 1.0 / baseline.n_sectors)
+    average = lambda t: (weights * t).sum(axis=2)  # noqa: E731
+    if sigma is None:
+        sigma = 1.0 + float((baseline.trade.sum(axis=(0, 1)) * baseline.theta).sum() / baseline.trade.sum())
+    collapsed = gravity_baseline(
+        baseline.regions,
+        flows,
+        sigma=sigma,
+        tariffs=average(baseline.tariffs),
+        name=f"{baseline.name} (one sector)",
+        provenance=baseline.provenance + "; collapsed to one sector (flows summed, tariffs flow-weighted)",
+    )
+    new = None if tariffs is None else average(np.asarray(tariffs, dtype=np.float64))[:, :, None]
+    return collapsed, new
 
 
 # ----------------------------------------------------------------------- model protocol
@@ -151,6 +175,9 @@ def params(
     cost_term_hat: np.ndarray | None = None,
     deficits: str = "share",
     numeraire: str = "world",
+    theta: np.ndarray | None = None,
+    export_taxes: np.ndarray | None = None,
+    export_limits: np.ndarray | None = None,
 ) -> Params:
     """Model parameters from a one-sector baseline and a policy.
 
@@ -158,10 +185,21 @@ def params(
     costs t (as in the other models), `cost_term_hat` the change in the cost term t^(1-sigma)
     (the book's and gegravity's tij); both [importer, exporter] or [..., 1], and they multiply.
     `numeraire` is "world" (world output at baseline value) or a region code whose inward
-    resistance stays 1 (the book's reference importer). sigma defaults to 1 + baseline.theta.
+    resistance stays 1 (the book's reference importer). sigma defaults to 1 + theta (the
+    scenario's override, else the baseline's). Multi-sector data: collapse with `one_sector`.
     """
     _one_sector(baseline)
     n = baseline.n_regions
+    if export_taxes is not None and np.any(np.asarray(export_taxes) != 0) or export_limits is not None and np.any(
+        np.isfinite(np.asarray(export_limits, dtype=float))
+    ):
+        raise InputError(
+            "policy: the gravity model has import tariffs and trade-cost shocks only; for export taxes or "
+            "export limits use model caliendo-parro",
+            field="steps",
+        )
+    if sigma is None and theta is not None:
+        sigma = 1.0 + float(np.asarray(theta, dtype=float).reshape(-1)[0])
     if deficits not in DEFICIT_CLOSURES:
         raise InputError(f"model.deficits: {deficits!r}; use one of {', '.join(DEFICIT_CLOSURES)}", field="model.deficits")
     sigma = float(1.0 + baseline.theta[0]) if sigma is None else float(sigma)
