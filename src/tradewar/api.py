@@ -272,6 +272,8 @@ def scenario_inputs(scenario):
     model = get_model(spec.name)
     baseline = load_dataset(scenario.dataset.source, scenario.dataset.path)
     options = {"deficits": spec.deficits, "numeraire": spec.numeraire}
+    if spec.lambdas is not None:
+        options["lambdas"] = spec.lambdas
     if spec.theta:
         theta = baseline.theta.copy()
         for code, value in spec.theta.items():

@@ -86,6 +86,13 @@ class ModelSpec(_Strict):
     deficits: Literal["zero", "fixed", "share"] = "fixed"
     numeraire: str = "world"
     theta: dict[str, float] = {}
+    lambdas: Literal["bas", "pol"] | None = None  # ossa: political-economy weights
+
+    @model_validator(mode="after")
+    def _lambdas_for_ossa(self):
+        if self.lambdas is not None and self.name != "ossa":
+            raise ValueError(f"lambdas (political-economy weights) apply to the ossa model, not {self.name}")
+        return self
 
     @field_validator("theta")
     @classmethod
