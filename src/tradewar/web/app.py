@@ -30,7 +30,8 @@ import traceback
 from importlib import resources
 from typing import Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
@@ -376,23 +377,31 @@ def create_app(
         s = svc.scenario_from_name(name)
         return {"name": name, "scenario": svc.clean(s.model_dump(mode="json", exclude={"dataset": {"path", "mapping"}}))}
 
+    async def _answer(s: Scenario, detail: bool) -> JSONResponse:
+        # a cached answer is served on the event loop; a solve goes to a worker thread
+        hit = service.lookup(svc.canonical_key(s))
+        if hit is not None:
+            service.count_hit()
+            return Response(svc.result_bytes(hit, True, detail), media_type="application/json")
+        entry, cached = await run_in_threadpool(service.run, s)
+        raw = await run_in_threadpool(svc.result_bytes, entry, cached, detail)
+        return Response(raw, media_type="application/json")
+
     @app.post("/api/run", responses=ERRORS, tags=["solve"])
-    def run(req: RunRequest):
+    async def run(req: RunRequest):
         """Solve every step of a bundled or inline scenario (at most `max_sync_steps` steps)."""
         s = _scenario(req)
         _limit_steps(s)
-        entry, cached = service.run(s)
-        return svc.result_json(entry, cached, req.detail)
+        return await _answer(s, req.detail)
 
     @app.post("/api/solve", responses=ERRORS, tags=["solve"])
-    def solve(req: SolveRequest):
+    async def solve(req: SolveRequest):
         """An ad-hoc tariff change from the dataset's baseline: one step of policy objects."""
         dataset = req.dataset or svc.default_dataset()
         svc.check_dataset(dataset)
         s = svc.adhoc_scenario(dataset, req.model, req.deficits,
                                [p.model_dump(mode="json", exclude_none=True) for p in req.policy], req.theta)
-        entry, cached = service.run(s)
-        return svc.result_json(entry, cached, req.detail)
+        return await _answer(s, req.detail)
 
     @app.get("/api/results/{key}", responses=ERRORS, tags=["solve"])
     def result(key: str, detail: bool = False):
@@ -400,7 +409,7 @@ def create_app(
         entry = service.lookup(key)
         if entry is None:
             return _no_result(key)
-        return svc.result_json(entry, True, detail)
+        return Response(svc.result_bytes(entry, True, detail), media_type="application/json")
 
     @app.get("/api/results/{key}/{table}.csv", responses={**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
              tags=["solve"])

@@ -107,7 +107,7 @@ class Cached:
     scenario: Scenario
     result: ScenarioResult
     seconds: float
-    json: dict = field(default_factory=dict)  # detail flag -> response body (without `cached`)
+    json: dict = field(default_factory=dict)  # detail -> body dict; (detail, cached) -> bytes
 
 
 class Service:
@@ -129,6 +129,10 @@ class Service:
             if hit is not None:
                 self._results.move_to_end(key)
             return hit
+
+    def count_hit(self) -> None:
+        with self._lock:
+            self.hits += 1
 
     def run(self, scenario: Scenario, progress=None) -> tuple[Cached, bool]:
         """(result, was_cached). Raises InputError / NotConverged like `run_scenario`."""
@@ -219,7 +223,7 @@ def records(df: pd.DataFrame, digits: int | None = None) -> list[dict]:
 def result_json(entry: Cached, cached: bool, detail: bool) -> dict:
     """The JSON of `tradewar run --json` plus key, cached, solve_seconds and, with `detail`,
     each step's bilateral (importer x exporter) and sector (region x sector) tables."""
-    body = entry.json.get(detail)
+    body = entry.json.get(detail)  # built once per entry and flag
     if body is None:
         body = entry.result.to_dict()
         body["key"] = entry.key
@@ -231,6 +235,15 @@ def result_json(entry: Cached, cached: bool, detail: bool) -> dict:
         body = clean(body)
         entry.json[detail] = body  # a benign race: two threads build the same dict
     return {**body, "cached": cached}
+
+
+def result_bytes(entry: Cached, cached: bool, detail: bool) -> bytes:
+    """`result_json` serialized (kept with the entry: a cache hit costs no JSON encoding)."""
+    raw = entry.json.get((detail, cached))
+    if raw is None:
+        raw = json.dumps(result_json(entry, cached, detail), separators=(",", ":"), allow_nan=False).encode()
+        entry.json[(detail, cached)] = raw
+    return raw
 
 
 CSV_TABLES = ("regions", "bilateral", "sectors")
