@@ -1,0 +1,93 @@
+"""1,000 elasticity draws of the April-peak step of the bundled `us-china-2025` scenario.
+
+    python benchmarks/bench_draws.py                       # 1000 draws, vmap chunks of 16 and 64
+    python benchmarks/bench_draws.py --draws 1000 --chunk 16 --workers 2
+
+The step: the April 2025 step of us-china-2025 with the highest US average tariff on China
+(trade-weighted at baseline trade), solved in the scenario's model (Caliendo-Parro, deficits
+fixed, world2022: 18 regions x 16 sectors). Draws: lognormal, cv 0.25 (median = the dataset's
+theta), seed 0, made up front; solved by `tradewar.uncertainty.solve_draws` (jit(vmap) over
+chunks) or, with --workers K, on a Dask LocalCluster of K single-threaded processes.
+
+Printed: the compile (first chunk) time, then the wall and process CPU time of all the draws with
+a warm compilation; the number of failed draws; welfare percentiles of a few regions. With
+--workers, the CPU time printed is the client's only (the workers' is not in it). Target (issue
+7): 1,000 draws within 60 s on 2 cores. No assertions: figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+
+def april_peak(scenario_name: str = "us-china-2025"):
+    from tradewar.api import average_tariff, scenario_inputs
+    from tradewar.scenario import load_scenario
+
+    spec = load_scenario(scenario_name)
+    model, baseline, options, steps = scenario_inputs(spec)
+    april = [(k, s) for k, s in enumerate(steps) if (s[0].date or "").startswith("2025-04")]
+    k, (step, extra) = max(april, key=lambda ks: average_tariff(baseline, ks[1][0].tariffs, "USA", "CHN"))
+    return model, baseline, {**options, **extra}, step, k
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--draws", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--chunk", type=int, nargs="*", default=[16, 64], help="vmap chunk sizes to time")
+    ap.add_argument("--workers", type=int, default=None, help="also time a Dask LocalCluster of K workers")
+    args = ap.parse_args()
+
+    import tradewar  # noqa: F401
+    from tradewar.api import average_tariff, solve
+    from tradewar.uncertainty import draw_theta, solve_draws
+
+    print(f"load average before: {os.getloadavg()}, cpus: {os.cpu_count()}")
+    model, baseline, options, step, k = april_peak()
+    print(f"step {k}: {step.date} {step.label}")
+    print(f"  US on China {average_tariff(baseline, step.tariffs, 'USA', 'CHN'):.1f}%, "
+          f"China on US {average_tariff(baseline, step.tariffs, 'CHN', 'USA'):.1f}% (trade-weighted)")
+    print(f"  data: {baseline.name}, {baseline.n_regions} regions x {baseline.n_sectors} sectors; options: {sorted(options)}")
+    centre = options.get("theta", baseline.theta)
+    thetas = draw_theta(centre, args.draws, args.seed, distribution="lognormal", cv=0.25)
+
+    w = time.perf_counter()
+    point = solve(model, baseline, step.tariffs, **options)
+    point = solve(model, baseline, step.tariffs, **options)  # warm
+    w = time.perf_counter()
+    point = solve(model, baseline, step.tariffs, **options)
+    print(f"  point solve (warm): {time.perf_counter() - w:.3f} s, {point.iterations} iterations, residual {point.max_residual:.1e}")
+
+    regions = [r for r in ("USA", "CHN", "VNM", "MEX", "EU27") if r in baseline.regions]
+    runs = [(c, None) for c in args.chunk] + ([(args.chunk[0], args.workers)] if args.workers else [])
+    for chunk, workers in runs:
+        from tradewar.distributed import cluster
+
+        with cluster(workers=workers) as client:
+            w, c = time.perf_counter(), time.process_time()
+            solve_draws(model, baseline, step.tariffs, thetas[:chunk], chunk_size=chunk, client=client, **options)
+            compile_wall, compile_cpu = time.perf_counter() - w, time.process_time() - c
+            w, c = time.perf_counter(), time.process_time()
+            res = solve_draws(model, baseline, step.tariffs, thetas, chunk_size=chunk, client=client, **options)
+            wall, cpu = time.perf_counter() - w, time.process_time() - c
+        how = f"Dask LocalCluster, {workers} workers" if workers else "this process"
+        print(f"\n{args.draws} draws, chunk {chunk}, {how}: {wall:.1f} s wall, {cpu:.1f} s cpu "
+              f"({args.draws / wall:.1f} draws/s); first chunk incl. compile {compile_wall:.1f} s wall, {compile_cpu:.1f} s cpu")
+        print(f"  failed draws: {res.n_failed}; iterations min/median/max "
+              f"{res.batch.iterations.min()}/{int(np.median(res.batch.iterations))}/{res.batch.iterations.max()}; "
+              f"largest residual {np.nanmax(res.batch.max_residual):.1e}")
+        pct = res.percentiles()
+        pt = point.regions()
+        for r in regions:
+            print(f"  {r:>5} welfare %: point {pt.loc[r, 'welfare_pct']:+.3f}  p5 {pct.loc[r, 'welfare_pct_p5']:+.3f}  "
+                  f"p50 {pct.loc[r, 'welfare_pct_p50']:+.3f}  p95 {pct.loc[r, 'welfare_pct_p95']:+.3f}")
+    print(f"\nload average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
