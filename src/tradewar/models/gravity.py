@@ -6,13 +6,15 @@ model protocol carry a trailing sector axis of length 1, [importer, exporter, 1]
 ratio of counterfactual to baseline. sigma is the elasticity of substitution (theta = sigma - 1
 is the trade elasticity, `Baseline.theta`).
 
-The model (AGTPA ch. 2, eqs. (2-1)-(2-5) in levels; Larch and Yotov 2016, eqs. (26)-(30)):
+The model in levels (the structural gravity system of AGTPA ch. 2; Larch and Yotov
+2016, "General equilibrium trade policy analysis with structural gravity", WTO ERSD-2016-08, whose
+eq. (30) is E = phi Y, as gegravity cites it). Labels (G), (OMR), ... are this module's:
 
-    X_ni  = (Y_i E_n / Y) (t_ni / (Pi_i P_n))^(1-sigma)            gravity            (2-1)
-    Pi_i^(1-sigma) = sum_n (t_ni / P_n)^(1-sigma) E_n / Y          outward MR (OMR)   (2-2)
-    P_n^(1-sigma)  = sum_i (t_ni / Pi_i)^(1-sigma) Y_i / Y         inward MR (IMR)    (2-3)
-    p_i = (Y_i / Y)^(1/(1-sigma)) / (gamma_i Pi_i),  Y_i = p_i Q_i  market clearing    (2-4)
-    E_n = phi_n Y_n                                                 expenditure        (2-5)
+    X_ni  = (Y_i E_n / Y) (t_ni / (Pi_i P_n))^(1-sigma)            gravity            (G)
+    Pi_i^(1-sigma) = sum_n (t_ni / P_n)^(1-sigma) E_n / Y          outward MR         (OMR)
+    P_n^(1-sigma)  = sum_i (t_ni / Pi_i)^(1-sigma) Y_i / Y         inward MR          (IMR)
+    p_i = (Y_i / Y)^(1/(1-sigma)) / (gamma_i Pi_i),  Y_i = p_i Q_i  market clearing    (MC)
+    E_n = phi_n Y_n                                                 expenditure        (E)
 
 "t_ni^(1-sigma)" is the trade-cost term a PPML gravity regression estimates (exp of the fitted
 cost variables); the book, gegravity and this module call it the *cost term*.
@@ -279,7 +281,7 @@ def _core(z: jax.Array, p: Params) -> dict:
 
 
 def residual(z: jax.Array, p: Params) -> jax.Array:
-    """Market clearing (2-4) in changes, unit-free, plus the numeraire condition."""
+    """Market clearing (MC) in changes, unit-free, plus the numeraire condition."""
     c = _core(z, p)
     excess = (jnp.sum(c["flows"], axis=0) - c["output_new"]) / p.output
     normalisation = jnp.vdot(p.numeraire_imr, c["log_p_index"]) + p.numeraire_world * (c["world_hat"] - 1.0)
@@ -540,7 +542,7 @@ def _mr_unpack(z, p: _MRParams):
 
 
 def _mr_residual(z, p: _MRParams):
-    """Eqs. (2-2)-(2-3) with baseline shares, as gegravity's `_multilateral_resistances`; the
+    """(OMR)-(IMR) with baseline shares, as gegravity's `_multilateral_resistances`; the
     reference importer's IMR equation is replaced by its normalisation P_ref = 1."""
     log_imr, log_omr = _mr_unpack(z, p)
     imr_model = logsumexp(p.log_cost + p.log_out_share[None, :] - log_omr[None, :], axis=1)
@@ -556,7 +558,7 @@ def _solve_mr(p: _MRParams, tol: float = 1e-12):
 
 
 def resistances(cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, reference: int, *, tol: float = 1e-12):
-    """Solve the multilateral resistances (2-2)-(2-3) given Y and E (taken as given, shares of
+    """Solve the multilateral resistances (OMR)-(IMR) given Y and E (taken as given, shares of
     their own totals, as gegravity does). Returns (P^(1-sigma) [n], Pi^(1-sigma) [i], RootResult)."""
     n = output.size
     ref = np.zeros(n)
