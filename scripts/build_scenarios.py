@@ -50,7 +50,7 @@ class Writer:
 
     def step(self, date, label, levels, limits=None, limit_importers="all", comments=(), note=None):
         b = self.b
-        out = [f"[[step]]", f"date = {_q(date)}" if date else None, f"label = {_q(label)}"]
+        out = ["[[step]]", f"date = {_q(date)}" if date else None, f"label = {_q(label)}"]
         out = [x for x in out if x]
         out += [f"# {c}" for c in comments]
         policies = []
@@ -66,9 +66,13 @@ class Writer:
         limits = limits or {}
         for sector, cut in limits.items():
             if self.limits.get(sector) != cut or self.limit_importers != limit_importers:
-                who = _q(limit_importers) if isinstance(limit_importers, str) else "[" + ", ".join(map(_q, limit_importers)) + "]"
+                who = (
+                    _q(limit_importers)
+                    if isinstance(limit_importers, str)
+                    else "[" + ", ".join(map(_q, limit_importers)) + "]"
+                )
                 policies.append(
-                    f"  {{ importer = {who}, exporter = \"CHN\", sectors = [{_q(sector)}], instrument = \"export_limit\", "
+                    f'  {{ importer = {who}, exporter = "CHN", sectors = [{_q(sector)}], instrument = "export_limit", '
                     f"cut_pct = {cut:g} }},"
                 )
         self.limits = dict(limits)
@@ -84,9 +88,21 @@ class Writer:
         self.lines += out + [""]
 
     def text(self, title, description, deficits="fixed"):
-        head = [HEADER.rstrip(), f"title = {_q(title)}", 'description = """', description.strip(), '"""', "",
-                "[dataset]", 'source = "world2022"', "", "[model]", 'name = "caliendo-parro"',
-                f'deficits = "{deficits}"', ""]
+        head = [
+            HEADER.rstrip(),
+            f"title = {_q(title)}",
+            'description = """',
+            description.strip(),
+            '"""',
+            "",
+            "[dataset]",
+            'source = "world2022"',
+            "",
+            "[model]",
+            'name = "caliendo-parro"',
+            f'deficits = "{deficits}"',
+            "",
+        ]
         return "\n".join(head + self.lines) + "\n"
 
 
@@ -105,9 +121,11 @@ def what_it_would_take(b):
         va = b.value_added / b.value_added.sum()
         vz = z.value_added / z.value_added.sum()
         after = z.deficit[k] if abs(z.deficit[k]) >= 0.5 else 0.0
-        lines.append(f"{code}: deficit {b.deficit[k]:,.0f} -> {after:,.0f} USD million; wage relative to world "
-                     f"{100 * (vz[k] / va[k] - 1):+.1f}%; imports {100 * (z.imports[k] / b.imports[k] - 1):+.1f}%, "
-                     f"exports {100 * (z.exports[k] / b.exports[k] - 1):+.1f}% (nominal, world value added as numeraire)")
+        lines.append(
+            f"{code}: deficit {b.deficit[k]:,.0f} -> {after:,.0f} USD million; wage relative to world "
+            f"{100 * (vz[k] / va[k] - 1):+.1f}%; imports {100 * (z.imports[k] / b.imports[k] - 1):+.1f}%, "
+            f"exports {100 * (z.exports[k] / b.exports[k] - 1):+.1f}% (nominal, world value added as numeraire)"
+        )
     return lines
 
 
@@ -137,25 +155,37 @@ def build(data: str | None):
         avgs[step.date], rises[step.date] = {"us": us, "china": cn}, src.tracker_check_china(step.us_china)
         trk = float(src.tracker.loc["CHN", step.tracker_date]) if step.tracker_date else 0.0
         comments = [f"source: {s}" for s in step.sources]
-        comments.append(f"US partners other than China: tracker date {step.tracker_date or 'none (2024 applied)'}")
+        comments.append(
+            f"US partners other than China: tracker date {step.tracker_date or 'none (2024 applied)'}"
+        )
         comments.append(f"trade-weighted at baseline trade: US on CHN {us:.1f}%, CHN on US {cn:.1f}%")
         comments += [f"published ({p.side}): {p.value} [{p.source}]" for p in pub.get(step.date, [])]
-        comments.append(f"US on CHN rise at 2024 US import weights: {rises[step.date]:.1f} pp "
-                        f"(tracker, its own coding: {trk:.1f})")
+        comments.append(
+            f"US on CHN rise at 2024 US import weights: {rises[step.date]:.1f} pp "
+            f"(tracker, its own coding: {trk:.1f})"
+        )
         if step.rare_earth:
-            comments.append(f"rare-earth regime {step.rare_earth!r}: cut_pct = 100 x share {tl.RARE_EARTH_SHARE} "
-                            f"x cut {tl.RARE_EARTH_CUT[step.rare_earth]} (assumptions, tradewar.timeline)")
+            comments.append(
+                f"rare-earth regime {step.rare_earth!r}: cut_pct = 100 x share {tl.RARE_EARTH_SHARE} "
+                f"x cut {tl.RARE_EARTH_CUT[step.rare_earth]} (assumptions, tradewar.timeline)"
+            )
         w.step(step.date, step.label, levels, rare_earth_limits(step.rare_earth), comments=comments)
     log.append("us-china-2025, trade-weighted averages at baseline trade (goods), percent")
     log.append("  date       | US on CHN | CHN on US | US rise, 2024 weights | tracker")
     for step in tl.STEPS:
         trk = float(src.tracker.loc["CHN", step.tracker_date]) if step.tracker_date else 0.0
-        log.append(f"  {step.date} | {avgs[step.date]['us']:9.1f} | {avgs[step.date]['china']:9.1f} | "
-                   f"{rises[step.date]:21.1f} | {trk:7.1f}")
-    log.append("published figures (tradewar.timeline.PUBLISHED): step | side | computed | published | check: compared vs target")
+        log.append(
+            f"  {step.date} | {avgs[step.date]['us']:9.1f} | {avgs[step.date]['china']:9.1f} | "
+            f"{rises[step.date]:21.1f} | {trk:7.1f}"
+        )
+    log.append(
+        "published figures (tradewar.timeline.PUBLISHED): step | side | computed | published | check: compared vs target"
+    )
     for r in tl.published_comparison(src, avgs, rises):
-        log.append(f"  {r['step']} | {r['side']:5} | {r['computed']:6.1f} | {r['published']:6.1f} | "
-                   f"{r['check']}: {r['compared']:.1f} vs {r['target']:.1f} ({'ok' if r['ok'] else 'OUTSIDE'} 5 pts)")
+        log.append(
+            f"  {r['step']} | {r['side']:5} | {r['computed']:6.1f} | {r['published']:6.1f} | "
+            f"{r['check']}: {r['compared']:.1f} vs {r['target']:.1f} ({'ok' if r['ok'] else 'OUTSIDE'} 5 pts)"
+        )
     files["us-china-2025"] = w.text(
         "The 2025 US-China trade war, step by step",
         """
@@ -178,17 +208,27 @@ PIIE starts from 20.8% in January 2025; the increases track PIIE's (see tests/te
 
     # ---------------------------------------------------------------- liberation-day
     by_date = {s.date: s for s in tl.STEPS}
-    libday = replace(by_date["2025-04-09"], us_china=replace(by_date["2025-04-09"].us_china, reciprocal=34.0),
-                     rare_earth=None, tracker_date="2025-04-08")
+    libday = replace(
+        by_date["2025-04-09"],
+        us_china=replace(by_date["2025-04-09"].us_china, reciprocal=34.0),
+        rare_earth=None,
+        tracker_date="2025-04-08",
+    )
     inc = tl.step_increases(src, libday)
     inc[("CHN", "USA")] = src.china_on_us_pp(tl.ChinaUS())
     w = Writer(b)
     lv = tl.levels_pct(b, inc)
     us, cn = averages(b, lv)
-    w.step("2025-04-09", "April 2 reciprocal tariffs on all partners, no retaliation", lv,
-           comments=["US on partners: tradewartracker 2025-04-08 (Annex I rates of EO 14257 in force from Apr 9,",
-                     "with the fentanyl and Section 232 tariffs then in force); China at its Annex I rate of 34%",
-                     f"(tariff_timeline_2018_2025.csv 2025-04-05/09); averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%"])
+    w.step(
+        "2025-04-09",
+        "April 2 reciprocal tariffs on all partners, no retaliation",
+        lv,
+        comments=[
+            "US on partners: tradewartracker 2025-04-08 (Annex I rates of EO 14257 in force from Apr 9,",
+            "with the fentanyl and Section 232 tariffs then in force); China at its Annex I rate of 34%",
+            f"(tariff_timeline_2018_2025.csv 2025-04-05/09); averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%",
+        ],
+    )
     retal = dict(inc)
     for (n, i), series in inc.items():
         if n == "USA" and i != "CHN":
@@ -196,11 +236,17 @@ PIIE starts from 20.8% in January 2025; the increases track PIIE's (see tests/te
     retal[("CHN", "USA")] = src.china_on_us_pp(tl.ChinaUS(headline=34.0, feb_list=True, mar_list=True))
     lv = tl.levels_pct(b, retal)
     us, cn = averages(b, lv)
-    w.step("2025-04-09", "April 2 reciprocal tariffs with retaliation", lv,
-           comments=["every partner raises its tariff on US goods by the points the US added on it, sector by sector",
-                     "(mirror retaliation: an assumption); China: its announced 34% on all US goods (Tariff Commission",
-                     "Ann. No. 4, timeline row 2025-04-10) on top of the Feb 10 and Mar 10 lists",
-                     f"averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%"])
+    w.step(
+        "2025-04-09",
+        "April 2 reciprocal tariffs with retaliation",
+        lv,
+        comments=[
+            "every partner raises its tariff on US goods by the points the US added on it, sector by sector",
+            "(mirror retaliation: an assumption); China: its announced 34% on all US goods (Tariff Commission",
+            "Ann. No. 4, timeline row 2025-04-10) on top of the Feb 10 and Mar 10 lists",
+            f"averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%",
+        ],
+    )
     files["liberation-day"] = w.text(
         "Liberation Day: the April 2 reciprocal tariffs, without and with retaliation",
         """
@@ -217,17 +263,31 @@ Levels: world2022 baseline + increases (tradewar.timeline).
     threat = replace(pre, us_china=replace(pre.us_china, reciprocal=pre.us_china.reciprocal + 100.0))
     w = Writer(b)
     for st, label, extra in (
-        (pre, "Before the deal: tariffs in force on Oct 30, October rare-earth controls",
-         "tracker 2025-10-14 for other partners; China: 20% fentanyl + 10% reciprocal + Section 232"),
-        (threat, "No deal: the threatened extra 100% on China (announced Oct 10 for Nov 1)",
-         "timeline row 2025-10-10: +100 pp 'over and above' current tariffs, applied with the reciprocal rate's coverage"),
-        (post, "The Busan deal in force (Nov 10): fentanyl 10%, China's farm tariffs lifted, Oct controls paused",
-         "timeline rows 2025-10-30 and 2025-11-10 (both); tracker 2025-11-01 for other partners"),
+        (
+            pre,
+            "Before the deal: tariffs in force on Oct 30, October rare-earth controls",
+            "tracker 2025-10-14 for other partners; China: 20% fentanyl + 10% reciprocal + Section 232",
+        ),
+        (
+            threat,
+            "No deal: the threatened extra 100% on China (announced Oct 10 for Nov 1)",
+            "timeline row 2025-10-10: +100 pp 'over and above' current tariffs, applied with the reciprocal rate's coverage",
+        ),
+        (
+            post,
+            "The Busan deal in force (Nov 10): fentanyl 10%, China's farm tariffs lifted, Oct controls paused",
+            "timeline rows 2025-10-30 and 2025-11-10 (both); tracker 2025-11-01 for other partners",
+        ),
     ):
         lv = levels_of(st)
         us, cn = averages(b, lv)
-        w.step(st.date if st is not threat else "2025-11-01", label, lv, rare_earth_limits(st.rare_earth),
-               comments=[extra, f"averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%"])
+        w.step(
+            st.date if st is not threat else "2025-11-01",
+            label,
+            lv,
+            rare_earth_limits(st.rare_earth),
+            comments=[extra, f"averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%"],
+        )
     files["busan-deal"] = w.text(
         "The Busan deal of October 30, 2025: before, without, and with the deal",
         """
@@ -243,19 +303,36 @@ increases (tradewar.timeline).
     # ---------------------------------------------------------------- deficit-rebalancing
     w = Writer(b)
     take = what_it_would_take(b)
-    log.append("deficit-rebalancing, what closing every deficit would take (caliendo_parro.calibrate, deficits='zero'):")
+    log.append(
+        "deficit-rebalancing, what closing every deficit would take (caliendo_parro.calibrate, deficits='zero'):"
+    )
     log += [f"  {line}" for line in take]
-    w.step(None, "Trade deficits closed, 2024 tariffs", 100.0 * b.tariffs,
-           comments=["the balanced-trade baseline itself (tradewar solves 'zero'-closure steps from it):",
-                     "what closing every deficit takes, from the factual 2022 baseline (computed by",
-                     "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):"]
-           + take)
-    for st, label in ((by_date["2025-11-10"], "Deficits closed, with the tariffs in force after Busan (Nov 10, 2025)"),
-                      (by_date["2025-04-12"], "Deficits closed, with the April-2025 peak tariffs (Apr 12)")):
+    w.step(
+        None,
+        "Trade deficits closed, 2024 tariffs",
+        100.0 * b.tariffs,
+        comments=[
+            "the balanced-trade baseline itself (tradewar solves 'zero'-closure steps from it):",
+            "what closing every deficit takes, from the factual 2022 baseline (computed by",
+            "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):",
+        ]
+        + take,
+    )
+    for st, label in (
+        (by_date["2025-11-10"], "Deficits closed, with the tariffs in force after Busan (Nov 10, 2025)"),
+        (by_date["2025-04-12"], "Deficits closed, with the April-2025 peak tariffs (Apr 12)"),
+    ):
         lv = levels_of(st)
         us, cn = averages(b, lv)
-        w.step(st.date, label, lv, comments=[f"tariffs of us-china-2025 step {st.date} (no export limits)",
-                                             f"averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%"])
+        w.step(
+            st.date,
+            label,
+            lv,
+            comments=[
+                f"tariffs of us-china-2025 step {st.date} (no export limits)",
+                f"averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%",
+            ],
+        )
     files["deficit-rebalancing"] = w.text(
         "Closing the US trade deficit: what it would take and what it would do",
         """
@@ -285,10 +362,20 @@ The US deficit in the 2022 baseline is the derived one (goods and services, worl
         ("all", "severe", "Stress test: the controlled products cut off entirely, every partner"),
     ):
         cuts = tl.rare_earth_cut_pct(regime)
-        w.step(None, label, base, cuts, limit_importers=who,
-               comments=[f"cut_pct = 100 x share of controlled products {tl.RARE_EARTH_SHARE} x cut "
-                         f"{tl.RARE_EARTH_CUT[regime]:.2f} ({regime}); assumptions documented in tradewar.timeline",
-                         "tariffs at the 2024 baseline, so the controls' effect is isolated"])
+        w.step(
+            None,
+            label,
+            base,
+            cuts,
+            limit_importers=who,
+            comments=[
+                (
+                    f"cut_pct = 100 x share of controlled products {tl.RARE_EARTH_SHARE} x cut "
+                    f"{tl.RARE_EARTH_CUT[regime]:.2f} ({regime}); assumptions documented in tradewar.timeline"
+                ),
+                "tariffs at the 2024 baseline, so the controls' effect is isolated",
+            ],
+        )
     files["rare-earth-controls"] = w.text(
         "China's rare-earth export controls",
         """

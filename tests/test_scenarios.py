@@ -54,8 +54,13 @@ def us_china(world):
 @pytest.fixture(scope="module")
 def averages(world, src, us_china):
     _, steps = us_china
-    avgs = {s.date: {"us": api.average_tariff(world, s.tariffs, "USA", "CHN"),
-                     "china": api.average_tariff(world, s.tariffs, "CHN", "USA")} for s in steps}
+    avgs = {
+        s.date: {
+            "us": api.average_tariff(world, s.tariffs, "USA", "CHN"),
+            "china": api.average_tariff(world, s.tariffs, "CHN", "USA"),
+        }
+        for s in steps
+    }
     rises = {step.date: src.tracker_check_china(step.us_china) for step in tl.STEPS}
     return avgs, rises
 
@@ -78,8 +83,18 @@ def test_us_china_2025_steps_are_dated_in_order_and_match_the_timeline(us_china)
     dates = [s.date for s in scenario.steps]
     assert dates == sorted(dates) and len(set(dates)) == len(dates)
     assert dates == [s.date for s in tl.STEPS]
-    for required in ("2025-02-04", "2025-03-04", "2025-04-05", "2025-04-09", "2025-04-10", "2025-05-14",
-                     "2025-10-30", "2025-11-10", "2025-04-04", "2025-10-09"):
+    for required in (
+        "2025-02-04",
+        "2025-03-04",
+        "2025-04-05",
+        "2025-04-09",
+        "2025-04-10",
+        "2025-05-14",
+        "2025-10-30",
+        "2025-11-10",
+        "2025-04-04",
+        "2025-10-09",
+    ):
         assert required in dates, required
 
 
@@ -93,7 +108,8 @@ def test_us_china_2025_file_is_the_timeline_mapping_on_current_tariffs(world, sr
         n, i, j = np.unravel_index(np.argmax(gap), gap.shape)
         assert gap.max() < 0.006, (
             f"{step.date}: {world.regions[n]} on {world.regions[i]} in {world.sectors[j]} is "
-            f"{100 * compiled.tariffs[n, i, j]:.2f}%, the mapping gives {want[n, i, j]:.2f}%; {REBUILD}")
+            f"{100 * compiled.tariffs[n, i, j]:.2f}%, the mapping gives {want[n, i, j]:.2f}%; {REBUILD}"
+        )
         cuts = tl.rare_earth_cut_pct(step.rare_earth) if step.rare_earth else {}
         chn = world.region_index("CHN", "exporter")
         for sector in tl.RARE_EARTH_SHARE:
@@ -126,8 +142,17 @@ def test_china_retaliation_lists_fall_on_the_right_sectors(src):
     assert geneva["ELEC"] == pytest.approx(10.0)
 
 
-@pytest.mark.parametrize("partner,date", [("JPN", "2025-08-07"), ("EU27", "2025-04-08"), ("MEX", "2025-03-06"),
-                                          ("VNM", "2025-08-07"), ("IND", "2025-08-07"), ("KOR", "2025-11-01")])
+@pytest.mark.parametrize(
+    "partner,date",
+    [
+        ("JPN", "2025-08-07"),
+        ("EU27", "2025-04-08"),
+        ("MEX", "2025-03-06"),
+        ("VNM", "2025-08-07"),
+        ("IND", "2025-08-07"),
+        ("KOR", "2025-11-01"),
+    ],
+)
 def test_partner_chapters_add_up_to_the_tracker(src, partner, date):
     """The sector profile of a partner averages back (2024 US import weights) to the tracker's increase."""
     m = src.chapter_imports(partner)
@@ -143,22 +168,34 @@ def test_partners_outside_the_tracker_take_a_plausible_residual(src):
 
 def test_regions_of_partner_codes():
     assert [tl.region_of(c) for c in ("DEU", "EU27", "SGP", "KHM", "HKG", "CHE", "VNM", "GBR")] == [
-        "EU27", "EU27", "ASEAN_OTH", "ASEAN_OTH", "ROW", "ROW", "VNM", "GBR"]
+        "EU27",
+        "EU27",
+        "ASEAN_OTH",
+        "ASEAN_OTH",
+        "ROW",
+        "ROW",
+        "VNM",
+        "GBR",
+    ]
 
 
 # ------------------------------------------------------------------ published averages
 @pytest.mark.parametrize("pub", tl.PUBLISHED, ids=lambda p: f"{p.step}-{p.side}-{p.value:g}")
 def test_average_tariffs_track_the_published_figures(pub, src, averages):
     avgs, rises = averages
-    row = next(r for r in tl.published_comparison(src, avgs, rises)
-               if r["step"] == pub.step and r["side"] == pub.side and r["published"] == pub.value)
+    row = next(
+        r
+        for r in tl.published_comparison(src, avgs, rises)
+        if r["step"] == pub.step and r["side"] == pub.side and r["published"] == pub.value
+    )
     if pub.check == "level":
         assert not pub.exception
     else:
         assert len(pub.exception) > 100  # the difference is explained where the level is not compared
     assert row["ok"], (
         f"{pub.step} {pub.side}: computed {row['computed']:.1f}% vs published {pub.value}% ({pub.source}); "
-        f"check {pub.check}: {row['compared']:.1f} vs {row['target']:.1f}")
+        f"check {pub.check}: {row['compared']:.1f} vs {row['target']:.1f}"
+    )
 
 
 def test_the_april_peak_is_the_highest_us_tariff_on_china(averages):
@@ -170,8 +207,13 @@ def test_the_april_peak_is_the_highest_us_tariff_on_china(averages):
 
 # ------------------------------------------------------------------ bad input
 def _cli(tmp_path, *args):
-    return subprocess.run([sys.executable, "-m", "tradewar.cli", *args], capture_output=True, text=True,
-                          cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "tradewar.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
 
 
 def test_cli_unknown_scenario_name_is_one_line(tmp_path):
@@ -210,15 +252,20 @@ def _goods_trade(eq, importer, exporter, key):
 def test_every_us_china_2025_step_converges(world, solved):
     assert [s.date for s in solved.steps] == [s.date for s in tl.STEPS]
     for s in solved.steps:
-        assert s.equilibrium.converged and s.equilibrium.max_residual < 1e-8, (s.date, s.equilibrium.max_residual)
+        assert s.equilibrium.converged and s.equilibrium.max_residual < 1e-8, (
+            s.date,
+            s.equilibrium.max_residual,
+        )
 
 
 def test_us_china_trade_falls_most_at_the_april_peak(solved):
     change = {}
     for s in solved.steps:
         eq = s.equilibrium
-        change[s.date] = (_goods_trade(eq, "USA", "CHN", "trade_new") / _goods_trade(eq, "USA", "CHN", "trade_old") - 1,
-                          _goods_trade(eq, "CHN", "USA", "trade_new") / _goods_trade(eq, "CHN", "USA", "trade_old") - 1)
+        change[s.date] = (
+            _goods_trade(eq, "USA", "CHN", "trade_new") / _goods_trade(eq, "USA", "CHN", "trade_old") - 1,
+            _goods_trade(eq, "CHN", "USA", "trade_new") / _goods_trade(eq, "CHN", "USA", "trade_old") - 1,
+        )
     # no policy, no change: up to the accuracy of the dataset's own calibration (1e-10 residuals)
     assert abs(change["2025-01-20"][0]) < 1e-6
     for d in ("2025-04-10", "2025-04-12"):

@@ -94,12 +94,71 @@ import pandas as pd
 from tradewar.errors import InputError
 
 #: world2022 labels (fixed).
-REGIONS = ("USA", "CHN", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "GBR", "EU27", "VNM", "MYS", "THA",
-           "IDN", "ASEAN_OTH", "AUS", "ROW")
-GOODS = ("AGR", "ENRG", "MINE", "FOOD", "TEXT", "WOOD", "CHEM", "METAL", "FMET", "ELEC", "ELEQ", "MACH", "AUTO",
-         "OMFG")
-EU27_MEMBERS = ("AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
-                "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE")
+REGIONS = (
+    "USA",
+    "CHN",
+    "JPN",
+    "KOR",
+    "TWN",
+    "IND",
+    "CAN",
+    "MEX",
+    "BRA",
+    "GBR",
+    "EU27",
+    "VNM",
+    "MYS",
+    "THA",
+    "IDN",
+    "ASEAN_OTH",
+    "AUS",
+    "ROW",
+)
+GOODS = (
+    "AGR",
+    "ENRG",
+    "MINE",
+    "FOOD",
+    "TEXT",
+    "WOOD",
+    "CHEM",
+    "METAL",
+    "FMET",
+    "ELEC",
+    "ELEQ",
+    "MACH",
+    "AUTO",
+    "OMFG",
+)
+EU27_MEMBERS = (
+    "AUT",
+    "BEL",
+    "BGR",
+    "HRV",
+    "CYP",
+    "CZE",
+    "DNK",
+    "EST",
+    "FIN",
+    "FRA",
+    "DEU",
+    "GRC",
+    "HUN",
+    "IRL",
+    "ITA",
+    "LVA",
+    "LTU",
+    "LUX",
+    "MLT",
+    "NLD",
+    "POL",
+    "PRT",
+    "ROU",
+    "SVK",
+    "SVN",
+    "ESP",
+    "SWE",
+)
 ASEAN_OTH = ("SGP", "PHL", "BRN", "KHM", "LAO", "MMR")
 
 #: Chapters the reciprocal (IEEPA) tariffs do not reach: Annex II energy (27); Section 232
@@ -139,8 +198,9 @@ RARE_EARTH_CUT = {"april": 0.75, "eased": 0.25, "october": 0.90, "severe": 1.0 -
 def rare_earth_cut_pct(regime: str) -> dict[str, float]:
     """cut_pct by sector for a rare-earth regime (share x cut, in percent)."""
     if regime not in RARE_EARTH_CUT:
-        raise InputError(f"rare-earth regime {regime!r} unknown; use one of {', '.join(RARE_EARTH_CUT)}",
-                         field="regime")
+        raise InputError(
+            f"rare-earth regime {regime!r} unknown; use one of {', '.join(RARE_EARTH_CUT)}", field="regime"
+        )
     cut = RARE_EARTH_CUT[regime]
     return {s: round(100 * share * cut, 4) for s, share in RARE_EARTH_SHARE.items()}
 
@@ -195,66 +255,170 @@ _TR = "us_tariff_by_partner_by_date.csv"
 
 #: The dated steps of the bundled scenario `us-china-2025`.
 STEPS: tuple[Step, ...] = (
-    Step("2025-01-20", "Inauguration: the 2024 applied tariffs (baseline)", None, USChina(), ChinaUS(), None,
-         (f"{_T} 2025-01-20 (PIIE: US 20.8, China 21.2 derived)",)),
-    Step("2025-02-04", "US fentanyl tariff on China, 10% (EO 14195)", "2025-02-04",
-         USChina(fentanyl=F10), ChinaUS(), None, (f"{_T} 2025-02-04", f"{_TR} 2025-02-04")),
-    Step("2025-02-10", "China retaliates: coal, LNG +15%; crude, farm machinery, large cars, pickups +10%",
-         "2025-02-04", USChina(fentanyl=F10), ChinaUS(feb_list=True), None, (f"{_T} 2025-02-10",)),
-    Step("2025-03-04", "US fentanyl tariff on China to 20%; Canada and Mexico fentanyl tariffs", "2025-03-06",
-         USChina(fentanyl=F20), ChinaUS(feb_list=True), None, (f"{_T} 2025-03-04", f"{_TR} 2025-03-06")),
-    Step("2025-03-10", "China's tariffs on US farm goods (+10/15%)", "2025-03-06",
-         USChina(fentanyl=F20), ChinaUS(feb_list=True, mar_list=True), None,
-         (f"{_T} 2025-03-10", "us_tariffs_2025/china_retaliation_2025-03-10_hs6.csv")),
-    Step("2025-03-12", "Section 232 steel and aluminium 25% on all sources", "2025-03-12",
-         USChina(fentanyl=F20, steel=25), ChinaUS(feb_list=True, mar_list=True), None,
-         (f"{_T} 2025-03-12", f"{_TR} 2025-03-12")),
-    Step("2025-04-03", "Section 232 autos 25% (parts from May 3)", "2025-04-03",
-         USChina(fentanyl=F20, steel=25, autos=25), ChinaUS(feb_list=True, mar_list=True), None,
-         (f"{_T} 2025-04-03", f"{_TR} 2025-04-03")),
-    Step("2025-04-04", "China's export controls on 7 rare earths and magnets (MOFCOM No. 18)", "2025-04-03",
-         USChina(fentanyl=F20, steel=25, autos=25), ChinaUS(feb_list=True, mar_list=True), "april",
-         (f"{_T} 2025-04-04",)),
-    Step("2025-04-05", "Reciprocal tariffs of April 2: 10% baseline on China; partner rates", "2025-04-05",
-         USChina(fentanyl=F20, reciprocal=10, steel=25, autos=25), ChinaUS(feb_list=True, mar_list=True), "april",
-         (f"{_T} 2025-04-05", f"{_TR} 2025-04-05 (codes the Annex I country rates from April 5)")),
-    Step("2025-04-09", "US reciprocal tariff on China 84%; Annex I rates on all partners", "2025-04-08",
-         USChina(fentanyl=F20, reciprocal=84, steel=25, autos=25), ChinaUS(feb_list=True, mar_list=True), "april",
-         (f"{_T} 2025-04-09", f"{_TR} 2025-04-08")),
-    Step("2025-04-10", "US on China 125% (145% with fentanyl); others paused at 10%; China 84%", "2025-04-09",
-         USChina(fentanyl=F20, reciprocal=125, steel=25, autos=25),
-         ChinaUS(headline=84, feb_list=True, mar_list=True), "april",
-         (f"{_T} 2025-04-10 (both rows)", f"{_TR} 2025-04-09")),
-    Step("2025-04-12", "China to 125%; US electronics carve-out (Apr 11, retroactive to Apr 5)", "2025-04-11",
-         USChina(fentanyl=F20, reciprocal=125, carve_out=True, steel=25, autos=25),
-         ChinaUS(headline=125, feb_list=True, mar_list=True), "april",
-         (f"{_T} 2025-04-12 and 2025-04-10", f"{_TR} 2025-04-11")),
-    Step("2025-05-14", "Geneva truce: US on China 10% reciprocal + 20% fentanyl; China 10%", "2025-05-12",
-         USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=25, autos=25),
-         ChinaUS(headline=10, feb_list=True, mar_list=True), "eased",
-         (f"{_T} 2025-05-14 (Joint Statement; PIIE 51.1 / 32.6)", f"{_TR} 2025-05-12")),
-    Step("2025-06-04", "Section 232 steel and aluminium to 50% (UK 25%)", "2025-06-03",
-         USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25),
-         ChinaUS(headline=10, feb_list=True, mar_list=True), "eased",
-         (f"{_T} 2025-06-03", f"{_TR} 2025-06-03")),
-    Step("2025-08-07", "Reciprocal rates of August 7 (deals with Japan, Korea, EU, Malaysia, ...)", "2025-08-07",
-         USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-         ChinaUS(headline=10, feb_list=True, mar_list=True), "eased",
-         (f"{_TR} 2025-08-07", "us_tariffs_2025/reciprocal_rates_2025-08-07.csv", f"{_T} 2025-08-12")),
-    Step("2025-10-09", "China's October rare-earth controls (MOFCOM Nos. 61, 62)", "2025-08-07",
-         USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-         ChinaUS(headline=10, feb_list=True, mar_list=True), "october",
-         (f"{_T} 2025-10-09",)),
-    Step("2025-10-30", "Busan meeting (Trump-Xi): deal announced; tariffs in force that day", "2025-10-14",
-         USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-         ChinaUS(headline=10, feb_list=True, mar_list=True), "october",
-         (f"{_T} 2025-10-30", f"{_TR} 2025-10-14")),
-    Step("2025-11-10", "Busan deal in force: fentanyl 10%; China drops farm tariffs, pauses Oct controls",
-         "2025-11-01",
-         USChina(fentanyl=F10, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-         ChinaUS(headline=10, feb_list=True, mar_list=False), "eased",
-         (f"{_T} 2025-11-10 (both rows)", f"{_TR} 2025-11-01 (includes Section 232 trucks of Nov 1)")),
+    Step(
+        "2025-01-20",
+        "Inauguration: the 2024 applied tariffs (baseline)",
+        None,
+        USChina(),
+        ChinaUS(),
+        None,
+        (f"{_T} 2025-01-20 (PIIE: US 20.8, China 21.2 derived)",),
+    ),
+    Step(
+        "2025-02-04",
+        "US fentanyl tariff on China, 10% (EO 14195)",
+        "2025-02-04",
+        USChina(fentanyl=F10),
+        ChinaUS(),
+        None,
+        (f"{_T} 2025-02-04", f"{_TR} 2025-02-04"),
+    ),
+    Step(
+        "2025-02-10",
+        "China retaliates: coal, LNG +15%; crude, farm machinery, large cars, pickups +10%",
+        "2025-02-04",
+        USChina(fentanyl=F10),
+        ChinaUS(feb_list=True),
+        None,
+        (f"{_T} 2025-02-10",),
+    ),
+    Step(
+        "2025-03-04",
+        "US fentanyl tariff on China to 20%; Canada and Mexico fentanyl tariffs",
+        "2025-03-06",
+        USChina(fentanyl=F20),
+        ChinaUS(feb_list=True),
+        None,
+        (f"{_T} 2025-03-04", f"{_TR} 2025-03-06"),
+    ),
+    Step(
+        "2025-03-10",
+        "China's tariffs on US farm goods (+10/15%)",
+        "2025-03-06",
+        USChina(fentanyl=F20),
+        ChinaUS(feb_list=True, mar_list=True),
+        None,
+        (f"{_T} 2025-03-10", "us_tariffs_2025/china_retaliation_2025-03-10_hs6.csv"),
+    ),
+    Step(
+        "2025-03-12",
+        "Section 232 steel and aluminium 25% on all sources",
+        "2025-03-12",
+        USChina(fentanyl=F20, steel=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        None,
+        (f"{_T} 2025-03-12", f"{_TR} 2025-03-12"),
+    ),
+    Step(
+        "2025-04-03",
+        "Section 232 autos 25% (parts from May 3)",
+        "2025-04-03",
+        USChina(fentanyl=F20, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        None,
+        (f"{_T} 2025-04-03", f"{_TR} 2025-04-03"),
+    ),
+    Step(
+        "2025-04-04",
+        "China's export controls on 7 rare earths and magnets (MOFCOM No. 18)",
+        "2025-04-03",
+        USChina(fentanyl=F20, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-04",),
+    ),
+    Step(
+        "2025-04-05",
+        "Reciprocal tariffs of April 2: 10% baseline on China; partner rates",
+        "2025-04-05",
+        USChina(fentanyl=F20, reciprocal=10, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-05", f"{_TR} 2025-04-05 (codes the Annex I country rates from April 5)"),
+    ),
+    Step(
+        "2025-04-09",
+        "US reciprocal tariff on China 84%; Annex I rates on all partners",
+        "2025-04-08",
+        USChina(fentanyl=F20, reciprocal=84, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-09", f"{_TR} 2025-04-08"),
+    ),
+    Step(
+        "2025-04-10",
+        "US on China 125% (145% with fentanyl); others paused at 10%; China 84%",
+        "2025-04-09",
+        USChina(fentanyl=F20, reciprocal=125, steel=25, autos=25),
+        ChinaUS(headline=84, feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-10 (both rows)", f"{_TR} 2025-04-09"),
+    ),
+    Step(
+        "2025-04-12",
+        "China to 125%; US electronics carve-out (Apr 11, retroactive to Apr 5)",
+        "2025-04-11",
+        USChina(fentanyl=F20, reciprocal=125, carve_out=True, steel=25, autos=25),
+        ChinaUS(headline=125, feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-12 and 2025-04-10", f"{_TR} 2025-04-11"),
+    ),
+    Step(
+        "2025-05-14",
+        "Geneva truce: US on China 10% reciprocal + 20% fentanyl; China 10%",
+        "2025-05-12",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=25, autos=25),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "eased",
+        (f"{_T} 2025-05-14 (Joint Statement; PIIE 51.1 / 32.6)", f"{_TR} 2025-05-12"),
+    ),
+    Step(
+        "2025-06-04",
+        "Section 232 steel and aluminium to 50% (UK 25%)",
+        "2025-06-03",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "eased",
+        (f"{_T} 2025-06-03", f"{_TR} 2025-06-03"),
+    ),
+    Step(
+        "2025-08-07",
+        "Reciprocal rates of August 7 (deals with Japan, Korea, EU, Malaysia, ...)",
+        "2025-08-07",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "eased",
+        (f"{_TR} 2025-08-07", "us_tariffs_2025/reciprocal_rates_2025-08-07.csv", f"{_T} 2025-08-12"),
+    ),
+    Step(
+        "2025-10-09",
+        "China's October rare-earth controls (MOFCOM Nos. 61, 62)",
+        "2025-08-07",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "october",
+        (f"{_T} 2025-10-09",),
+    ),
+    Step(
+        "2025-10-30",
+        "Busan meeting (Trump-Xi): deal announced; tariffs in force that day",
+        "2025-10-14",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "october",
+        (f"{_T} 2025-10-30", f"{_TR} 2025-10-14"),
+    ),
+    Step(
+        "2025-11-10",
+        "Busan deal in force: fentanyl 10%; China drops farm tariffs, pauses Oct controls",
+        "2025-11-01",
+        USChina(fentanyl=F10, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=False),
+        "eased",
+        (f"{_T} 2025-11-10 (both rows)", f"{_TR} 2025-11-01 (includes Section 232 trucks of Nov 1)"),
+    ),
 )
+
 
 @dataclass(frozen=True)
 class Published:
@@ -281,43 +445,67 @@ class Published:
 #: The average-tariff figures a user will compare with, and how each is checked.
 TOLERANCE_PP = 5.0
 PIIE_JANUARY = {"us": 20.8, "china": 21.2}
-_BASE_GAP = ("PIIE's levels start from 20.8% in January 2025, statutory rates (MFN + Section 301 list "
-             "rates); the world2022 baseline is the duty actually collected in 2024 / imports (10.9% at "
-             "2024 weights in the tracker, 11.5% at baseline flows): exclusions, duty-free programmes and "
-             "the shift of imports to untariffed goods since 2018. The levels therefore sit about 9 points "
-             "lower; the increases are compared")
+_BASE_GAP = (
+    "PIIE's levels start from 20.8% in January 2025, statutory rates (MFN + Section 301 list "
+    "rates); the world2022 baseline is the duty actually collected in 2024 / imports (10.9% at "
+    "2024 weights in the tracker, 11.5% at baseline flows): exclusions, duty-free programmes and "
+    "the shift of imports to untariffed goods since 2018. The levels therefore sit about 9 points "
+    "lower; the increases are compared"
+)
 PUBLISHED: tuple[Published, ...] = (
     Published("2025-01-20", "us", 20.8, "2025-01-20 PIIE chart (2025 version)", "collected", _BASE_GAP),
     Published("2025-01-20", "china", 21.2, "2025-01-20 PIIE (derived: 32.6 - 11.4)"),
-    Published("2025-04-12", "us", 124.1, "2025-04 PIIE chart (April 2025 version), the April peak", "increment",
-              _BASE_GAP + ". PIIE's April figure matches the step after the electronics carve-out (Apr 11, "
-              "retroactive to Apr 5): 20.8 + 20 + 125 x c + 232 = 124.1 needs c = 0.66 of imports under the "
-              "reciprocal rate, as after the carve-out; before it (step 2025-04-10, c = 0.92) the average is "
-              "about 30 points higher"),
+    Published(
+        "2025-04-12",
+        "us",
+        124.1,
+        "2025-04 PIIE chart (April 2025 version), the April peak",
+        "increment",
+        _BASE_GAP + ". PIIE's April figure matches the step after the electronics carve-out (Apr 11, "
+        "retroactive to Apr 5): 20.8 + 20 + 125 x c + 232 = 124.1 needs c = 0.66 of imports under the "
+        "reciprocal rate, as after the carve-out; before it (step 2025-04-10, c = 0.92) the average is "
+        "about 30 points higher",
+    ),
     Published("2025-04-12", "china", 146.0, "2025-04 CRS (Sutter), mid-April, not accounting for exemptions"),
-    Published("2025-05-14", "us", 51.1, "2025-05-14 PIIE chart (post-Geneva version)", "increment", _BASE_GAP),
+    Published(
+        "2025-05-14", "us", 51.1, "2025-05-14 PIIE chart (post-Geneva version)", "increment", _BASE_GAP
+    ),
     Published("2025-05-14", "china", 32.6, "2025-05-14 PIIE chart (post-Geneva version)"),
     Published("2025-05-14", "china", 31.0, "2025-05-14 CRS (Sutter), mid-May"),
-    Published("2025-11-10", "us", 47.5, "2025-12-28 Bown (PIIE) as cited by zeno.fm; 2025-10-30 '57 -> 47'",
-              "tracker",
-              _BASE_GAP + ". Even the rise falls short, by about 6 points: 47.5 is a secondary citation (a "
-              "podcast summary of Bown, and Trump's '57 -> 47'), not a PIIE page in the data; the tracker, "
-              "which codes every action at HS10, puts China at 29.8% (a rise of 18.9) after the truce. Our rise "
-              "is checked against the tracker's instead", "2025-11-14"),
+    Published(
+        "2025-11-10",
+        "us",
+        47.5,
+        "2025-12-28 Bown (PIIE) as cited by zeno.fm; 2025-10-30 '57 -> 47'",
+        "tracker",
+        _BASE_GAP + ". Even the rise falls short, by about 6 points: 47.5 is a secondary citation (a "
+        "podcast summary of Bown, and Trump's '57 -> 47'), not a PIIE page in the data; the tracker, "
+        "which codes every action at HS10, puts China at 29.8% (a rise of 18.9) after the truce. Our rise "
+        "is checked against the tracker's instead",
+        "2025-11-14",
+    ),
 )
 
 
-def published_comparison(src: "Sources", averages: dict[str, dict[str, float]],
-                         increases_2024: dict[str, float]) -> list[dict]:
+def published_comparison(
+    src: Sources, averages: dict[str, dict[str, float]], increases_2024: dict[str, float]
+) -> list[dict]:
     """Rows of the comparison with `PUBLISHED`: `averages[date][side]` are the steps' trade-weighted
     averages at baseline trade (tradewar.api.average_tariff), `increases_2024[date]` the US rise on
     China at 2024 US import weights (`Sources.tracker_check_china`)."""
     rows = []
     for pub in PUBLISHED:
         level = averages[pub.step][pub.side]
-        row = {"step": pub.step, "side": pub.side, "computed": level, "published": pub.value,
-               "difference": level - pub.value, "check": pub.check, "source": pub.source,
-               "exception": pub.exception}
+        row = {
+            "step": pub.step,
+            "side": pub.side,
+            "computed": level,
+            "published": pub.value,
+            "difference": level - pub.value,
+            "check": pub.check,
+            "source": pub.source,
+            "exception": pub.exception,
+        }
         if pub.check == "level":
             row["compared"], row["target"] = level, pub.value
         elif pub.check == "increment":
@@ -354,16 +542,22 @@ class Sources:
         hs2 = hs2[~hs2.partner_iso3.isin(EU27_MEMBERS)]  # the EU27 row is the EU total
         self.imports_all = hs2.groupby("partner_iso3").us_imports_2024_usd.sum()  # incl. HS 98-99
         hs2 = hs2[hs2.hs2.astype(int) <= 97]
-        self.m = hs2.pivot_table(index="partner_iso3", columns="hs2", values="us_imports_2024_usd",
-                                 aggfunc="sum", fill_value=0.0)
+        self.m = hs2.pivot_table(
+            index="partner_iso3", columns="hs2", values="us_imports_2024_usd", aggfunc="sum", fill_value=0.0
+        )
         panel = pd.read_csv(us / "us_tariff_by_partner_by_date.csv")
         panel = panel[~panel.partner_iso3.isin(EU27_MEMBERS)]  # SVK is inside the EU27 row
-        self.tracker = panel.pivot(index="partner_iso3", columns="date", values="tariff_increase_since_2024_pct")
+        self.tracker = panel.pivot(
+            index="partner_iso3", columns="date", values="tariff_increase_since_2024_pct"
+        )
         self.tracker_imports = panel.groupby("partner_iso3").us_imports_2024_usd.first()
-        self.daily = pd.read_csv(us / "us_daily_avg_tariff.csv").set_index("date").us_import_weighted_avg_tariff_pct
+        self.daily = (
+            pd.read_csv(us / "us_daily_avg_tariff.csv").set_index("date").us_import_weighted_avg_tariff_pct
+        )
         self.retaliation = pd.read_csv(us / "china_retaliation_2025-03-10_hs6.csv", dtype={"hs6": str})
-        self.china_weights = pd.read_csv(self.root / "china_tariffs_2018_2019" / "china_imports_from_us_2017_hs8.csv",
-                                         dtype={"hs8": str})
+        self.china_weights = pd.read_csv(
+            self.root / "china_tariffs_2018_2019" / "china_imports_from_us_2017_hs8.csv", dtype={"hs8": str}
+        )
         conc = resources.files("tradewar") / "datasets" / "world2022" / "hs2_to_sector.csv"
         self.hs2_sector = pd.read_csv(str(conc), dtype={"hs2": str}).set_index("hs2").sector
         self._partners_cache: dict = {}
@@ -421,7 +615,11 @@ class Sources:
         return self._memo[key]
 
     def _pooled_share(self, before, after, chapters, rate) -> float:
-        jumps = (self.tracker[after] - self.tracker[before]) / rate * self.tracker_imports.reindex(self.tracker.index)
+        jumps = (
+            (self.tracker[after] - self.tracker[before])
+            / rate
+            * self.tracker_imports.reindex(self.tracker.index)
+        )
         base = self.m.reindex(self.tracker.index).fillna(0.0)[list(chapters)].sum(axis=1)
         return float(np.clip(jumps.clip(lower=0).sum() / base.sum(), 0.0, 1.0))
 
@@ -448,7 +646,9 @@ class Sources:
         m = self.chapter_imports("CHN")
         total = float(self.tracker_imports["CHN"])
         l232 = self._layer_232("CHN", steel=25.0, autos=25.0)
-        coverage_post = (float(self.tracker.loc["CHN", "2025-05-12"]) - 20.0 - float((m * l232).sum()) / total) / 10.0
+        coverage_post = (
+            float(self.tracker.loc["CHN", "2025-05-12"]) - 20.0 - float((m * l232).sum()) / total
+        ) / 10.0
         coverage_pre = float((m * self.cover(False, 0.0)).sum()) / total
         return float((coverage_pre - coverage_post) * total / m[list(CARVE_OUT_CHAPTERS)].sum())
 
@@ -497,19 +697,26 @@ class Sources:
             return self._memo[key]
         partners, m, weight, c_steel, c_auto, is_steel, is_auto = self._partner_arrays
         total = np.array([self.tracker_increase(p, date) for p in partners])
-        steel = np.where(date < "2025-03-12", 0.0,
-                         np.where((date >= "2025-06-03") & (np.array(partners) != "GBR"), 50.0, 25.0))
+        steel = np.where(
+            date < "2025-03-12",
+            0.0,
+            np.where((date >= "2025-06-03") & (np.array(partners) != "GBR"), 50.0, 25.0),
+        )
         autos = 0.0 if date < "2025-04-03" else 25.0
         l232 = (steel * c_steel)[:, None] * is_steel + (autos * c_auto)[:, None] * is_auto
         cover = self.cover(date >= "2025-04-11", self.carve_out_share).to_numpy(float)
         rest = 1.0 - cover
         need = total * weight - (m * l232).sum(axis=1)
         reach, m_rest, m_232 = m @ cover, m @ rest, (m * l232).sum(axis=1)
-        safe = lambda a: np.where(a > 0, a, 1.0)  # noqa: E731
+        safe = lambda a: np.where(a > 0, a, 1.0)
         broad = need / safe(reach)
         spill = (need - BROAD_CAP * reach) / safe(m_rest)
         capped = (broad > BROAD_CAP) & (m_rest > 0)
-        spread = l232 + np.where(capped, BROAD_CAP, broad)[:, None] * cover + np.where(capped, spill, 0.0)[:, None] * rest
+        spread = (
+            l232
+            + np.where(capped, BROAD_CAP, broad)[:, None] * cover
+            + np.where(capped, spill, 0.0)[:, None] * rest
+        )
         # where the 232 layers alone exceed the tracker's total (deals capping autos): scale them down
         scaled = l232 * (np.maximum(total * weight, 0.0) / safe(m_232) * (m_232 > 0))[:, None]
         out = np.where(((need >= 0) & (reach > 0))[:, None], spread, scaled)
@@ -560,7 +767,9 @@ class Sources:
             rows_r = regions == region
             den = m[rows_r].sum(axis=0)
             num = (m[rows_r] * increases[rows_r]).sum(axis=0)
-            chapters = pd.Series(np.divide(num, den, out=np.zeros_like(num), where=den > 0), index=self.m.columns)
+            chapters = pd.Series(
+                np.divide(num, den, out=np.zeros_like(num), where=den > 0), index=self.m.columns
+            )
             rows[region] = self.to_sectors(chapters, pd.Series(den, index=self.m.columns))
         return pd.DataFrame(rows).T.reindex([r for r in REGIONS if r not in ("USA", "CHN")])
 
@@ -569,8 +778,17 @@ class Sources:
         w = self.china_weights.copy()
         w["hs2"] = w.hs8.str[:2]
         w["value"] = w.china_imports_from_us_2017_kusd.astype(float)
-        feb = {"2701": 15.0, "271111": 15.0, "2709": 10.0, "8432": 10.0, "8433": 10.0,
-               "870324": 10.0, "870333": 10.0, "870421": 10.0, "870431": 10.0}
+        feb = {
+            "2701": 15.0,
+            "271111": 15.0,
+            "2709": 10.0,
+            "8432": 10.0,
+            "8433": 10.0,
+            "870324": 10.0,
+            "870333": 10.0,
+            "870421": 10.0,
+            "870431": 10.0,
+        }
         w["feb"] = 0.0
         for prefix, rate in feb.items():
             w.loc[w.hs8.str.startswith(prefix), "feb"] = rate
@@ -597,7 +815,10 @@ class Sources:
 
 def step_increases(src: Sources, step: Step) -> dict[tuple[str, str], pd.Series]:
     """All tariff increases (pp) of a step: {(importer, exporter): Series by goods sector}."""
-    out = {("USA", "CHN"): src.us_on_china_pp(step.us_china), ("CHN", "USA"): src.china_on_us_pp(step.china_us)}
+    out = {
+        ("USA", "CHN"): src.us_on_china_pp(step.us_china),
+        ("CHN", "USA"): src.china_on_us_pp(step.china_us),
+    }
     partners = src.us_on_partners_pp(step.tracker_date)
     for region, row in partners.iterrows():
         out[("USA", region)] = row
@@ -612,4 +833,3 @@ def levels_pct(baseline, increases: dict[tuple[str, str], pd.Series]) -> np.ndar
         for sector, pp in series.items():
             levels[a, b, baseline.sector_index(sector, "sector")] += pp
     return levels
-
