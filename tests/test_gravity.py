@@ -349,5 +349,10 @@ def test_cli_gravity_commands(capsys):
     run = _cli(capsys, "gravity", "simulate", "--data", data, "--tariff", "USA:XXX=0.25", "--procedure", "converged", "--json")
     assert run.returncode == 2 and run.stdout == ""
     assert "XXX" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    # the book's trade-without-borders experiment through the generic command (estimated coefficients)
+    run = _cli(capsys, "gravity", "simulate", "--data", str(default_data_path("yotov")), "--shock", "intl_brdr=0:*-*", "--json")
+    assert run.returncode == 0, run.stderr
+    can = next(r for r in json.loads(run.stdout)["regions"] if r["code"] == "CAN")
+    assert (can["exports_pct"], can["real_gdp_pct"]) == pytest.approx((137.19, 54.36), abs=0.01)
     run = _cli(capsys, "replicate", "yotov-nafta", "--procedure", "fast", "--json")
     assert run.returncode == 2 and "book or converged" in run.stderr

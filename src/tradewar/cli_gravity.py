@@ -145,7 +145,7 @@ def simulate(
     data: Optional[Path] = DataOption,
     costs: Optional[str] = typer.Option(None, "--costs", help="Comma-separated cost variables (default: the folder's specification)."),
     coef: List[str] = typer.Option([], "--coef", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."),
-    shock: List[str] = typer.Option([], "--shock", help="VAR=VALUE:EXP-IMP,EXP-IMP sets a cost variable on pairs, e.g. pta=1:CAN-JPN,JPN-CAN."),
+    shock: List[str] = typer.Option([], "--shock", help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or intl_brdr=0:*-*."),
     tariff: List[str] = typer.Option([], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."),
     sigma: Optional[float] = typer.Option(None, "--sigma", help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's)."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."),

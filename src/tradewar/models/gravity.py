@@ -646,7 +646,7 @@ def simulate_long(
 
     Cost terms t^(1-sigma) = exp(sum_k b_k x_k) from `cost_variables` and `coefficients`;
     `shocks` sets variable values on listed (exporter, importer) pairs, e.g.
-    {"pta": [("CAN", "JPN", 1), ("JPN", "CAN", 1)]}; `tariffs` lists (importer, exporter, rate)
+    {"pta": [("CAN", "JPN", 1), ("JPN", "CAN", 1)]} ("*" matches every region); `tariffs` lists (importer, exporter, rate)
     (decimals; only with procedure="converged"). The baseline is the PPML fit with exporter and
     importer effects and the baseline costs as offset (the book's tradehat_BLN), Y and E the
     flows' sums. Returns a dict with ``regions`` (code, exports_pct, real_gdp_pct, imr_pct,
@@ -671,9 +671,10 @@ def simulate_long(
             raise InputError(f"shock: {var!r} is not a cost variable; use one of {', '.join(cost_variables)}", field="shock")
         for e, m, value in cells:
             for code in (e, m):
-                if code not in codes:
-                    raise InputError(f"shock: unknown region {code!r}; use codes of the data (e.g. {sorted(codes)[0]})", field="shock")
-            cf.loc[(cf["exporter"] == e) & (cf["importer"] == m), var] = value
+                if code != "*" and code not in codes:
+                    raise InputError(f"shock: unknown region {code!r}; use codes of the data (e.g. {sorted(codes)[0]}) or *", field="shock")
+            rows = ((cf["exporter"] == e) | (e == "*")) & ((cf["importer"] == m) | (m == "*"))
+            cf.loc[rows, var] = value
     df["cost_bln"] = np.exp(sum(coefficients[v] * df[v].astype(float) for v in cost_variables))
     cf["cost_cfl"] = np.exp(sum(coefficients[v] * cf[v].astype(float) for v in cost_variables))
     countries, flows = square(df, trade)
