@@ -83,23 +83,18 @@ def _number(text: str, option: str) -> float:
 
 
 def _print_regions(result: dict, title: str) -> None:
+    """One row per region (computed), followed by the book's published row and, for the
+    converged procedure, our book-procedure row, in the same columns."""
     from tradewar.cli import console, table
 
+    keys = COLUMNS[1:]
     rows = []
     for r in result["regions"]:
-        row = [r["code"]] + [float(r[k]) for k in COLUMNS[1:]]
-        pub = r.get("published")
-        if pub is not None:
-            row += [pub["exports_pct"], pub["real_gdp_pct"]]
-        book = r.get("book")
-        if book is not None:
-            row += [book["exports_pct"], book["real_gdp_pct"]]
-        rows.append(row)
-    cols = ["region", "exports %", "real GDP %", "IMR %", "OMR %", "factory-gate price %"]
-    if any("published" in r for r in result["regions"]):
-        cols += ["exports (published)", "real GDP (published)"]
-    if any("book" in r for r in result["regions"]):
-        cols += ["exports (book loop)", "real GDP (book loop)"]
+        rows.append([r["code"]] + [float(r[k]) for k in keys])
+        for label, other in (("book loop", r.get("book")), ("published", r.get("published"))):
+            if other is not None:
+                rows.append([f"  {label}"] + [float(other[k]) for k in keys])
+    cols = ["region", "exports %", "real GDP %", "IMR %", "OMR %", "price %"]
     console.print(table(title, cols, rows))
     if result.get("converged") is False and result.get("max_residual") is None:
         console.print(f"book procedure: stopped after {result.get('iterations')} steps by the book's rule (not a converged equilibrium)")
