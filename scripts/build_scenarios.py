@@ -171,7 +171,9 @@ def build(data: str | None):
             )
         w.step(step.date, step.label, levels, rare_earth_limits(step.rare_earth), comments=comments)
     log.append("us-china-2025, trade-weighted averages at baseline trade (goods), percent")
-    log.append("  date       | US on CHN | CHN on US | US rise, 2024 weights | tracker")
+    log.append(
+        "  date       | US on CHN | CHN on US | US rise, 2024 weights | tracker CHN at the partners' date"
+    )
     for step in tl.STEPS:
         trk = float(src.tracker.loc["CHN", step.tracker_date]) if step.tracker_date else 0.0
         log.append(

@@ -121,6 +121,31 @@ def test_us_china_2025_file_is_the_timeline_mapping_on_current_tariffs(world, sr
                 assert np.all(np.isnan(others)), (step.date, sector)
 
 
+def test_the_other_files_agree_with_us_china_2025(world, us_china):
+    """busan-deal, deficit-rebalancing and liberation-day reuse us-china-2025's states: a file built
+    from an older mapping or older world2022 tariffs than the others fails here."""
+    _, steps = us_china
+    at = {s.date: s for s in steps}
+    ROUNDING = 5e-5  # set_pct is written to 0.01 points; a cell within rounding is not re-emitted
+    busan = compile_steps(load_scenario("busan-deal"), world)
+    assert np.abs(busan[0].tariffs - at["2025-10-30"].tariffs).max() < ROUNDING, REBUILD
+    assert np.abs(busan[2].tariffs - at["2025-11-10"].tariffs).max() < ROUNDING, REBUILD
+    rebalance = compile_steps(load_scenario("deficit-rebalancing"), world)
+    assert np.abs(rebalance[0].tariffs - world.tariffs).max() < 1e-9
+    assert np.abs(rebalance[1].tariffs - at["2025-11-10"].tariffs).max() < ROUNDING, REBUILD
+    assert np.abs(rebalance[2].tariffs - at["2025-04-12"].tariffs).max() < ROUNDING, REBUILD
+    libday = compile_steps(load_scenario("liberation-day"), world)
+    us, chn = world.region_index("USA", "importer"), world.region_index("CHN", "exporter")
+    others = [k for k in range(world.n_regions) if k not in (us, chn)]
+    assert np.abs(libday[0].tariffs[us, others] - at["2025-04-09"].tariffs[us, others]).max() < ROUNDING, (
+        REBUILD
+    )
+    # retaliation mirrors the US increases on each partner
+    rise = libday[0].tariffs[us, others] - world.tariffs[us, others]
+    mirrored = libday[1].tariffs[others, us] - world.tariffs[others, us]
+    assert np.abs(rise - mirrored).max() < 2e-4  # set_pct is rounded to 0.01 points
+
+
 # ------------------------------------------------------------------ the mapping itself
 def test_fentanyl_stacks_on_every_sector_and_the_carve_out_spares_electronics(src):
     feb = src.us_on_china_pp(tl.USChina(fentanyl=10))

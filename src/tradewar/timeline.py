@@ -329,12 +329,19 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "2025-04-05",
-        "Reciprocal tariffs of April 2: 10% baseline on China; partner rates",
-        "2025-04-05",
+        "Reciprocal tariffs of April 2: the 10% baseline on every partner (country rates from Apr 9)",
+        "2025-04-09",
         USChina(fentanyl=F20, reciprocal=10, steel=25, autos=25),
         ChinaUS(feb_list=True, mar_list=True),
         "april",
-        (f"{_T} 2025-04-05", f"{_TR} 2025-04-05 (codes the Annex I country rates from April 5)"),
+        (
+            f"{_T} 2025-04-05",
+            (
+                f"{_TR} 2025-04-09: the 10% baseline regime of the 90-day pause, legally the same as "
+                "Apr 5-8; the tracker's own 2025-04-05 column already carries the Annex I country rates, "
+                "which took effect on Apr 9"
+            ),
+        ),
     ),
     Step(
         "2025-04-09",
