@@ -304,3 +304,39 @@ def test_job_failure_is_reported_in_the_error_shape():
     assert jobs.get(j.id).status == "failed"
     assert jobs.get(j.id).error == {"code": "invalid_input", "message": "policy[0].importer: unknown region code 'XYZ'",
                                     "field": "policy[0].importer"}
+
+
+# -- games as jobs (tradewar.games) ------------------------------------------------------------
+def wait_job(client, job_id, seconds=600):
+    messages = set()
+    t_end = time.monotonic() + seconds
+    while time.monotonic() < t_end:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        messages.add(job["message"])
+        if job["status"] not in ("queued", "running"):
+            return job, messages
+        time.sleep(0.25)
+    raise AssertionError(f"job {job_id} still running after {seconds} s")
+
+
+def test_nash_job(client):
+    pytest.importorskip("tradewar.games")
+    r = client.post("/api/jobs/nash", json={"players": ["USA", "CHN"], "mfn": True})
+    assert r.status_code == 202, r.text
+    job, messages = wait_job(client, r.json()["id"])
+    assert job["status"] == "done", job
+    res = job["result"]
+    assert res["kind"] == "nash" and res["players"] == ["USA", "CHN"] and res["converged"] is True
+    cert = res["certificate"]
+    # a Nash equilibrium: neither player gains by re-solving its best response (tradewar.games' certificate)
+    assert cert["max_deviation_gain_pct"] < 1e-6 and cert["equilibrium_residual"] < 1e-8
+    assert any(m.startswith("round") for m in messages) or job["progress"] == 1.0
+
+
+def test_game_jobs_validate_before_queueing(client):
+    pytest.importorskip("tradewar.games")
+    assert_error(client.post("/api/jobs/nash", json={"players": ["USA", "XYZ"]}), 422, "players.1")
+    assert_error(client.post("/api/jobs/nash", json={"players": ["USA"]}), 422, "players")
+    assert_error(client.post("/api/jobs/optimal", json={"player": "USA", "upper_pct": -5}), 422, "upper_pct")
+    assert_error(client.post("/api/jobs/optimal", json={"player": "USA", "dataset": "nope"}), 422, "dataset")
+    assert_error(client.post("/api/jobs/talks", json={"players": ["USA", "CHN"], "solution": "deal"}), 422, "solution")

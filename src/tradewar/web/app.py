@@ -15,6 +15,7 @@ Endpoints (all JSON unless noted; every failure is ``{"error": {"code", "message
     GET    /api/results/{key}                a cached result by its key (the scenario's hash)
     GET    /api/results/{key}/{table}.csv    regions | bilateral | sectors as CSV (text/csv)
     POST   /api/jobs/scenario                a scenario as a background job
+    POST   /api/jobs/optimal|nash|talks      tariff games (tradewar.games) as background jobs
     GET    /api/jobs, /api/jobs/{id}         job status and progress (and the result when done)
     DELETE /api/jobs/{id}                    cancel a job
 
@@ -26,6 +27,7 @@ limited to `max_body_bytes` (413), pending jobs to `max_jobs` (429), a job's run
 
 from __future__ import annotations
 
+import importlib.util
 import traceback
 from importlib import resources
 from typing import Literal
@@ -41,7 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import tradewar
 from tradewar.api import DATASETS
 from tradewar.errors import InputError, NotConverged, TradewarError
-from tradewar.models import MODELS
+from tradewar.models import MODELS, get_model
 from tradewar.scenario import PolicySpec, Scenario, bundled_scenarios, load_scenario
 from tradewar.web import service as svc
 from tradewar.web.jobs import JobManager, TooManyJobs
@@ -62,6 +64,7 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 404, 405, 413, 422, 429, 500)}
+GAME_ERRORS = {**ERRORS, 501: {"model": ErrorResponse}}
 
 HTTP_CODES = {
     400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
@@ -208,6 +211,44 @@ class SolveRequest(_Strict):
 
 class ScenarioJobRequest(RunRequest):
     pass
+
+
+class GameRequest(_Strict):
+    """Common settings of the tariff games (tradewar.games)."""
+
+    dataset: str | None = Field(default=None, max_length=100, description="dataset name; default: GET /api/datasets")
+    model: str = Field(default="caliendo-parro", max_length=100)
+    deficits: Literal["zero", "fixed", "share"] = "fixed"
+    objective: Literal["welfare", "government"] = "welfare"
+    mfn: bool = Field(default=False, description="one tariff per sector for all partners instead of one per partner")
+    lower_pct: float = Field(default=0.0, gt=-100, le=1000, description="lowest tariff a player may choose (%)")
+    upper_pct: float = Field(default=225.0, gt=-100, le=1000, description="highest tariff a player may choose (%)")
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        if self.upper_pct < self.lower_pct:
+            raise ValueError(f"upper_pct = {self.upper_pct:g} is below lower_pct = {self.lower_pct:g}")
+        return self
+
+
+Codes = list[str]
+
+
+class OptimalRequest(GameRequest):
+    player: str = Field(max_length=40, description="the region that sets its optimal tariffs, others fixed")
+    partners: Codes | None = Field(default=None, max_length=100, description="tariffs on these partners only")
+
+
+class NashRequest(GameRequest):
+    players: Codes = Field(min_length=2, max_length=100, description="the regions in the tariff war")
+    targets: Literal["all", "players"] = Field(
+        default="players", description="players choose tariffs on every partner (all) or on each other only")
+
+
+class TalksRequest(GameRequest):
+    players: Codes = Field(min_length=2, max_length=100, description="the regions at the table")
+    solution: Literal["bargaining", "equal_gains"] = Field(
+        default="bargaining", description="Nash bargaining with the war as threat point, or equal gains")
 
 
 class Health(BaseModel):
@@ -439,6 +480,60 @@ def create_app(
 
         job = jobs.submit("scenario", req.model_dump(mode="json", exclude_none=True), fn)
         return job.to_dict()
+
+    def _game_job(kind: str, req: GameRequest, play) -> dict:
+        """Validate the codes now (422 before anything is queued); play(game, progress) in the job."""
+        if importlib.util.find_spec("tradewar.games") is None:
+            return error_response(501, "not_available", "kind: the games layer (tradewar.games) is not installed", "kind")
+        dataset = req.dataset or svc.default_dataset()
+        svc.check_dataset(dataset)
+        get_model(req.model)
+        info = service.dataset_info(dataset)
+        known = [r["code"] for r in info["regions"]]
+        for name in ("player", "players", "partners"):
+            value = getattr(req, name, None)
+            for k, code in enumerate([value] if isinstance(value, str) else (value or [])):
+                if code not in known:
+                    field = name if isinstance(value, str) else f"{name}.{k}"
+                    raise InputError(f"{field}: unknown region code {code!r} for dataset {dataset}; "
+                                     f"use one of {', '.join(known)}", field=field)
+
+        def fn(progress):
+            import tradewar.games as games
+
+            progress(0.0, f"loading {dataset}")
+            baseline = svc.load_for_model(dataset, req.model, req.deficits)
+            game = games.Game(req.model, baseline, objective=req.objective, deficits=req.deficits)
+            progress(0.05, "solving")
+            result = play(games, game, lambda message: progress(None, message))
+            return svc.clean(result.to_dict())
+
+        job = jobs.submit(kind, req.model_dump(mode="json", exclude_none=True), fn)
+        return JSONResponse(svc.clean(job.to_dict()), status_code=202)
+
+    def _bounds(req: GameRequest) -> dict:
+        return {"mfn": req.mfn, "lower": req.lower_pct / 100, "upper": req.upper_pct / 100}
+
+    @app.post("/api/jobs/optimal", status_code=202, responses=GAME_ERRORS, tags=["jobs"])
+    def job_optimal(req: OptimalRequest):
+        """A region's optimal tariffs, all others at their baseline tariffs (tradewar.games.optimal_tariffs)."""
+        return _game_job("optimal", req, lambda games, game, progress: games.optimal_tariffs(
+            game, req.player, partners=req.partners, **_bounds(req)))
+
+    @app.post("/api/jobs/nash", status_code=202, responses=GAME_ERRORS, tags=["jobs"])
+    def job_nash(req: NashRequest):
+        """The Nash equilibrium of a tariff war among `players`, the rest passive (tradewar.games.nash)."""
+        return _game_job("nash", req, lambda games, game, progress: games.nash(
+            game, req.players, targets=req.targets, progress=progress, **_bounds(req)))
+
+    @app.post("/api/jobs/talks", status_code=202, responses=GAME_ERRORS, tags=["jobs"])
+    def job_talks(req: TalksRequest):
+        """Trade talks: the Nash-bargaining deal (war as threat point) or equal gains (tradewar.games)."""
+        if req.solution == "equal_gains":
+            return _game_job("talks", req, lambda games, game, progress: games.equal_gains(
+                game, req.players, progress=progress, **_bounds(req)))
+        return _game_job("talks", req, lambda games, game, progress: games.bargaining(
+            game, req.players, progress=progress, **_bounds(req)))
 
     @app.get("/api/jobs", responses=ERRORS, tags=["jobs"])
     def job_list():

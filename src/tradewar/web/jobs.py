@@ -1,7 +1,8 @@
 """Background jobs: long computations (multi-step scenarios, optimal tariffs, Nash, talks) run
 on one worker thread, with status, progress, a bound on queued jobs and a time limit.
 
-A job is a function ``fn(progress)``; it calls ``progress(fraction, message)`` as it goes. The
+A job is a function ``fn(progress)``; it calls ``progress(fraction, message)`` as it goes
+(fraction None: progress unknown, message only). The
 time limit and cancellation are enforced at those calls: ``progress`` raises `JobStopped` once
 the job has run longer than ``max_seconds`` or was cancelled, so a job stops at its next
 checkpoint (a solve in progress is never torn down half-way).
@@ -159,9 +160,10 @@ class JobManager:
     def _run(self, job: Job) -> None:
         deadline = job.started + job.max_seconds
 
-        def progress(fraction: float, message: str = "") -> None:
+        def progress(fraction: float | None, message: str = "") -> None:
             with self._lock:
-                job.progress = max(0.0, min(1.0, float(fraction)))
+                if fraction is not None:
+                    job.progress = max(0.0, min(1.0, float(fraction)))
                 if message:
                     job.message = message
                 if job.cancel_requested:

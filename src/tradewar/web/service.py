@@ -101,6 +101,17 @@ def check_dataset(name: str, field: str = "dataset") -> None:
         raise InputError(f"{field}: unknown dataset {name!r}; use one of {', '.join(DATASETS)}", field=field)
 
 
+def load_for_model(source: str, model: str, deficits: str):
+    """The dataset as `tradewar.api.scenario_inputs` prepares it: calibrated to zero deficits
+    when the closure is "zero" and the data have deficits."""
+    from tradewar.models import get_model
+
+    baseline = load_dataset(source)
+    if deficits == "zero" and np.abs(baseline.deficit).max() > 1e-9 * baseline.value_added.sum():
+        baseline = get_model(model).calibrate(baseline, deficits="zero")
+    return baseline
+
+
 @dataclass
 class Cached:
     key: str
