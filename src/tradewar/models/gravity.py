@@ -415,6 +415,28 @@ def biproportional(
     return a, b, b[:, None] * a[None, :] * cost
 
 
+def conditional_ge(
+    cost_bln: np.ndarray, cost_cfl: np.ndarray, output: np.ndarray, expenditure: np.ndarray, *, sigma: float, reference: int
+) -> dict:
+    """Conditional general equilibrium (Y and E fixed; AGTPA ch. 2, Step III.a): the exact
+    PPML fits of the baseline and counterfactual cost terms to the same Y and E.
+
+    Returns CDL/BLN ratios of international exports, of the IMR (P, P_ref = 1) and of Stata's
+    OMR (Y Pi^(1-sigma)) on the power 1/(1-sigma), as the book reports them, and both fits.
+    """
+    inv = 1.0 / (1.0 - sigma)
+    a0, b0, x0 = biproportional(cost_bln, output, expenditure, reference)
+    a1, b1, x1 = biproportional(cost_cfl, output, expenditure, reference)
+    off = ~np.eye(output.size, dtype=bool)
+    return {
+        "exports": np.where(off, x1, 0).sum(axis=0) / np.where(off, x0, 0).sum(axis=0),
+        "imr": (b0 / b1) ** inv,  # IMR = E / (exp_chi E_R)
+        "omr": (a0 / a1) ** inv,  # OMR = Y E_R / exp_pi
+        "trade_bln": x0,
+        "trade_cdl": x1,
+    }
+
+
 # --------------------------------------------------------------------- the book's loop
 def book_procedure(
     cost_bln: np.ndarray,

@@ -47,7 +47,16 @@ NAFTA = ("CAN", "MEX", "USA")
 NAFTA_YEARS = [1986, 1990, 1994, 1998, 2002, 2006]
 #: Headline numbers of the book's tables (README of ../shared/data/yotov, from the Stata logs),
 #: used only in the text output; tests compare with the full result files.
-OUTPUT_KEYS = ("exports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct", "exports_cdl_pct")
+OUTPUT_KEYS = (
+    "exports_pct",
+    "real_gdp_pct",
+    "imr_pct",
+    "omr_pct",
+    "factory_gate_price_pct",
+    "exports_cdl_pct",
+    "imr_cdl_pct",
+    "omr_cdl_pct",
+)
 PUBLISHED_COLUMNS = {
     "exports_pct": "change_Xi_FULL",
     "real_gdp_pct": "change_rGDP_FULL",
@@ -55,6 +64,8 @@ PUBLISHED_COLUMNS = {
     "omr_pct": "change_OMR_FULL",
     "factory_gate_price_pct": "change_price_FULL",
     "exports_cdl_pct": "change_Xi_CDL",
+    "imr_cdl_pct": "change_IMR_CDL",
+    "omr_cdl_pct": "change_OMR_CDL",
 }
 
 
@@ -208,6 +219,8 @@ def book_ratios(exp: Experiment) -> tuple[dict[str, np.ndarray], dict]:
         "imr": (r["imr_full"] / r["imr_bln"]) ** inv,
         "omr": (r["omr_full"] / r["omr_bln"]) ** inv,
         "price": r["price_hat"],
+        "imr_cdl": (r["imr_cdl"] / r["imr_bln"]) ** inv,
+        "omr_cdl": (r["omr_cdl"] / r["omr_bln"]) ** inv,
     }
     return ratios, {"steps": r["steps"], "history": r["history"], "trade_bln": r["trade_bln"], "exports_bln": r["exports_bln"]}
 
@@ -215,16 +228,15 @@ def book_ratios(exp: Experiment) -> tuple[dict[str, np.ndarray], dict]:
 def converged_ratios(exp: Experiment, *, deficits: str = "ratio", tol: float = 1e-12) -> tuple[dict[str, np.ndarray], dict]:
     """CFL/BLN ratios of the full-endowment equilibrium (Newton), from the book's fitted baseline."""
     ref = exp.countries.index(exp.reference)
-    _, _, fitted = gravity.biproportional(exp.cost_bln, exp.output, exp.expenditure, ref)
-    _, _, conditional = gravity.biproportional(exp.cost_cfl, exp.output, exp.expenditure, ref)
-    base = gravity.gravity_baseline(exp.countries, fitted, sigma=exp.sigma, name=f"agtpa-{exp.name}")
+    cdl = gravity.conditional_ge(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=exp.sigma, reference=ref)
+    base = gravity.gravity_baseline(exp.countries, cdl["trade_bln"], sigma=exp.sigma, name=f"agtpa-{exp.name}")
     p = gravity.params(base, cost_term_hat=exp.cost_cfl / exp.cost_bln, deficits=deficits, numeraire=exp.reference)
     res, out = gravity.solve_equilibrium(p, tol=tol, check=False)
-    off = ~np.eye(len(exp.countries), dtype=bool)
-    exports_cdl = np.where(off, conditional, 0).sum(axis=0)
     ratios = {
         "exports": out["exports_new"] / out["exports_old"],
-        "exports_cdl": exports_cdl / out["exports_old"],
+        "exports_cdl": cdl["exports"],
+        "imr_cdl": cdl["imr"],
+        "omr_cdl": cdl["omr"],
         "real_gdp": out["real_gdp_hat"],
         "imr": out["imr_hat"],
         "omr": out["omr_hat"],
@@ -242,6 +254,8 @@ def _as_table(ratios: dict, reversed_sign: bool) -> dict[str, np.ndarray]:
         "imr_pct": _changes(ratios["imr"], reversed_sign),
         "omr_pct": _changes(ratios["omr"], reversed_sign),
         "factory_gate_price_pct": _price(ratios["price"], reversed_sign),
+        "imr_cdl_pct": _changes(ratios["imr_cdl"], reversed_sign),
+        "omr_cdl_pct": _changes(ratios["omr_cdl"], reversed_sign),
     }
 
 
