@@ -9,8 +9,10 @@ the Caliendo-Parro model with deficits fixed. Each size runs in a fresh subproce
 baseline (built and calibrated beforehand by this script), solves once (``first``: XLA compile,
 or a load from tradewar's persistent compile cache), then three more times (``warm``: the best
 of three, including building the params and copying the outcomes to numpy). Peak memory is the
-subprocess's ``ru_maxrss`` (tracemalloc does not see XLA's allocations); ``rss_loaded`` is its
-resident memory after imports and the baseline load, before the first solve. Times are wall
+subprocess's high-water resident set, VmHWM in /proc/self/status (tracemalloc does not see XLA's
+allocations; ``ru_maxrss`` is not used because Linux carries the forking parent's RSS over the
+exec into it); ``rss_loaded`` is its resident memory after imports and the baseline load, before
+the first solve. Times are wall
 clock and process CPU time (all threads); with other jobs on the machine, CPU time is the
 steadier figure. The growth rate is the least-squares slope of log(warm time) and log(peak
 memory above rss_loaded) on log(N^2 S), the size of the trade arrays: 1 means linear in it.
@@ -37,7 +39,6 @@ import argparse
 import json
 import os
 import pickle
-import resource
 import subprocess
 import sys
 import tempfile
@@ -179,10 +180,11 @@ def build(kind: str, size: str) -> Path:
 
 
 # ----------------------------------------------------------------------------- one size (child)
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory (VmRSS) or its high-water mark (VmHWM) of this process, MB (Linux)."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -223,7 +225,7 @@ def run_one(path: str, repeats: int = 3) -> dict:
         "converged": eq.converged,
         "welfare_pct_first_two": [float(x) for x in eq.regions()["welfare_pct"].to_numpy()[:2]],
         "rss_loaded_mb": loaded,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": rss_mb("VmHWM"),
     }
 
 
