@@ -423,7 +423,9 @@ def create_app(
         hit = service.lookup(svc.canonical_key(s))
         if hit is not None:
             service.count_hit()
-            return Response(svc.result_bytes(hit, True, detail), media_type="application/json")
+            if (detail, True) in hit.json:
+                return Response(hit.json[(detail, True)], media_type="application/json")
+            return Response(await run_in_threadpool(svc.result_bytes, hit, True, detail), media_type="application/json")
         entry, cached = await run_in_threadpool(service.run, s)
         raw = await run_in_threadpool(svc.result_bytes, entry, cached, detail)
         return Response(raw, media_type="application/json")

@@ -200,30 +200,34 @@ def average_tariff_matrix(b) -> dict:
 
 
 # -- result tables -------------------------------------------------------------------------
+def _pct(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    return np.divide(new - old, old, out=np.full_like(old, np.nan), where=old > 0) * 100
+
+
+def _international(eq) -> tuple[np.ndarray, np.ndarray]:
+    """Trade before and after [importer, exporter, sector] with domestic sales set to zero."""
+    n = eq.baseline.n_regions
+    foreign = (1 - np.eye(n))[:, :, None]
+    return eq.outcomes["trade_old"] * foreign, eq.outcomes["trade_new"] * foreign
+
+
 def pair_table(eq) -> pd.DataFrame:
     """Bilateral trade by importer and exporter (summed over sectors), before and after."""
-    b = eq.bilateral().reset_index()
-    b = b[b.importer != b.exporter]
-    g = b.groupby(["importer", "exporter"], sort=False)[["trade_old", "trade_new"]].sum().reset_index()
-    g["trade_change_pct"] = np.where(g.trade_old > 0, (g.trade_new / g.trade_old.where(g.trade_old > 0) - 1) * 100, np.nan)
-    return g
+    b = eq.baseline
+    old, new = (x.sum(axis=2) for x in _international(eq))
+    n, i = np.nonzero(~np.eye(b.n_regions, dtype=bool))
+    return pd.DataFrame({
+        "importer": np.asarray(b.regions)[n], "exporter": np.asarray(b.regions)[i],
+        "trade_old": old[n, i], "trade_new": new[n, i], "trade_change_pct": _pct(old[n, i], new[n, i]),
+    })
 
 
 def sector_table(eq) -> pd.DataFrame:
-    """Region x sector: prices, output and international exports/imports, before and after."""
+    """Region x sector: prices, output and international exports/imports (% change)."""
     s = eq.sectors().reset_index()
-    b = eq.bilateral().reset_index()
-    b = b[b.importer != b.exporter]
-    exp = b.groupby(["exporter", "sector"], sort=False)[["trade_old", "trade_new"]].sum()
-    imp = b.groupby(["importer", "sector"], sort=False)[["trade_old", "trade_new"]].sum()
-
-    def pct(frame):
-        old, new = frame.trade_old.to_numpy(), frame.trade_new.to_numpy()
-        return np.divide(new - old, old, out=np.full_like(old, np.nan), where=old > 0) * 100
-
-    idx = pd.MultiIndex.from_frame(s[["region", "sector"]])
-    s["exports_pct"] = pct(exp.reindex(idx))
-    s["imports_pct"] = pct(imp.reindex(idx))
+    old, new = _international(eq)
+    s["exports_pct"] = _pct(old.sum(axis=0), new.sum(axis=0)).ravel()  # [exporter, sector]
+    s["imports_pct"] = _pct(old.sum(axis=1), new.sum(axis=1)).ravel()  # [importer, sector]
     return s
 
 
