@@ -314,8 +314,7 @@ increases (tradewar.timeline).
         "Trade deficits closed, 2024 tariffs",
         100.0 * b.tariffs,
         comments=[
-            "the balanced-trade baseline itself (tradewar solves 'zero'-closure steps from it):",
-            "what closing every deficit takes, from the factual 2022 baseline (computed by",
+            "closing every deficit at the 2024 tariffs, from the factual 2022 baseline (also computed by",
             "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):",
         ]
         + take,
@@ -339,18 +338,16 @@ increases (tradewar.timeline).
         "Closing the US trade deficit: what it would take and what it would do",
         """
 The 'unfair deficit' argument for the 2025 tariffs asks for balanced trade. This scenario imposes
-it: [model] deficits = "zero" sets every region's trade deficit to zero (Caliendo and Parro 2015,
-section 4; the closure cannot close the US deficit alone, so the surplus countries' surpluses
-close too). tradewar solves a "zero"-closure scenario from the balanced-trade equilibrium of the
-data (api.scenario_inputs recalibrates), so step 1 is that equilibrium itself, and its comments
-record what getting there takes from the factual 2022 baseline (the change in US wages relative
-to the world, i.e. the real exchange rate, and in US imports and exports), computed by the solver
-when this file was built. Steps 2 and 3 then show what the tariffs in force after Busan and at the
-April peak do in a world of balanced trade, to compare with the fixed-deficit results of
-us-china-2025 (where deficits are held fixed).
+it: [model] deficits = "close" sets every region's trade deficit to zero in the counterfactual,
+solved from the factual 2022 baseline (Caliendo and Parro 2015, section 4; one region's deficit
+cannot close alone, so the surplus countries' surpluses close too). Step 1 is what closing the
+deficits takes and does at the 2024 tariffs: the change in US wages relative to the world (the
+real exchange rate), in US imports and exports, and in welfare. Steps 2 and 3 add the tariffs in
+force after Busan and at the April peak, to compare with the fixed-deficit results of
+us-china-2025.
 The US deficit in the 2022 baseline is the derived one (goods and services, world2022 provenance).
 """,
-        deficits="zero",
+        deficits="close",
     )
 
     # ---------------------------------------------------------------- rare-earth-controls

@@ -6,7 +6,7 @@
     path = "../shared/data/cp2015"   # optional
     [model]
     name = "caliendo-parro"
-    deficits = "fixed"               # zero | fixed | share (of world value added)
+    deficits = "fixed"               # fixed | share (of world VA) | zero (balanced baseline too) | close
     [model.theta]                    # optional elasticity overrides by sector code
     auto = 5.0
     [[policy]]                       # one step; or several [[step]] tables, see below
@@ -28,7 +28,7 @@ again with those sectors' trade elasticity set to each value, to show how much t
 depends on it. A policy's `instrument` is "tariff" (the importer's import tariff, the default), "export_tax"
 (the exporter's tax on sales to the importer, set_pct/add_pp) or "export_limit" (a quantity
 limit on the exporter's sales, `cut_pct` percent below the baseline quantity, solved as the
-export tax that achieves it). Every step is solved from the baseline, so each result is the
+export tax that achieves it; `cut_pct = 0` lifts a limit set in an earlier step). Every step is solved from the baseline, so each result is the
 total effect of the policies in force at that date.
 """
 
@@ -83,7 +83,7 @@ class DatasetSpec(_Strict):
 
 class ModelSpec(_Strict):
     name: str = "caliendo-parro"
-    deficits: Literal["zero", "fixed", "share"] = "fixed"
+    deficits: Literal["zero", "fixed", "share", "close"] = "fixed"
     numeraire: str = "world"
     theta: dict[str, float] = {}
     lambdas: Literal["bas", "pol"] | None = None  # ossa: political-economy weights
@@ -227,7 +227,8 @@ def compile_steps(scenario: Scenario, baseline: Baseline) -> list[PolicyArrays]:
             cells = np.ix_(n, i, j)
             offdiag = (np.arange(baseline.n_regions)[n][:, None] != np.arange(baseline.n_regions)[i][None, :])[:, :, None]
             if pol.instrument == "export_limit":
-                limits[cells] = np.where(offdiag, pol.cut_pct / 100, limits[cells])
+                cut = pol.cut_pct / 100 if pol.cut_pct > 0 else np.nan  # 0 lifts the limit
+                limits[cells] = np.where(offdiag, cut, limits[cells])
                 continue
             target = tariffs if pol.instrument == "tariff" else export_taxes
             new = target[cells] + pol.add_pp / 100 if pol.add_pp is not None else np.full(target[cells].shape, pol.set_pct / 100)

@@ -22,8 +22,10 @@ revenue adds to the exporter's income. An export limit caps the quantity of i's 
 pi'_ni X'_n / ((1 + tau')(1 + t') c_i) <= (1 - cut) times its baseline, and is solved as the
 export tax that achieves it: t' >= 0 and the cap are complementary (Fischer-Burmeister). Condition (14) is equivalent to the paper's trade balance
 given (13). The numeraire is world value added, sum_n w_n VA_n = sum_n VA_n, as in CP's code,
-or one region's wage. Deficits D'_n are held fixed in numeraire units, or as a share of world
-value added; the zero-deficit closure is a baseline rebalanced by `calibrate` with D' = 0.
+or one region's wage. Deficits D'_n are held fixed in numeraire units ("fixed"), or as a share
+of world value added ("share"), or closed, D' = 0, as part of the counterfactual ("close"). The
+"zero" closure of CP's Table 2 compares two balanced worlds: the baseline is first rebalanced by
+`calibrate` with D' = 0 (`tradewar.api.scenario_inputs` does this), then D' = 0.
 
 Unknowns: z = (log w [N], log P [N, J], X' / X [N, J], log(1 + t') [K limited flows]), solved by
 `tradewar.solve.newton_root`.
@@ -46,10 +48,11 @@ import numpy as np
 from jax.scipy.special import logsumexp
 
 from tradewar.data.baseline import Baseline
+from tradewar.errors import InputError
 from tradewar.solve import newton_root
 
 NAME = "caliendo-parro"
-DEFICIT_CLOSURES = ("zero", "fixed", "share")
+DEFICIT_CLOSURES = ("zero", "fixed", "share", "close")
 
 
 class Params(NamedTuple):
@@ -94,13 +97,18 @@ def params(
     (world value added) or a region code (its wage).
     """
     n = baseline.n_regions
+    if deficits not in DEFICIT_CLOSURES:
+        raise InputError(
+            f"model.deficits: unknown closure {deficits!r}; use one of {', '.join(DEFICIT_CLOSURES)}",
+            field="model.deficits",
+        )
     if numeraire == "world":
         weights = baseline.value_added / baseline.value_added.sum()
     else:
         weights = np.zeros(n)
         weights[baseline.region_index(numeraire, "numeraire")] = 1.0
     if deficit_new is None:
-        deficit_new = np.zeros(n) if deficits == "zero" else baseline.deficit
+        deficit_new = np.zeros(n) if deficits in ("zero", "close") else baseline.deficit
     va = baseline.value_added if value_added is None else value_added
     limits = np.full(baseline.trade.shape, np.nan) if export_limits is None else np.asarray(export_limits, float)
     cells = np.argwhere(np.isfinite(limits) & (baseline.trade > 0))
