@@ -117,21 +117,6 @@ def _kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
     def payoff_of(z, p, rows):
         return 100.0 * jnp.log(module.outcomes(z, p)[key][rows])
 
-    @jax.custom_jvp
-    def z_star(p, z0):
-        """The equilibrium as a function of the parameters, differentiable to any order by the
-        implicit function theorem with a dense solve: dz = -(dF/dz)^-1 (dF/dp) dp."""
-        return newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter).value
-
-    @z_star.defjvp
-    def _z_star_jvp(primals, tangents):
-        p, z0 = primals
-        dp, _ = tangents
-        z = z_star(p, z0)
-        f_z = jax.jacfwd(lambda z_: module.residual(z_, p))(z)
-        _, f_p = jax.jvp(lambda p_: module.residual(z, p_), (p,), (dp,))
-        return z, -jnp.linalg.solve(f_z, f_p)
-
     @partial(jax.jit, static_argnames="kind")
     def value(x, groups, base, p0, z0, rows, prm, kind):
         """f(x), u(x), the solution z (for warm starts), its residual and flag."""
@@ -141,26 +126,27 @@ def _kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
         return _scalarisation(kind)(u, prm), u, res.value, res.max_residual, res.converged
 
     @partial(jax.jit, static_argnames="kind")
-    def hessian(x, groups, base, p0, z0, rows, prm, kind):
-        """Gradient and Hessian of f at x (z0 must be the solution at x: no Newton steps).
+    def hessian(x, groups, base, p0, z, rows, prm, kind):
+        """Gradient and exact Hessian of the reduced objective f(z(x), x) at x, where z must
+        solve F(z, p(x)) = 0 (the caller passes the solution: no Newton steps here).
 
-        The gradient is the adjoint form g(x) = d_x f - lambda' d_x F, (dF/dz)' lambda = d_z f,
-        which holds at every x; the Hessian is its forward-mode Jacobian, with z(x) and
-        lambda(x) differentiated by the implicit function theorem (`z_star`)."""
+        Adjoint: (dF/dz)' lambda = d_z f, gradient d_x L with L = f - lambda' F. Second-order
+        adjoint (the reduced Hessian of SQP): H = W' (d2 L) W with W = [I; Z] and
+        Z = dz/dx = -(dF/dz)^-1 dF/dx, all by automatic differentiation of the model's
+        residual and outcomes (implicit function theorem, no finite differences)."""
         scal = _scalarisation(kind)
         p_of = lambda x_: p0._replace(tariff_new=tariffs_of(x_, groups, base))  # noqa: E731
-
-        def gradient(x_):
-            p = p_of(x_)
-            z = z_star(p, z0)
-            f_of = lambda z__, p__: scal(payoff_of(z__, p__, rows), prm)  # noqa: E731
-            f_z = jax.grad(f_of)(z, p)
-            jac_z = jax.jacfwd(lambda z__: module.residual(z__, p))(z)
-            lam = jnp.linalg.solve(jac_z.T, f_z)
-            lagrangian = lambda x__: f_of(z, p_of(x__)) - jnp.vdot(lam, module.residual(z, p_of(x__)))  # noqa: E731
-            return jax.grad(lagrangian)(x_)
-
-        return gradient(x), jax.jacfwd(gradient)(x)
+        big_f = lambda x_, z_: module.residual(z_, p_of(x_))  # noqa: E731
+        small_f = lambda x_, z_: scal(payoff_of(z_, p_of(x_), rows), prm)  # noqa: E731
+        f_z = jax.grad(small_f, argnums=1)(x, z)
+        jac_z = jax.jacfwd(big_f, argnums=1)(x, z)
+        lam = jnp.linalg.solve(jac_z.T, f_z)
+        lagrangian = lambda x_, z_: small_f(x_, z_) - jnp.vdot(lam, big_f(x_, z_))  # noqa: E731
+        gradient = jax.grad(lagrangian, argnums=0)(x, z)
+        jac_x = jax.jacrev(big_f, argnums=0)(x, z)
+        dz_dx = -jnp.linalg.solve(jac_z, jac_x)
+        reduced = lambda step: lagrangian(x + step, z + dz_dx @ step)  # noqa: E731
+        return gradient, jax.hessian(reduced)(jnp.zeros_like(x))
 
     @jax.jit
     def value_and_jacobian(x, groups, base, p0, z0, rows):
