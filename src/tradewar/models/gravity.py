@@ -225,6 +225,14 @@ def params(
                 field=label,
             )
         log_cost += power * np.log(a)
+    output = baseline.gross_output[:, 0]
+    if np.any(output <= 0):
+        k = int(np.nonzero(output <= 0)[0][0])
+        raise InputError(
+            f"dataset: {baseline.regions[k]} sells nothing (gross output {output[k]:g}); the gravity model needs "
+            "positive output in every region; drop or aggregate that region",
+            field="trade",
+        )
     tariff = baseline.tariffs[:, :, 0]
     tnew = tariff if tariff_new is None else np.asarray(tariff_new, dtype=np.float64).reshape(n, n)
     closure = np.zeros(len(DEFICIT_CLOSURES))
