@@ -196,6 +196,9 @@ cli_data.register(app, replicate_app)
 from tradewar import cli_web  # noqa: E402
 
 cli_web.register(app, replicate_app)
+from tradewar import cli_games  # noqa: E402
+
+cli_games.register(app, replicate_app)
 
 
 def main() -> None:
