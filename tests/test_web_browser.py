@@ -117,6 +117,16 @@ def test_bad_input_shows_the_error(page):
     page.click("#reset")
 
 
+def test_game_panel_rejects_unknown_player(page):
+    # the games panel submits a job; unknown codes are refused before anything is queued
+    page.fill("#game-players", "USA,XYZ")
+    page.click("#game-run")
+    page.wait_for_selector("#error:not([hidden])", timeout=60_000)
+    assert "players.1" in page.text_content("#error") and "XYZ" in page.text_content("#error")
+    page.errors[:] = [e for e in page.errors if "422" not in e]
+    page.fill("#game-players", "USA,CHN")
+
+
 def test_scenario_steps(page):
     names = page.eval_on_selector_all("#scenario option", "os => os.map(o => o.value)")
     name = "us-china-2025" if "us-china-2025" in names else names[0]

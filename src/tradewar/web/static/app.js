@@ -342,6 +342,50 @@ function drawSectors() {
   $("#sectors-table").replaceChildren(thead, tbody);
 }
 
+// -- games (background jobs) -----------------------------------------------------------------
+async function startGame() {
+  showError("");
+  const kind = $("#game-kind").value;
+  const players = $("#game-players").value.split(",").map((x) => x.trim()).filter(Boolean);
+  const body = { dataset: $("#dataset").value, model: $("#model").value, deficits: $("#deficits").value, mfn: $("#game-mfn").checked };
+  if (kind === "optimal") body.player = players[0] || ""; else body.players = players;
+  let job;
+  try { job = await api("POST", `/api/jobs/${kind}`, body); } catch (e) { showError(e.message); return; }
+  $("#game-run").disabled = true;
+  const t0 = performance.now();
+  while (job.status === "queued" || job.status === "running") {
+    $("#game-status").textContent = `${job.status}: ${job.message} (${((performance.now() - t0) / 1000).toFixed(0)} s)`;
+    await new Promise((r) => setTimeout(r, 1000));
+    try { job = await api("GET", `/api/jobs/${job.id}`); } catch (e) { showError(e.message); break; }
+  }
+  $("#game-run").disabled = false;
+  $("#game-status").textContent = `${job.status} after ${((performance.now() - t0) / 1000).toFixed(0)} s`;
+  if (job.status !== "done") { showError((job.error && job.error.message) || job.message); return; }
+  showGame(job.result);
+}
+
+function showGame(res) {
+  $("#game-card").hidden = false;
+  $("#game-title").textContent = `${res.kind}: ${res.players.join(", ")} (${res.mfn ? "MFN" : "discriminatory"}) on ${res.dataset} · ${res.model}`;
+  const c = res.certificate;
+  const parts = [`converged ${res.converged}`, `first-order residual ${Number(c.foc_residual).toExponential(1)}`,
+    `equilibrium residual ${Number(c.equilibrium_residual).toExponential(1)}`];
+  if (c.max_deviation_gain_pct !== null && c.max_deviation_gain_pct !== undefined) parts.push(`largest gain from deviating ${Number(c.max_deviation_gain_pct).toExponential(1)}%`);
+  parts.push(`${Number(res.seconds).toFixed(1)} s`);
+  $("#game-cert").textContent = parts.join(" · ");
+  const cols = ["welfare_pct", "real_wage_pct", "median_tariff_pct"].filter((k) => res.regions[0] && k in res.regions[0]);
+  const head = el("tr"); head.append(el("th", {}, "region"));
+  for (const k of cols) head.append(el("th", {}, k.replace("_pct", " %").replace(/_/g, " ")));
+  const thead = el("thead"); thead.append(head);
+  const tbody = el("tbody");
+  for (const r of res.regions) {
+    const tr = el("tr"); tr.append(el("td", {}, r.player ? `${r.code} (player)` : r.code));
+    for (const k of cols) tr.append(el("td", { class: k === "median_tariff_pct" ? "" : signClass(r[k]) }, fmt(r[k], 3)));
+    tbody.append(tr);
+  }
+  $("#game-table").replaceChildren(thead, tbody);
+}
+
 // -- wiring ----------------------------------------------------------------------------------
 $("#dataset").addEventListener("change", () => loadDataset().catch((e) => showError(e.message)));
 $("#add-row").addEventListener("click", () => addRow());
@@ -355,5 +399,6 @@ $("#step-prev").addEventListener("click", () => setStep(state.step - 1));
 $("#step-next").addEventListener("click", () => setStep(state.step + 1));
 $("#step-range").addEventListener("input", (e) => setStep(Number(e.target.value)));
 $("#sector-region").addEventListener("change", drawSectors);
+$("#game-run").addEventListener("click", startGame);
 window.addEventListener("resize", () => { if (state.result) setStep(state.step); });
 init();
