@@ -68,13 +68,14 @@ def test_ppml_gegravity_sample_coefficients(sample):
 
 
 def test_ppml_reports_separation_and_missing(sample):
-    """An exporter that never exports abroad in a panel with pair effects is separated: those
-    rows are dropped and counted, never silently; missing values are counted too."""
+    """An importer that buys nothing (all its flows zero) has an importer effect of -infinity:
+    its 30 rows are separated, dropped and counted, never silently; missing values too."""
     df = sample.copy()
-    df.loc[(df.exporter == "ZAF") & (df.importer != "ZAF"), "trade"] = 0.0
+    df.loc[df.importer == "ZAF", "trade"] = 0.0
     df.loc[df.index[5], "lndist"] = np.nan
-    fit = ppml(df, "trade", ["lndist", "pta"], fixed_effects=("exporter", "importer", "international"))
-    assert fit.n_missing == 1
+    with pytest.warns(UserWarning, match="observations dropped"):
+        fit = ppml(df, "trade", ["lndist", "pta"], fixed_effects=("exporter", "importer"))
+    assert fit.n_missing == 1 and fit.n_separated == 30
     assert fit.n_dropped == fit.n_separated + fit.n_missing
     assert fit.n_obs == fit.n_input - fit.n_dropped
     assert "dropped" in fit.summary() and str(fit.n_dropped) in fit.summary()

@@ -213,13 +213,21 @@ def ppml(
             fe[name] = pd.Series(values, dtype=float)
     if n_separated:
         notes = notes + (f"{n_separated} observations dropped for separation (their fixed effect is -infinity)",)
+    n_dropped = int(len(dropped))
+    if n_dropped:
+        warnings.warn(
+            f"ppml {fml}: {n_dropped} of {n_input} observations dropped ({n_separated} for separation, "
+            f"{n_missing} for missing values); see GravityFit.dropped",
+            UserWarning,
+            stacklevel=2,
+        )
     return GravityFit(
         formula=fml,
         coefficients=coef,
         se=se,
         n_obs=int(fit._N),
         n_input=n_input,
-        n_dropped=int(len(dropped)),
+        n_dropped=n_dropped,
         n_separated=n_separated,
         n_missing=n_missing,
         dropped=dropped,
