@@ -341,6 +341,14 @@ def test_cli_gravity_commands(capsys):
     assert run.returncode == 0, run.stderr
     est = json.loads(run.stdout)
     assert est["coefficients"]["pta"] == pytest.approx(0.471138, abs=1e-6) and est["n_dropped"] == 0
+    # baseline resistances from the fixed effects (book) and solved by Newton (converged) agree
+    run = _cli(capsys, "gravity", "estimate", "--data", data, "--procedure", "converged", "--json")
+    solved = json.loads(run.stdout)
+    assert solved["converged"] is True and solved["max_residual"] < 1e-10
+    for a, b in zip(est["regions"], solved["regions"]):
+        assert a["code"] == b["code"]
+        assert a["imr"] == pytest.approx(b["imr"], rel=1e-8) and a["omr"] == pytest.approx(b["omr"], rel=1e-8)
+    assert next(r for r in est["regions"] if r["code"] == "DEU")["imr"] == pytest.approx(1.0, abs=1e-12)
     run = _cli(capsys, "gravity", "simulate", "--data", data, "--shock", "pta=1:CAN-JPN,JPN-CAN", "--procedure", "converged", "--json")
     assert run.returncode == 0, run.stderr
     sim = json.loads(run.stdout)

@@ -110,19 +110,52 @@ def estimate(
     outcome: str = typer.Option("trade", "--outcome", help="The trade-flow column."),
     terms: Optional[str] = typer.Option(None, "--terms", help="Comma-separated regressors (default: the folder's specification)."),
     fixed_effects: str = typer.Option("exporter,importer", "--fe", help="Comma-separated fixed-effect columns."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Reference importer of the resistances (default DEU)."),
+    procedure: str = typer.Option(
+        "book",
+        "--procedure",
+        help="Baseline multilateral resistances: book = from the PPML fixed effects (AGTPA Step I.b); converged = solved by Newton.",
+    ),
     as_json: bool = JsonOption,
 ):
-    """PPML with fixed effects (pyfixest); dropped and separated observations are always reported."""
-    from tradewar.cli import console, emit_json, table
-    from tradewar.estimation import ppml
+    """PPML with fixed effects (pyfixest), and the baseline multilateral resistances it implies.
 
-    df, default_terms, _, _ = _read(data)
+    Dropped and separated observations are always reported. With exporter and importer effects,
+    ``regions`` lists each region's IMR (P^(1-sigma), reference = 1) and OMR (Y Pi^(1-sigma)),
+    from the fixed effects (--procedure book) or solved from the structural system (converged).
+    """
+    import numpy as np
+
+    from tradewar.cli import console, emit_json, table
+    from tradewar.data.yotov import square
+    from tradewar.estimation import ppml
+    from tradewar.models.gravity import baseline_resistances
+
+    df, default_terms, _, default_ref = _read(data)
     chosen = _split(terms) or default_terms
     if not chosen:
         raise InputError("--terms: none given and the file is not a known folder's; list regressors, e.g. --terms lndist,pta", field="terms")
-    fit = ppml(df, outcome, chosen, fixed_effects=tuple(_split(fixed_effects)))
+    fes = tuple(_split(fixed_effects))
+    fit = ppml(df, outcome, chosen, fixed_effects=fes)
+    result = fit.to_dict()
+    if set(fes) == {"exporter", "importer"} and fit.n_dropped == 0:
+        b = fit.coefficients
+        frame = df.assign(_cost=np.exp(sum(float(b[t]) * df[t].astype(float) for t in chosen)))
+        countries, flows = square(frame, outcome)
+        cost = square(frame, "_cost", countries)[1]
+        ref = reference or default_ref or "DEU"
+        if ref not in countries:
+            raise InputError(f"--reference: unknown region {ref!r}; use one of {', '.join(countries)}", field="reference")
+        mr = baseline_resistances(cost, flows.sum(axis=0), flows.sum(axis=1), countries.index(ref), procedure=procedure)
+        result.update(
+            procedure=procedure,
+            reference_importer=ref,
+            converged=mr["converged"],
+            max_residual=mr["max_residual"],
+            regions=[{"code": c, "imr": float(mr["imr"][k]), "omr": float(mr["omr"][k])} for k, c in enumerate(countries)],
+        )
     if as_json:
-        emit_json(fit.to_dict())
+        emit_json(result)
         return
     t = fit.table()
     rows = [[term, float(r.coefficient), float(r.se), float(r.z), float(r.p)] for term, r in t.iterrows()]

@@ -556,6 +556,34 @@ def book_procedure(
     }
 
 
+def baseline_resistances(
+    cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, reference: int, *, procedure: str = "book"
+) -> dict:
+    """Baseline multilateral resistances in the book's Stata normalisation: IMR = P^(1-sigma) with
+    P_reference = 1, and OMR = Y Pi^(1-sigma) (Y world output), for every region.
+
+    "book": from the exporter and importer effects of the exact PPML fit (AGTPA ch. 2, Step I.b:
+    OMR = Y_i E_R / exp_pi_i, IMR = E_j / (exp_chi_j E_R)); "converged": by solving the system
+    (OMR)-(IMR) with Newton (residual and converged flag). Y and E must have equal totals (the
+    flows' sums); the two agree to solver precision, which the tests check.
+    """
+    y, e = np.asarray(output, float), np.asarray(expenditure, float)
+    if procedure == "book":
+        a, b, _ = biproportional(cost, y, e, reference)
+        er = e[reference]
+        return {"imr": e / (b * er), "omr": y * er / a, "converged": None, "max_residual": None, "iterations": None}
+    if procedure == "converged":
+        imr, omr, res = resistances(cost, y, e, reference)
+        return {
+            "imr": imr,
+            "omr": y.sum() * omr,
+            "converged": bool(res.converged),
+            "max_residual": float(res.max_residual),
+            "iterations": int(res.iterations),
+        }
+    raise InputError(f"--procedure: {procedure!r}; use book or converged", field="procedure")
+
+
 # -------------------------------------------------------------- gegravity's definition
 class _MRParams(NamedTuple):
     log_cost: jax.Array  # [n, i] log t^(1-sigma)
