@@ -4,7 +4,8 @@ Structural gravity: PPML estimation with fixed effects (`tradewar.estimation`) a
 one-sector general-equilibrium model (`tradewar.models.gravity`). With ``--json`` each command
 prints one JSON object; the simulate and replicate commands' object has ``regions``, a list of
 objects with ``code`` (ISO3), ``exports_pct``, ``real_gdp_pct``, ``imr_pct``, ``omr_pct`` and
-``factory_gate_price_pct``.
+``factory_gate_price_pct``; estimate's has the coefficients, the dropped and separated counts and
+``regions`` with each region's baseline ``imr`` and ``omr`` (the book's normalisation).
 """
 
 from __future__ import annotations
