@@ -501,7 +501,7 @@ def create_app(
                                      f"use one of {', '.join(known)}", field=field)
 
         def fn(progress):
-            import tradewar.games as games
+            from tradewar import games
 
             progress(0.0, f"loading {dataset}")
             baseline = svc.load_for_model(dataset, req.model, req.deficits)

@@ -16,8 +16,9 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from tradewar.errors import InputError, NotConverged, TradewarError
 
@@ -192,7 +193,7 @@ class JobManager:
         except TradewarError as e:
             result, status, message = None, "failed", str(e)
             error = {"code": "failed", "message": str(e), "field": None}
-        except Exception as e:  # a bug: keep the worker alive and say so
+        except Exception as e:  # noqa: BLE001 - a bug: keep the worker alive and say so
             traceback.print_exc()
             result, status, message = None, "failed", f"internal error: {type(e).__name__}"
             error = {"code": "internal_error", "message": message, "field": None}

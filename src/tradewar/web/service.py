@@ -194,9 +194,10 @@ class Service:
 
 def average_tariff_matrix(b) -> dict:
     """Baseline average tariff of each importer on each exporter (%), as `tradewar.api.average_tariff`."""
-    return {
-        imp: {exp: average_tariff(b, b.tariffs, imp, exp) for exp in b.regions if exp != imp} for imp in b.regions
-    }
+    with np.errstate(invalid="ignore", divide="ignore"):  # pairs that do not trade: NaN -> null
+        return {
+            imp: {exp: average_tariff(b, b.tariffs, imp, exp) for exp in b.regions if exp != imp} for imp in b.regions
+        }
 
 
 # -- result tables -------------------------------------------------------------------------
