@@ -193,7 +193,7 @@ def test_gegravity_can_jpn(can_jpn):
     assert out["exports_pct"][i("CAN")] == pytest.approx(1.5732, abs=5e-5)
     assert out["exports_pct"][i("JPN")] == pytest.approx(1.2496, abs=5e-5)
     x0, x1 = out["trade_bln"], out["trade_new"]
-    bil = lambda e, m: 100 * (x1[i(m), i(e)] / x0[i(m), i(e)] - 1)  # noqa: E731
+    bil = lambda e, m: 100 * (x1[i(m), i(e)] / x0[i(m), i(e)] - 1)
     assert bil("CAN", "JPN") == pytest.approx(62.44, abs=5e-3)
     assert bil("JPN", "CAN") == pytest.approx(55.29, abs=5e-3)
     assert bil("USA", "CAN") == pytest.approx(-2.22, abs=5e-3)
@@ -215,7 +215,7 @@ def test_zero_shock_is_no_change():
     for closure in gravity.DEFICIT_CLOSURES:
         # "zero" closes the baseline's deficits, a shock in itself unless there are none
         economy = balanced if closure == "zero" else base
-        res, out = gravity.solve_equilibrium(gravity.params(economy, deficits=closure, numeraire="R0"))
+        _res, out = gravity.solve_equilibrium(gravity.params(economy, deficits=closure, numeraire="R0"))
         summary = gravity.region_summary(out)
         for key in KEYS + ("welfare_pct",):
             assert np.max(np.abs(summary[key])) < 1e-9, (closure, key)
@@ -273,7 +273,7 @@ def test_tariff_through_api_and_gradient():
     def welfare(rate):
         t = jax.numpy.zeros((4, 4, 1)).at[0, 1, 0].set(rate)
         p = gravity.params(base, np.zeros((4, 4, 1)))._replace(tariff_new=t[:, :, 0])
-        res, out = gravity._solve(p)
+        _res, out = gravity._solve(p)
         return out["welfare_hat"][0]
 
     grad = float(jax.grad(welfare)(0.1))
@@ -294,7 +294,7 @@ def test_multi_sector_baseline_is_refused_or_collapsed(small_economy):
     b1, t1 = gravity.one_sector(small_economy, small_economy.tariffs)
     assert b1.trade.sum() == pytest.approx(small_economy.trade.sum(), rel=1e-12)
     assert np.allclose(b1.tariff_revenue, small_economy.tariff_revenue, rtol=1e-10)
-    res, out = gravity.solve_equilibrium(gravity.params(b1, t1))
+    _res, out = gravity.solve_equilibrium(gravity.params(b1, t1))
     assert np.max(np.abs(gravity.region_summary(out)["welfare_pct"])) < 1e-9
 
 

@@ -11,7 +11,6 @@ objects with ``code`` (ISO3), ``exports_pct``, ``real_gdp_pct``, ``imr_pct``, ``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -33,7 +32,7 @@ KNOWN = {
 COLUMNS = ["code", "exports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct"]
 
 
-def _read(data: Optional[Path]):
+def _read(data: Path | None):
     """(frame, default cost variables, sigma, reference) from a file or a known folder."""
     import pandas as pd
 
@@ -62,7 +61,7 @@ def _read(data: Optional[Path]):
     return df, terms, sigma, ref
 
 
-def _split(text: Optional[str]) -> list[str]:
+def _split(text: str | None) -> list[str]:
     return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
@@ -107,11 +106,11 @@ def _print_regions(result: dict, title: str) -> None:
 
 @gravity_app.command("estimate")
 def estimate(
-    data: Optional[Path] = DataOption,
+    data: Path | None = DataOption,
     outcome: str = typer.Option("trade", "--outcome", help="The trade-flow column."),
-    terms: Optional[str] = typer.Option(None, "--terms", help="Comma-separated regressors (default: the folder's specification)."),
+    terms: str | None = typer.Option(None, "--terms", help="Comma-separated regressors (default: the folder's specification)."),
     fixed_effects: str = typer.Option("exporter,importer", "--fe", help="Comma-separated fixed-effect columns."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Reference importer of the resistances (default DEU)."),
+    reference: str | None = typer.Option(None, "--reference", help="Reference importer of the resistances (default DEU)."),
     procedure: str = typer.Option(
         "book",
         "--procedure",
@@ -171,13 +170,13 @@ def estimate(
 
 @gravity_app.command("simulate")
 def simulate(
-    data: Optional[Path] = DataOption,
-    costs: Optional[str] = typer.Option(None, "--costs", help="Comma-separated cost variables (default: the folder's specification)."),
-    coef: List[str] = typer.Option([], "--coef", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."),
-    shock: List[str] = typer.Option([], "--shock", help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or intl_brdr=0:*-*."),
-    tariff: List[str] = typer.Option([], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."),
-    sigma: Optional[float] = typer.Option(None, "--sigma", help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's)."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."),
+    data: Path | None = DataOption,
+    costs: str | None = typer.Option(None, "--costs", help="Comma-separated cost variables (default: the folder's specification)."),
+    coef: list[str] = typer.Option([], "--coef", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."),
+    shock: list[str] = typer.Option([], "--shock", help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or intl_brdr=0:*-*."),
+    tariff: list[str] = typer.Option([], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."),
+    sigma: float | None = typer.Option(None, "--sigma", help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's)."),
+    reference: str | None = typer.Option(None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."),
     procedure: str = ProcedureOption,
     as_json: bool = JsonOption,
 ):
@@ -228,7 +227,7 @@ def simulate(
     _print_regions(result, f"gravity counterfactual ({procedure}), sigma = {sig:g}")
 
 
-def _replicate(name: str, data: Optional[Path], procedure: str, as_json: bool) -> None:
+def _replicate(name: str, data: Path | None, procedure: str, as_json: bool) -> None:
     from tradewar.cli import console, emit_json
     from tradewar.replicate.yotov import replicate
 
@@ -248,11 +247,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     app.add_typer(gravity_app, name="gravity")
 
     @replicate_app.command("yotov-nafta")
-    def replicate_yotov_nafta(data: Optional[Path] = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
+    def replicate_yotov_nafta(data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
         """Yotov et al. (2016) ch. 2 app. 2: the effects of NAFTA (1994, sigma = 7), beside the book's table."""
         _replicate("nafta", data, procedure, as_json)
 
     @replicate_app.command("yotov-borders")
-    def replicate_yotov_borders(data: Optional[Path] = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
+    def replicate_yotov_borders(data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
         """Yotov et al. (2016) ch. 2 app. 1: trade without borders (2006, sigma = 7), beside the book's table."""
         _replicate("borders", data, procedure, as_json)

@@ -22,8 +22,9 @@ as in the book's NAFTA application).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -213,7 +214,7 @@ def ppml(
             fe[name] = pd.Series(values, dtype=float)
     if n_separated:
         notes = notes + (f"{n_separated} observations dropped for separation (their fixed effect is -infinity)",)
-    n_dropped = int(len(dropped))
+    n_dropped = len(dropped)
     if n_dropped:
         warnings.warn(
             f"ppml {fml}: {n_dropped} of {n_input} observations dropped ({n_separated} for separation, "

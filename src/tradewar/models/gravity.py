@@ -136,7 +136,7 @@ def one_sector(baseline: Baseline, tariffs: np.ndarray | None = None, *, sigma: 
     """
     flows = baseline.trade.sum(axis=2)
     weights = np.where(flows[:, :, None] > 0, baseline.trade / np.where(flows > 0, flows, 1.0)[:, :, None], 1.0 / baseline.n_sectors)
-    average = lambda t: (weights * t).sum(axis=2)  # noqa: E731
+    average = lambda t: (weights * t).sum(axis=2)
     if sigma is None:
         sigma = 1.0 + float((baseline.trade.sum(axis=(0, 1)) * baseline.theta).sum() / baseline.trade.sum())
     collapsed = gravity_baseline(
@@ -237,7 +237,7 @@ def params(
     tnew = tariff if tariff_new is None else np.asarray(tariff_new, dtype=np.float64).reshape(n, n)
     closure = np.zeros(len(DEFICIT_CLOSURES))
     closure[DEFICIT_CLOSURES.index(deficits)] = 1.0
-    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)  # noqa: E731
+    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)
     return Params(
         pi=as_j(baseline.expenditure_shares[:, :, 0]),
         tariff=as_j(tariff),
@@ -304,7 +304,7 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     trade_old = p.pi * p.expenditure[:, None] / (1 + p.tariff)
     trade_new = c["flows"]
     revenue_old = jnp.sum(p.tariff * trade_old, axis=1)
-    domestic = lambda t: jnp.diagonal(t)  # noqa: E731
+    domestic = lambda t: jnp.diagonal(t)
     exports_old = jnp.sum(trade_old, axis=0) - domestic(trade_old)
     exports_new = jnp.sum(trade_new, axis=0) - domestic(trade_new)
     imports_old = jnp.sum(trade_old, axis=1) - domestic(trade_old)
@@ -346,8 +346,8 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
 
 def region_summary(out: dict) -> dict[str, np.ndarray]:
     """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
-    pct = lambda hat: (np.asarray(hat) - 1) * 100  # noqa: E731
-    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))  # noqa: E731
+    pct = lambda hat: (np.asarray(hat) - 1) * 100
+    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))
     return {
         "welfare_pct": pct(out["welfare_hat"]),
         "real_gdp_pct": pct(out["real_gdp_hat"]),
@@ -478,7 +478,7 @@ def book_procedure(
     phi = e / y
     n = y.size
     offdiag = ~np.eye(n, dtype=bool)
-    exports = lambda x: np.where(offdiag, x, 0.0).sum(axis=0)  # noqa: E731
+    exports = lambda x: np.where(offdiag, x, 0.0).sum(axis=0)
 
     a0, b0, x0 = biproportional(cost_bln, y, e, reference)
     a1, b1, x1 = biproportional(cost_cfl, y, e, reference)
@@ -665,7 +665,7 @@ def gegravity_counterfactual(
     off = ~np.eye(y.size, dtype=bool)
     fx0, fx1 = np.where(off, x0, 0).sum(axis=0), np.where(off, x1, 0).sum(axis=0)
     fm0, fm1 = np.where(off, x0, 0).sum(axis=1), np.where(off, x1, 0).sum(axis=1)
-    pct = lambda r: 100 * (r - 1)  # noqa: E731
+    pct = lambda r: 100 * (r - 1)
     return {
         "factory_gate_price_pct": pct(price),
         "omr_pct": pct(big_pi1 / big_pi0),
@@ -730,7 +730,7 @@ def simulate_long(
         for e, m, value in cells:
             for code in (e, m):
                 if code != "*" and code not in codes:
-                    raise InputError(f"shock: unknown region {code!r}; use codes of the data (e.g. {sorted(codes)[0]}) or *", field="shock")
+                    raise InputError(f"shock: unknown region {code!r}; use codes of the data (e.g. {min(codes)}) or *", field="shock")
             rows = ((cf["exporter"] == e) | (e == "*")) & ((cf["importer"] == m) | (m == "*"))
             cf.loc[rows, var] = value
     df["cost_bln"] = np.exp(sum(coefficients[v] * df[v].astype(float) for v in cost_variables))
