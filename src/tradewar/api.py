@@ -232,13 +232,14 @@ def average_tariff_keys(eq: Equilibrium) -> dict:
     return {}
 
 
-def run_scenario(scenario, *, progress=None) -> ScenarioResult:
+def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) -> ScenarioResult:
     """Load the scenario's dataset, compile its steps and solve each one in general equilibrium.
 
     `scenario` is a `tradewar.scenario.Scenario` (see `load_scenario`); `progress(k, total,
-    label)` is called before each step.
+    label)` is called before each step. `dataset`: the scenario's dataset already loaded (a
+    server keeps it in memory instead of reading it for every request).
     """
-    model_name, baseline, options, steps = scenario_inputs(scenario)
+    model_name, baseline, options, steps = scenario_inputs(scenario, dataset=dataset)
 
     def solve_steps(options, note=""):
         results = []
@@ -262,7 +263,7 @@ def run_scenario(scenario, *, progress=None) -> ScenarioResult:
     return ScenarioResult(scenario.title, baseline, results, sectors, sensitivity)
 
 
-def scenario_inputs(scenario):
+def scenario_inputs(scenario, dataset: Baseline | None = None):
     """What `run_scenario` solves: (model name, baseline, model options, [(step, step options)]),
     with the dataset loaded (and calibrated for the zero-deficit closure) and the steps compiled.
     Also used by `tradewar.uncertainty` so that draws solve exactly the same problems."""
@@ -270,7 +271,7 @@ def scenario_inputs(scenario):
 
     spec = scenario.model
     model = get_model(spec.name)
-    baseline = load_dataset(scenario.dataset.source, scenario.dataset.path)
+    baseline = dataset if dataset is not None else load_dataset(scenario.dataset.source, scenario.dataset.path)
     options = {"deficits": spec.deficits, "numeraire": spec.numeraire}
     if spec.lambdas is not None:
         options["lambdas"] = spec.lambdas

@@ -504,7 +504,7 @@ def create_app(
             from tradewar import games
 
             progress(0.0, f"loading {dataset}")
-            baseline = svc.load_for_model(dataset, req.model, req.deficits)
+            baseline = svc.load_for_model(service.baseline(dataset), req.model, req.deficits)
             game = games.Game(req.model, baseline, objective=req.objective, deficits=req.deficits)
             progress(0.05, "solving")
             result = play(games, game, lambda message: progress(None, message))

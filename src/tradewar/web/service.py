@@ -101,12 +101,11 @@ def check_dataset(name: str, field: str = "dataset") -> None:
         raise InputError(f"{field}: unknown dataset {name!r}; use one of {', '.join(DATASETS)}", field=field)
 
 
-def load_for_model(source: str, model: str, deficits: str):
+def load_for_model(baseline, model: str, deficits: str):
     """The dataset as `tradewar.api.scenario_inputs` prepares it: calibrated to zero deficits
     when the closure is "zero" and the data have deficits."""
     from tradewar.models import get_model
 
-    baseline = load_dataset(source)
     if deficits == "zero" and np.abs(baseline.deficit).max() > 1e-9 * baseline.value_added.sum():
         baseline = get_model(model).calibrate(baseline, deficits="zero")
     return baseline
@@ -128,6 +127,7 @@ class Service:
         self.cache_size = cache_size
         self._results: OrderedDict[str, Cached] = OrderedDict()
         self._datasets: dict[str, dict] = {}
+        self._baselines: dict = {}
         self._lock = threading.Lock()  # guards the dicts
         self._solve_lock = threading.Lock()  # one solve at a time
         self.hits = 0
@@ -160,7 +160,7 @@ class Service:
                     self.hits += 1
                 return hit, True
             t0 = time.perf_counter()
-            result = run_scenario(scenario, progress=progress)
+            result = run_scenario(scenario, progress=progress, dataset=self.baseline(scenario.dataset.source))
             entry = Cached(key, scenario, result, time.perf_counter() - t0)
         with self._lock:
             self.misses += 1
@@ -170,12 +170,26 @@ class Service:
         return entry, False
 
     # -- datasets ------------------------------------------------------------------------
+    def baseline(self, source: str):
+        """The dataset as `load_dataset(source)` returns it, read once per process (clients
+        name datasets, never paths, so the name is the whole key). Its arrays are made read-only."""
+        with self._lock:
+            hit = self._baselines.get(source)
+        if hit is None:
+            hit = load_dataset(source)
+            for value in [*vars(hit).values(), *getattr(hit, "extras", {}).values()]:
+                if isinstance(value, np.ndarray):
+                    value.setflags(write=False)  # shared by every request: a stray write raises
+            with self._lock:
+                hit = self._baselines.setdefault(source, hit)
+        return hit
+
     def dataset_info(self, name: str) -> dict:
         check_dataset(name, "name")
         with self._lock:
             if name in self._datasets:
                 return self._datasets[name]
-        b = load_dataset(name)
+        b = self.baseline(name)
         info = {
             "name": b.name,
             "regions": [

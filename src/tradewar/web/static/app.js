@@ -231,21 +231,25 @@ function drawMap() {
   const owner = regionOfCountry(codes);
   const rest = codes.includes("ROW") ? "ROW" : null;
   const width = $("#map").clientWidth || 520, height = Math.round(width * 0.52);
-  svg.attr("viewBox", `0 0 ${width} ${height}`).attr("height", height).selectAll("*").remove();
-  const land = topojson.feature(state.atlas, state.atlas.objects.countries);
-  const projection = d3.geoNaturalEarth1().fitSize([width, height], { type: "Sphere" });
-  const path = d3.geoPath(projection);
+  if (state.mapWidth !== width) {  // project the countries once per width; later draws only recolour
+    state.mapWidth = width;
+    svg.attr("viewBox", `0 0 ${width} ${height}`).attr("height", height).selectAll("*").remove();
+    const land = topojson.feature(state.atlas, state.atlas.objects.countries);
+    const path = d3.geoPath(d3.geoNaturalEarth1().fitSize([width, height], { type: "Sphere" }));
+    svg.append("path").attr("d", path({ type: "Sphere" })).attr("fill", "#eef2f7");
+    const countries = svg.append("g").selectAll("path").data(land.features).join("path")
+      .attr("d", path).attr("stroke", "#fff").attr("stroke-width", 0.4);
+    countries.append("title");
+  }
   const ext = d3.max(st.regions, (r) => Math.abs(r.welfare_pct)) || 1;
   const color = (v) => d3.interpolateRdBu(0.5 + 0.5 * Math.max(-1, Math.min(1, v / ext)));
-  svg.append("path").attr("d", path({ type: "Sphere" })).attr("fill", "#eef2f7");
-  svg.append("g").selectAll("path").data(land.features).join("path")
-    .attr("d", path)
-    .attr("data-region", (f) => owner.get(f.id) || rest || "")
-    .attr("fill", (f) => { const r = owner.get(f.id) || rest; return r && value[r] !== undefined ? color(value[r]) : "#ddd"; })
-    .attr("stroke", "#fff").attr("stroke-width", 0.4)
-    .append("title").text((f) => { const r = owner.get(f.id) || rest; return `${f.properties.name} (${r}): ${fmt(value[r], 3)}%`; });
+  const region = (f) => owner.get(f.id) || rest;
+  const countries = svg.select("g").selectAll("path");
+  countries.attr("data-region", (f) => region(f) || "")
+    .attr("fill", (f) => { const r = region(f); return r && value[r] !== undefined ? color(value[r]) : "#ddd"; });
+  countries.select("title").text((f) => { const r = region(f); return `${f.properties.name} (${r || "not in the dataset"}): ${fmt(value[r], 3)}%`; });
   const ramp = Array.from({ length: 11 }, (_, i) => d3.interpolateRdBu(i / 10)).join(",");
-  $("#map-legend").replaceChildren(el("span", {}, `${fmt(-ext, 3)}%`), Object.assign(el("span", { class: "ramp" }), {}),
+  $("#map-legend").replaceChildren(el("span", {}, `${fmt(-ext, 3)}%`), el("span", { class: "ramp" }),
     el("span", {}, `+${fmt(ext, 3)}%`), el("span", {}, " welfare change; grey: not in the dataset"));
   $("#map-legend .ramp").style.background = `linear-gradient(to right, ${ramp})`;
 }
