@@ -17,8 +17,14 @@ revenue, NX_n = exports - imports. A hat is x'/x; tau_nis = (1+t'_nis)/(1+t_nis)
 trade-cost change (1 unless given).
 
 Equilibrium in changes (Ossa 2014, section I, the counterfactual system solved by his
-`myconditions.m`; numbered here O1-O5 because the printed equation numbers could not be checked
-against the paper while writing this):
+`myconditions.m`). O1-O5 are this module's labels, NOT Ossa's equation numbers: the numbering of
+neither the AER article nor NBER WP 17347 could be checked (the stored copies of both that were
+searchable gave only the title page and abstract, without the model's equations), so no paper
+number is cited rather than a guessed one. Each line was instead checked against Ossa's own
+replication code, `myconditions.m` (as mirrored in github.com/psztorc/TRICE, model/), whose
+variables are: O1 = PRICEINDEXHATADJs (P^{sigma-1}), O2 = TRADECs = TRADEs.*TEMP2,
+O3 = EQUILIBRIUMCONDITION1 (PROFITSHATs = Y^hat, since Pi = Y / sigma), O4 =
+EQUILIBRIUMCONDITION2 (solved there for E^hat), O5 = NUMERAIRECONDITION:
 
     (O1) P_ns^{1-sigma_s} = sum_i gamma_nis (w_i d_nis tau_nis)^{1-sigma_s}               price index
     (O2) X'_nis = X_nis (w_i d_nis)^{1-sigma_s} tau_nis^{-sigma_s} P_ns^{sigma_s-1} E_n   trade (cif)
