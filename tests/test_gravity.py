@@ -272,7 +272,7 @@ def test_tariff_through_api_and_gradient():
 
     def welfare(rate):
         t = jax.numpy.zeros((4, 4, 1)).at[0, 1, 0].set(rate)
-        p = gravity.params(base, np.zeros((4, 4, 1)))._replace(tariff_new=t[:, :, 0])
+        p = gravity.params(base, np.zeros((4, 4, 1)))._replace(tariff_new=t)
         _res, out = gravity._solve(p)
         return out["welfare_hat"][0]
 
@@ -365,3 +365,28 @@ def test_cli_gravity_commands(capsys):
     assert (can["exports_pct"], can["real_gdp_pct"]) == pytest.approx((137.19, 54.36), abs=0.01)
     run = _cli(capsys, "replicate", "yotov-nafta", "--procedure", "fast", "--json")
     assert run.returncode == 2 and "book or converged" in run.stderr
+
+
+def test_games_layer_optimal_tariff():
+    """The games layer runs on this model: R0's optimal tariffs in a balanced 4-region economy
+    (sigma 5) are interior and certified, and no uniform deviation of +-5 points improves R0's
+    welfare when checked by the model's own solver."""
+    from tradewar.games import Game, optimal_tariffs
+
+    base = _economy(4, 0)
+    flows = base.trade[:, :, 0]
+    balanced = gravity.gravity_baseline(base.regions, flows + flows.T, sigma=5.0)
+    result = optimal_tariffs(Game("gravity", balanced, deficits="zero"), "R0")
+    assert result.converged
+    rates = result.tariffs[0, 1:, 0]
+    assert np.all((rates > 0.05) & (rates < 1.0))
+
+    def welfare(t):
+        _res, out = gravity.solve_equilibrium(gravity.params(balanced, t, deficits="zero"))
+        return out["welfare_hat"][0]
+
+    best = welfare(result.tariffs)
+    for step in (-0.05, 0.05):
+        t = result.tariffs.copy()
+        t[0, 1:, 0] += step
+        assert welfare(t) <= best + 1e-12

@@ -156,8 +156,8 @@ class Params(NamedTuple):
     """Baseline arrays and the policy, as a JAX pytree (float64)."""
 
     pi: jax.Array  # [n, i] tariff-inclusive expenditure shares
-    tariff: jax.Array  # [n, i] baseline
-    tariff_new: jax.Array  # [n, i] counterfactual
+    tariff: jax.Array  # [n, i, 1] baseline (the protocol's [importer, exporter, sector] layout)
+    tariff_new: jax.Array  # [n, i, 1] counterfactual (the games layer replaces it)
     log_cost_hat: jax.Array  # [n, i] log of the change in the cost term t^(1-sigma)
     output: jax.Array  # [i] Y
     expenditure: jax.Array  # [n] E (tariff-inclusive)
@@ -240,8 +240,8 @@ def params(
     as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)
     return Params(
         pi=as_j(baseline.expenditure_shares[:, :, 0]),
-        tariff=as_j(tariff),
-        tariff_new=as_j(tnew),
+        tariff=as_j(tariff[:, :, None]),
+        tariff_new=as_j(tnew[:, :, None]),
         log_cost_hat=as_j(log_cost),
         output=as_j(baseline.gross_output[:, 0]),
         expenditure=as_j(baseline.expenditure[:, 0]),
@@ -257,11 +257,17 @@ def initial_guess(p: Params) -> jax.Array:
     return jnp.zeros_like(p.output)
 
 
+def _tariffs(p: Params):
+    """Baseline and counterfactual tariffs as [n, i] (the pytree holds them as [n, i, 1])."""
+    return p.tariff[:, :, 0], p.tariff_new[:, :, 0]
+
+
 def _core(z: jax.Array, p: Params) -> dict:
     """Prices, shares, flows, expenditure and the market-clearing gap at log p_hat = z."""
     one_minus = 1.0 - p.sigma
+    tariff, tariff_new = _tariffs(p)
     p_hat = jnp.exp(z)
-    log_c = p.log_cost_hat / one_minus + jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff)  # log c_hat [n, i]
+    log_c = p.log_cost_hat / one_minus + jnp.log1p(tariff_new) - jnp.log1p(tariff)  # log c_hat [n, i]
     exponent = one_minus * (log_c + z[None, :])
     log_p_index = logsumexp(exponent, b=p.pi, axis=1) / one_minus  # log P_hat [n]
     pi_new = p.pi * jnp.exp(exponent - one_minus * log_p_index[:, None])
@@ -271,10 +277,10 @@ def _core(z: jax.Array, p: Params) -> dict:
     ratio = ratio - y_new / jnp.sum(y_new) * jnp.sum(ratio)
     share, fixed, _zero, as_ratio = p.closure
     deficit_new = share * p.deficit * world_hat + fixed * p.deficit + as_ratio * ratio
-    net = jnp.sum(pi_new / (1 + p.tariff_new), axis=1)  # share of spending that reaches producers
+    net = jnp.sum(pi_new / (1 + tariff_new), axis=1)  # share of spending that reaches producers
     e_new = (y_new + deficit_new) / net
-    flows = pi_new * e_new[:, None] / (1 + p.tariff_new)
-    revenue = jnp.sum(p.tariff_new * flows, axis=1)
+    flows = pi_new * e_new[:, None] / (1 + tariff_new)
+    revenue = jnp.sum(tariff_new * flows, axis=1)
     return {
         "p_hat": p_hat,
         "log_p_index": log_p_index,
@@ -301,9 +307,10 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     c = _core(z, p)
     p_hat = c["p_hat"]
     p_index_hat = jnp.exp(c["log_p_index"])
-    trade_old = p.pi * p.expenditure[:, None] / (1 + p.tariff)
+    tariff, tariff_new = _tariffs(p)
+    trade_old = p.pi * p.expenditure[:, None] / (1 + tariff)
     trade_new = c["flows"]
-    revenue_old = jnp.sum(p.tariff * trade_old, axis=1)
+    revenue_old = jnp.sum(tariff * trade_old, axis=1)
     domestic = lambda t: jnp.diagonal(t)
     exports_old = jnp.sum(trade_old, axis=0) - domestic(trade_old)
     exports_new = jnp.sum(trade_new, axis=0) - domestic(trade_new)
@@ -312,8 +319,8 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     # Stata's OMR, Y Pi^(1-sigma) = sum_n (t (1+tau) / P_n)^(1-sigma) E_n / (1+tau), in changes
     one_minus = 1.0 - p.sigma
     sales_share = trade_old / p.output[None, :]
-    log_c = p.log_cost_hat / one_minus + jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff)
-    omr_term = jnp.exp(one_minus * (log_c - c["log_p_index"][:, None])) * ((1 + p.tariff) / (1 + p.tariff_new))
+    log_c = p.log_cost_hat / one_minus + jnp.log1p(tariff_new) - jnp.log1p(tariff)
+    omr_term = jnp.exp(one_minus * (log_c - c["log_p_index"][:, None])) * ((1 + tariff) / (1 + tariff_new))
     omr_hat = jnp.sum(sales_share * omr_term * (c["expenditure_new"] / p.expenditure)[:, None], axis=0)
     real_gdp_hat = p_hat / p_index_hat
     return {
