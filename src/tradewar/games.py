@@ -67,7 +67,7 @@ OBJECTIVES: dict[str, str] = {"welfare": "welfare_hat", "government": "governmen
 #: Default tolerance on the first-order conditions (projected gradient, % per unit tariff).
 FOC_TOL = 1e-4
 #: Default tolerance of the Nash iteration on tariffs (largest change in a round, decimals).
-NASH_TOL = 1e-5
+NASH_TOL = 1e-7
 #: Default tolerance on the largest gain from deviating at a Nash equilibrium (percent).
 DEVIATION_TOL = 1e-5
 #: Equilibria with at most this many unknowns get a dense adjoint solve; larger ones GMRES.
