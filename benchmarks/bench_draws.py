@@ -1,7 +1,7 @@
 """1,000 elasticity draws of the April-peak step of the bundled `us-china-2025` scenario.
 
-    python benchmarks/bench_draws.py                       # 1000 draws, vmap chunks of 16 and 64
-    python benchmarks/bench_draws.py --draws 1000 --chunk 16 --workers 2
+    python benchmarks/bench_draws.py --chunk 50 --vmap-width 1 --workers 2   # 1000 draws, lax.map chunks
+    python benchmarks/bench_draws.py --draws 64 --chunk 1 16                  # vmap width 1 vs 16
 
 The step: the April 2025 step of us-china-2025 with the highest US average tariff on China
 (trade-weighted at baseline trade), solved in the scenario's model (Caliendo-Parro, deficits
@@ -39,8 +39,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--chunk", type=int, nargs="*", default=[16, 64], help="vmap chunk sizes to time")
+    ap.add_argument("--chunk", type=int, nargs="*", default=[50], help="chunk sizes to time")
     ap.add_argument("--workers", type=int, default=None, help="also time a Dask LocalCluster of K workers")
+    ap.add_argument("--workers-chunk", type=int, default=50, help="chunk size of the Dask run")
+    ap.add_argument("--vmap-width", type=int, default=None,
+                    help="draws vmapped together inside a chunk (default: the whole chunk; 1: lax.map, one after another)")
     args = ap.parse_args()
 
     import tradewar  # noqa: F401
@@ -56,27 +59,28 @@ def main() -> None:
     centre = options.get("theta", baseline.theta)
     thetas = draw_theta(centre, args.draws, args.seed, distribution="lognormal", cv=0.25)
 
-    w = time.perf_counter()
-    point = solve(model, baseline, step.tariffs, **options)
-    point = solve(model, baseline, step.tariffs, **options)  # warm
+    point = solve(model, baseline, step.tariffs, **options)  # compile
     w = time.perf_counter()
     point = solve(model, baseline, step.tariffs, **options)
     print(f"  point solve (warm): {time.perf_counter() - w:.3f} s, {point.iterations} iterations, residual {point.max_residual:.1e}")
 
     regions = [r for r in ("USA", "CHN", "VNM", "MEX", "EU27") if r in baseline.regions]
-    runs = [(c, None) for c in args.chunk] + ([(args.chunk[0], args.workers)] if args.workers else [])
+    runs = [(c, None) for c in args.chunk] + ([(args.workers_chunk, args.workers)] if args.workers else [])
     for chunk, workers in runs:
         from tradewar.distributed import cluster
 
         with cluster(workers=workers) as client:
             w, c = time.perf_counter(), time.process_time()
-            solve_draws(model, baseline, step.tariffs, thetas[:chunk], chunk_size=chunk, client=client, **options)
+            solve_draws(model, baseline, step.tariffs, thetas[:chunk], chunk_size=chunk, client=client,
+                        vmap_width=args.vmap_width, **options)
             compile_wall, compile_cpu = time.perf_counter() - w, time.process_time() - c
             w, c = time.perf_counter(), time.process_time()
-            res = solve_draws(model, baseline, step.tariffs, thetas, chunk_size=chunk, client=client, **options)
+            res = solve_draws(model, baseline, step.tariffs, thetas, chunk_size=chunk, client=client,
+                              vmap_width=args.vmap_width, **options)
             wall, cpu = time.perf_counter() - w, time.process_time() - c
         how = f"Dask LocalCluster, {workers} workers" if workers else "this process"
-        print(f"\n{args.draws} draws, chunk {chunk}, {how}: {wall:.1f} s wall, {cpu:.1f} s cpu "
+        width = args.vmap_width or chunk
+        print(f"\n{args.draws} draws, chunk {chunk}, vmap width {width}, {how}: {wall:.1f} s wall, {cpu:.1f} s cpu "
               f"({args.draws / wall:.1f} draws/s); first chunk incl. compile {compile_wall:.1f} s wall, {compile_cpu:.1f} s cpu")
         print(f"  failed draws: {res.n_failed}; iterations min/median/max "
               f"{res.batch.iterations.min()}/{int(np.median(res.batch.iterations))}/{res.batch.iterations.max()}; "

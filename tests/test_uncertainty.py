@@ -4,7 +4,7 @@
 Data: the 4-region, 3-sector synthetic economy of conftest (calibrated to an exact equilibrium),
 with a bilateral tariff war between R000 and R001, so that every test compiles small programs.
 Tolerances: results of the same compiled function on the same chunks are compared exactly;
-results of different programs (the vmapped batch against one-at-a-time solves) are compared at
+results of different programs (the batch against one-at-a-time solves, vmap against lax.map) at
 1e-7 percentage points, because each solve stops once its largest residual is below 1e-10
 (the two programs stop at slightly different iterates).
 """
@@ -131,6 +131,15 @@ def test_batch_equals_one_solve_per_draw(economy, thetas, local):
         assert local.batch.converged[d] and local.batch.max_residual[d] <= 1e-10
 
 
+def test_pure_vmap_equals_the_default(economy, thetas, local):
+    """The whole chunk vmapped (vmap_width=None) gives the same draws as the default lax.map."""
+    baseline, tariffs = economy
+    vm = solve_draws(MODEL, baseline, tariffs, thetas[:CHUNK], chunk_size=CHUNK, vmap_width=None)
+    assert vm.batch.converged.all()
+    for col in ("welfare_pct", "real_wage_pct", "exports_pct"):
+        np.testing.assert_allclose(vm.summary[col], local.summary[col][:CHUNK], atol=1e-7, rtol=0)
+
+
 def test_percentiles_are_those_of_the_draws(local):
     pct = local.percentiles()
     w = local.summary["welfare_pct"]
@@ -223,9 +232,34 @@ def test_cli_bad_theta_dist_is_one_line(tmp_path):
     path.write_text(SCENARIO)
     proc = subprocess.run(
         [sys.executable, "-m", "tradewar.cli", "run", str(path), "--json", "--draws", "3", "--theta-dist", "gamma"],
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0 and "gamma" in proc.stderr and "lognormal" in proc.stderr
+
+
+# ----------------------------------------------------------------------------- games
+def test_optimal_tariffs_under_draws(economy, capsys):
+    """One optimal-tariff game per draw; the draw at the baseline's theta reproduces the point
+    answer (same game, same optimiser: compared at 1e-6 percent, the optimiser's certificate
+    tolerance scale), and `--json` of `tradewar optimal --draws` carries the bands."""
+    from tradewar import cli_uncertainty as cu
+    from tradewar.games import Game, optimal_tariffs
+    from tradewar.uncertainty import game_draws
+
+    baseline, _ = economy
+    game = Game(MODEL, baseline)
+    point = optimal_tariffs(game, "R000")
+    thetas = np.stack([baseline.theta, baseline.theta * 1.5])
+    res = game_draws("optimal", MODEL, baseline, thetas, options={}, call={"player": "R000"}, seed=1, distribution="given")
+    assert res.n_failed == 0 and res.converged.all()
+    np.testing.assert_allclose(res.summary["welfare_pct"][0], point.welfare_pct, atol=1e-6, rtol=0)
+    assert abs(res.summary["median_tariff_pct"][1, 0] - res.summary["median_tariff_pct"][0, 0]) > 1e-3
+    cu.emit_game(point, res, True, None)
+    out = json.loads(capsys.readouterr().out)
+    r0 = next(r for r in out["regions"] if r["code"] == "R000")
+    assert r0["welfare_pct_p5"] <= r0["welfare_pct_p50"] <= r0["welfare_pct_p95"]
+    assert out["draws"] == 2 and out["draws_failed"] == 0 and out["failed_draws"] == []

@@ -10,6 +10,7 @@ from typing import Optional
 import numpy as np
 import typer
 
+from tradewar import cli_uncertainty as cu
 from tradewar.errors import InputError
 
 DatasetOption = typer.Option(None, "--dataset", help="Dataset name (world2022, cp2015, ossa2014, ...). Default: world2022.")
@@ -99,16 +100,27 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         objective: str = ObjectiveOption,
         lambdas: Optional[str] = LambdasOption,
         as_json: bool = JsonOption,
+        draws: int = cu.DrawsOption,
+        seed: int = cu.SeedOption,
+        theta_dist: str = cu.ThetaDistOption,
+        theta_cv: float = cu.ThetaCvOption,
+        workers: Optional[int] = cu.WorkersOption,
+        scheduler: Optional[str] = cu.SchedulerOption,
     ):
-        """A region's optimal tariffs with every other tariff as it is (with its FOC certificate)."""
-        from tradewar.cli import emit_json
+        """A region's optimal tariffs with every other tariff as it is (with its FOC certificate).
+
+        With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
         from tradewar.games import optimal_tariffs
 
+        if draws:
+            cu.check_draw_options(draws, theta_dist, theta_cv)
         game = _game(dataset, data, model, objective, lambdas)
         lo, hi = _bounds(lower, upper)
         with _progress(not as_json, f"optimal tariffs of {player}"):
             result = optimal_tariffs(game, player, mfn=mfn, lower=lo, upper=hi)
-        emit_json(result.to_dict()) if as_json else _print(result)
+        call = {"player": player, "mfn": mfn, "lower": lo, "upper": hi}
+        bands = cu.game_bands(game, "optimal", call, draws, seed, theta_dist, theta_cv, workers, scheduler) if draws else None
+        cu.emit_game(result, bands, as_json, _print)
 
     @app.command("nash")
     def nash_cmd(
@@ -123,16 +135,27 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         objective: str = ObjectiveOption,
         lambdas: Optional[str] = LambdasOption,
         as_json: bool = JsonOption,
+        draws: int = cu.DrawsOption,
+        seed: int = cu.SeedOption,
+        theta_dist: str = cu.ThetaDistOption,
+        theta_cv: float = cu.ThetaCvOption,
+        workers: Optional[int] = cu.WorkersOption,
+        scheduler: Optional[str] = cu.SchedulerOption,
     ):
-        """The Nash equilibrium of a tariff war among the players; everyone else passive."""
-        from tradewar.cli import emit_json
+        """The Nash equilibrium of a tariff war among the players; everyone else passive.
+
+        With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
         from tradewar.games import nash
 
+        if draws:
+            cu.check_draw_options(draws, theta_dist, theta_cv)
         game = _game(dataset, data, model, objective, lambdas)
         lo, hi = _bounds(lower, upper)
         with _progress(not as_json, "Nash tariff war") as progress:
             result = nash(game, players, mfn=mfn, targets=targets, lower=lo, upper=hi, progress=progress)
-        emit_json(result.to_dict()) if as_json else _print(result)
+        call = {"players": players, "mfn": mfn, "targets": targets, "lower": lo, "upper": hi}
+        bands = cu.game_bands(game, "nash", call, draws, seed, theta_dist, theta_cv, workers, scheduler) if draws else None
+        cu.emit_game(result, bands, as_json, _print)
 
     @app.command("talks")
     def talks(

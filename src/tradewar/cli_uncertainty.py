@@ -14,7 +14,6 @@ the failed solves over all steps and each ``failed_draws`` entry names its ``ste
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -63,8 +62,8 @@ def draws_progress(description: str = "draws"):
         yield update
 
 
-def scenario_bands(spec, draws: int, seed: int, theta_dist: str, theta_cv: float, chunk: Optional[int],
-                   workers: Optional[int], scheduler: Optional[str]):
+def scenario_bands(spec, draws: int, seed: int, theta_dist: str, theta_cv: float, chunk: int | None,
+                   workers: int | None, scheduler: str | None):
     """Solve the scenario's steps under `draws` elasticity draws (see `uncertainty.scenario_draws`)."""
     from tradewar.distributed import cluster
     from tradewar.uncertainty import scenario_draws
@@ -109,3 +108,47 @@ def print_bands(results, step_titles: list[str]) -> None:
             shown = ", ".join(f"#{f['draw']} ({f['reason']}, residual {f['max_residual']:.2g})" for f in res.failed[:10])
             line += f": {shown}" + (" ..." if res.n_failed > 10 else "")
         console.print(line)
+
+
+def game_bands(game, kind: str, call: dict, draws: int, seed: int, theta_dist: str, theta_cv: float,
+               workers: int | None, scheduler: str | None):
+    """Play the game once per elasticity draw (see `uncertainty.game_draws`)."""
+    from tradewar.distributed import cluster
+    from tradewar.uncertainty import draw_theta, game_draws, game_elasticity
+
+    thetas = draw_theta(game_elasticity(game), draws, seed, distribution=theta_dist, cv=theta_cv,
+                        se=game.baseline.extras.get("theta_se"))
+    options = {**game.options, "objective": game.objective, "tol": game.tol}
+    with cluster(scheduler=scheduler, workers=workers) as client, draws_progress(f"{kind} under elasticity draws") as progress:
+        return game_draws(kind, game.model, game.baseline, thetas, options=options, call=call, client=client,
+                          progress=progress, seed=seed, distribution=theta_dist,
+                          cv=None if theta_dist == "se" else theta_cv)
+
+
+def emit_game(result, bands, as_json: bool, print_result) -> None:
+    """Print a game's answer (`GameResult`), with its bands over the draws when there are any."""
+    from tradewar.cli import console, emit_json, table
+
+    if as_json:
+        out = result.to_dict()
+        if bands is not None:
+            out["regions"] = bands.add_bands(out["regions"])
+            out.update(bands.json_keys())
+        emit_json(out)
+        return
+    print_result(result)
+    if bands is None:
+        return
+    pct = bands.percentiles()
+    cols = ["region", "payoff p5", "p50", "p95", "welfare p5", "p50", "p95", "median tariff p50"]
+    rows = [
+        [code] + [r[f"{k}_p{q}"] for k in ("payoff_pct", "welfare_pct") for q in (5, 50, 95)]
+        + ["-" if r["median_tariff_pct_p50"] != r["median_tariff_pct_p50"] else r["median_tariff_pct_p50"]]
+        for code, r in pct.iterrows()
+    ]
+    console.print(table(f"{bands.kind}: {bands.n_draws} draws of the elasticities ({bands.distribution}, seed {bands.seed})",
+                        cols, rows, digits=3))
+    line = f"draws failed: {bands.n_failed} of {bands.n_draws}"
+    if bands.n_failed:
+        line += ": " + ", ".join(f"#{f['draw']} ({f['reason'][:80]})" for f in bands.failed[:10])
+    console.print(line)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import jax
 import numpy as np
@@ -32,6 +32,7 @@ from tradewar.errors import InputError
 from tradewar.models import get_model
 from tradewar.solve import TOL
 from tradewar.uncertainty import (
+    VMAP_WIDTH,
     BatchResult,
     assemble,
     default_chunk_size,
@@ -49,10 +50,10 @@ class _Boxed:
         self.value = value
 
 
-def _run_chunk(model_name: str, boxed: _Boxed, chunk: dict, tol: float, max_iter: int) -> dict:
+def _run_chunk(model_name: str, boxed: _Boxed, chunk: dict, tol: float, max_iter: int, vmap_width=VMAP_WIDTH):
     import tradewar  # noqa: F401  (float64 on the worker before anything is traced)
 
-    return solve_chunk(model_name, boxed.value, chunk, tol, max_iter)
+    return solve_chunk(model_name, boxed.value, chunk, tol, max_iter, vmap_width)
 
 
 @contextlib.contextmanager
@@ -103,6 +104,7 @@ def run_chunks(
     tol: float,
     max_iter: int,
     progress: Callable[[int, int], None] | None = None,
+    vmap_width: int | None = VMAP_WIDTH,
 ) -> BatchResult:
     """Submit one task per chunk and gather the results in batch order (see the module docstring)."""
     from dask.distributed import as_completed
@@ -112,7 +114,7 @@ def run_chunks(
     futures = {}
     for a, b in bounds:
         chunk = make_chunk(padded_indices(a, b, chunk_size))
-        fut = client.submit(_run_chunk, model_name, shared, chunk, tol, max_iter, pure=False)
+        fut = client.submit(_run_chunk, model_name, shared, chunk, tol, max_iter, vmap_width, pure=False)
         futures[fut] = (a, b)
     total = bounds[-1][1] if bounds else 0
     done, parts = 0, []
@@ -200,6 +202,7 @@ def sweep(
     tol: float = TOL,
     max_iter: int = 60,
     progress: Callable[[int, int], None] | None = None,
+    vmap_width: int | None = VMAP_WIDTH,
     **options,
 ) -> SweepResult:
     """Solve every policy in `tariffs` [G, n, i, j] under every elasticity vector in `thetas`
@@ -229,6 +232,7 @@ def sweep(
         max_iter=max_iter,
         progress=progress,
         client=client,
+        vmap_width=vmap_width,
     )
     summary = {k: np.asarray(v, dtype=np.float64) for k, v in module.region_summary(batch.outputs).items()}
     n = baseline.n_regions

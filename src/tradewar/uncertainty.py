@@ -20,8 +20,9 @@ Batching. The model's parameter pytree (``model.params(baseline, tariffs, ...)``
 `tradewar.models.caliendo_parro.Params`) is built once; the draws replace one or more of its
 fields (``theta`` here; ``tariff_new`` too in a grid sweep) and the whole solve, Newton-Krylov
 `tradewar.solve.newton_root` from the model's initial guess plus the outcomes, is ``jax.vmap``-ed
-over those fields inside one ``jax.jit``. The batch is cut into chunks of `chunk_size` draws to
-bound memory; the last chunk is padded with copies of its last draw (their results are thrown
+over those fields inside one ``jax.jit`` (or, by default, ``lax.map``-ed one draw after another
+inside the same compiled program, which is faster on CPU; see `VMAP_WIDTH`). The batch is cut
+into chunks of `chunk_size` draws to bound memory; the last chunk is padded with copies of its last draw (their results are thrown
 away), so every chunk has the same shape and one compilation serves them all. Under vmap, the
 Newton loop runs until every draw of the chunk has converged (or hit `max_iter`); draws that
 finished are held fixed, so each draw's answer is its own solve's.
@@ -38,9 +39,10 @@ O(draws x regions) host memory; `region_summary` of the model turns them into th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable, Literal, Sequence
+from functools import cache
+from typing import Literal
 
 import jax
 import numpy as np
@@ -55,6 +57,14 @@ Distribution = Literal["lognormal", "normal", "se"]
 DISTRIBUTIONS = ("lognormal", "normal", "se")
 #: Percentiles reported by default (p5, p50, p95).
 QUANTILES = (5, 50, 95)
+#: Draws vmapped together inside a chunk; the chunk is a ``lax.map`` over such groups. ``None``
+#: vmaps the whole chunk. 1 (one draw after another inside one compiled program) is the default
+#: because it is measured fastest on CPU: 1,000 draws of us-china-2025's April step ran at 19.5
+#: draws/s with width 1 against 4.2 (width 4) and 7.0 (width 16), benchmarks/bench_draws.py. Under
+#: vmap, jax's GMRES and the Newton loop get per-draw stopping tests, so their loop counters become
+#: batched (gathers and scatters on the Krylov basis, selects on every carried array) and every
+#: draw of a group runs as many iterations as the slowest one.
+VMAP_WIDTH: int | None = 1
 #: Memory budget of one chunk, in bytes, used to choose the default chunk size.
 CHUNK_MEMORY = 512 * 2**20
 #: Working arrays of the size of the trade array [n, n, j] per draw held by one solve (GMRES
@@ -124,10 +134,12 @@ def _truncated_normal(rng: np.random.Generator, mean, sd, shape) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- batched solve
-@lru_cache(maxsize=None)
-def _batched(model_name: str, fields: tuple[str, ...], tol: float, max_iter: int, n_regions: int):
+@cache
+def _batched(model_name: str, fields: tuple[str, ...], tol: float, max_iter: int, n_regions: int, width: int | None):
     """jit(vmap(solve + outcomes)) over `fields` of the model's params; returns the solver
-    diagnostics and the per-region outputs only."""
+    diagnostics and the per-region outputs only. With `width`, the chunk is solved as
+    ``lax.map`` over groups of `width` vmapped draws (width 1: one draw after another, all in
+    one compiled program)."""
     model = get_model(model_name)
 
     def one(p):
@@ -141,12 +153,23 @@ def _batched(model_name: str, fields: tuple[str, ...], tol: float, max_iter: int
         if unknown:
             raise InputError(f"batch: the model's params have no field {unknown[0]!r}", field="batch")
         axes = type(p)(*[0 if f in fields else None for f in p._fields])
-        return jax.vmap(one, in_axes=(axes,))(p)
+        size = getattr(p, fields[0]).shape[0]
+        if width is None or width >= size:
+            return jax.vmap(one, in_axes=(axes,))(p)
+        varying = {f: getattr(p, f) for f in fields}
+        return jax.lax.map(lambda v: one(p._replace(**v)), varying, batch_size=width if width > 1 else None)
 
     return jax.jit(run)
 
 
-def solve_chunk(model_name: str, base_params, chunk: dict[str, np.ndarray], tol: float, max_iter: int) -> dict:
+def solve_chunk(
+    model_name: str,
+    base_params,
+    chunk: dict[str, np.ndarray],
+    tol: float,
+    max_iter: int,
+    vmap_width: int | None = VMAP_WIDTH,
+) -> dict:
     """Solve one chunk: `base_params` (the model's Params) with `chunk[field]` [B, ...] swapped in.
 
     Returns numpy arrays: converged [B], max_residual [B], iterations [B] and outputs {name: [B, n]}.
@@ -156,7 +179,7 @@ def solve_chunk(model_name: str, base_params, chunk: dict[str, np.ndarray], tol:
     if n_regions is None:
         raise InputError("batch: the model's params need a value_added [region] field", field="batch")
     p = base_params._replace(**{k: np.asarray(v, dtype=np.float64) for k, v in chunk.items()})
-    fn = _batched(model_name, tuple(sorted(chunk)), float(tol), int(max_iter), n_regions)
+    fn = _batched(model_name, tuple(sorted(chunk)), float(tol), int(max_iter), n_regions, vmap_width)
     conv, res, its, out = fn(p)
     return {
         "converged": np.asarray(conv),
@@ -169,7 +192,7 @@ def solve_chunk(model_name: str, base_params, chunk: dict[str, np.ndarray], tol:
 def default_chunk_size(baseline: Baseline, n_draws: int, memory: int = CHUNK_MEMORY) -> int:
     """Draws per chunk so that one chunk's working arrays stay within `memory` bytes."""
     per_draw = ARRAYS_PER_DRAW * baseline.trade.size * 8
-    return int(max(1, min(n_draws, 256, memory // per_draw)))
+    return int(max(1, min(n_draws, 64, memory // per_draw)))
 
 
 def chunk_bounds(total: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -198,7 +221,7 @@ class BatchResult:
 def assemble(parts: Sequence[tuple[int, int, dict]]) -> BatchResult:
     """Concatenate chunk results (start, stop, result) in order, dropping the padding."""
     parts = sorted(parts, key=lambda x: x[0])
-    take = lambda key: np.concatenate([r[key][: b - a] for a, b, r in parts])  # noqa: E731
+    take = lambda key: np.concatenate([r[key][: b - a] for a, b, r in parts])
     names = parts[0][2]["outputs"].keys()
     return BatchResult(
         converged=take("converged").astype(bool),
@@ -219,19 +242,23 @@ def solve_batch(
     max_iter: int = 60,
     progress: Callable[[int, int], None] | None = None,
     client=None,
+    vmap_width: int | None = VMAP_WIDTH,
 ) -> BatchResult:
     """Solve `total` variants of `base_params`; `make_chunk(indices)` gives the fields of the
     variants at `indices` ({field: [len(indices), ...]}). Chunks run in order in this process,
     or on a Dask `client` (see `tradewar.distributed`); both give the same numbers.
-    `progress(done, total)` is called after each chunk."""
+    `progress(done, total)` is called after each chunk; `vmap_width` see `solve_chunk`."""
     bounds = chunk_bounds(total, chunk_size)
     if client is not None:
         from tradewar.distributed import run_chunks
 
-        return run_chunks(client, model_name, base_params, make_chunk, bounds, chunk_size, tol, max_iter, progress)
+        return run_chunks(
+            client, model_name, base_params, make_chunk, bounds, chunk_size, tol, max_iter, progress, vmap_width
+        )
     parts = []
     for a, b in bounds:
-        parts.append((a, b, solve_chunk(model_name, base_params, make_chunk(padded_indices(a, b, chunk_size)), tol, max_iter)))
+        chunk = make_chunk(padded_indices(a, b, chunk_size))
+        parts.append((a, b, solve_chunk(model_name, base_params, chunk, tol, max_iter, vmap_width)))
         if progress:
             progress(b, total)
     return assemble(parts)
@@ -338,7 +365,11 @@ def _add_bands(pct: pd.DataFrame, regions: list[dict]) -> list[dict]:
 def elasticity_field(model_name: str) -> str:
     """The params field that holds the model's trade elasticities (``theta`` unless the model
     module sets ``ELASTICITY_FIELD``)."""
-    return getattr(get_model(model_name), "ELASTICITY_FIELD", "theta")
+    module = get_model(model_name)
+    if hasattr(module, "ELASTICITY_FIELD"):
+        return module.ELASTICITY_FIELD
+    fields = getattr(getattr(module, "Params", None), "_fields", ())
+    return "sigma" if "sigma" in fields and "theta" not in fields else "theta"
 
 
 def solve_draws(
@@ -355,6 +386,7 @@ def solve_draws(
     seed: int | None = None,
     distribution: str = "",
     cv: float | None = None,
+    vmap_width: int | None = VMAP_WIDTH,
     **options,
 ) -> DrawsResult:
     """Solve `model` on `baseline` with `tariffs` once per row of `thetas` [draw, sector].
@@ -392,6 +424,7 @@ def solve_draws(
         max_iter=max_iter,
         progress=progress,
         client=client,
+        vmap_width=vmap_width,
     )
     return DrawsResult(model, baseline.regions, baseline.sectors, thetas, batch, seed, distribution, cv, tol)
 
@@ -407,6 +440,7 @@ def scenario_draws(
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     client=None,
+    vmap_width: int | None = VMAP_WIDTH,
 ) -> list[tuple[int, DrawsResult]]:
     """Draws for a scenario's steps (all by default): the same draws (common random numbers) in
     every step, centred on the scenario's elasticities. Returns (step index, result) pairs."""
@@ -434,6 +468,7 @@ def scenario_draws(
             seed=seed,
             distribution=distribution,
             cv=None if distribution == "se" else cv,
+            vmap_width=vmap_width,
             **{**options, **extra},
         )
         results.append((s, res))
@@ -452,7 +487,7 @@ def _one_game(kind: str, model: str, baseline: Baseline, options: dict, theta: n
     from tradewar.errors import TradewarError
 
     try:
-        game = games.Game(model, baseline, theta=np.asarray(theta), **options)
+        game = games.Game(model, baseline, **{**options, elasticity_field(model): np.asarray(theta)})
         fn = games.optimal_tariffs if kind == "optimal" else games.nash
         res = fn(game, **call, check=False)
     except TradewarError as e:  # NotConverged of an inner solve, ...
@@ -526,6 +561,11 @@ class GameDrawsResult:
 
     def add_bands(self, regions: list[dict]) -> list[dict]:
         return _add_bands(self.percentiles(), regions)
+
+
+def game_elasticity(game) -> np.ndarray:
+    """The elasticities a `tradewar.games.Game` plays with (the centre of its draws)."""
+    return np.asarray(getattr(game.p0, elasticity_field(game.model)), dtype=np.float64)
 
 
 def game_draws(
