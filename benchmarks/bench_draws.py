@@ -1,7 +1,7 @@
 """1,000 elasticity draws of the April-peak step of the bundled `us-china-2025` scenario.
 
-    python benchmarks/bench_draws.py --chunk 50 --vmap-width 1 --workers 2   # 1000 draws, lax.map chunks
-    python benchmarks/bench_draws.py --draws 64 --chunk 1 16                  # vmap width 1 vs 16
+    python benchmarks/bench_draws.py --workers 2                   # 1000 draws, chunks of 50, here and on Dask
+    python benchmarks/bench_draws.py --draws 64 --chunk 16 --vmap-width 0     # the whole chunk vmapped
 
 The step: the April 2025 step of us-china-2025 with the highest US average tariff on China
 (trade-weighted at baseline trade), solved in the scenario's model (Caliendo-Parro, deficits
@@ -42,9 +42,11 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, nargs="*", default=[50], help="chunk sizes to time")
     ap.add_argument("--workers", type=int, default=None, help="also time a Dask LocalCluster of K workers")
     ap.add_argument("--workers-chunk", type=int, default=50, help="chunk size of the Dask run")
-    ap.add_argument("--vmap-width", type=int, default=None,
-                    help="draws vmapped together inside a chunk (default: the whole chunk; 1: lax.map, one after another)")
+    ap.add_argument("--vmap-width", type=int, default=1,
+                    help="draws vmapped together inside a chunk (1, the library default: lax.map, one after "
+                    "another; 0: vmap the whole chunk)")
     args = ap.parse_args()
+    args.vmap_width = args.vmap_width or None  # 0 -> None: vmap the whole chunk
 
     import tradewar  # noqa: F401
     from tradewar.api import average_tariff, solve
