@@ -60,7 +60,7 @@ def test_gradient_matches_finite_differences(ossa_game):
     problem = game._problem(game.layout([us], None, False), game.baseline.tariffs, [us])
     rng = np.random.default_rng(0)
     x = 0.2 + 0.4 * rng.random(problem.size)
-    u, jac = problem(x)
+    _u, jac = problem(x)
     value, hessian = game._newton
     import jax.numpy as jnp
 

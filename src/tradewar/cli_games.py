@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 import typer
@@ -91,21 +90,21 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @app.command("optimal")
     def optimal(
         player: str = typer.Option(..., "--player", help="Region code of the player (e.g. USA)."),
-        dataset: Optional[str] = DatasetOption,
-        data: Optional[Path] = DataOption,
-        model: Optional[str] = ModelOption,
+        dataset: str | None = DatasetOption,
+        data: Path | None = DataOption,
+        model: str | None = ModelOption,
         mfn: bool = MfnOption,
         lower: float = LowerOption,
         upper: float = UpperOption,
         objective: str = ObjectiveOption,
-        lambdas: Optional[str] = LambdasOption,
+        lambdas: str | None = LambdasOption,
         as_json: bool = JsonOption,
         draws: int = cu.DrawsOption,
         seed: int = cu.SeedOption,
         theta_dist: str = cu.ThetaDistOption,
         theta_cv: float = cu.ThetaCvOption,
-        workers: Optional[int] = cu.WorkersOption,
-        scheduler: Optional[str] = cu.SchedulerOption,
+        workers: int | None = cu.WorkersOption,
+        scheduler: str | None = cu.SchedulerOption,
     ):
         """A region's optimal tariffs with every other tariff as it is (with its FOC certificate).
 
@@ -125,22 +124,22 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @app.command("nash")
     def nash_cmd(
         players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
-        dataset: Optional[str] = DatasetOption,
-        data: Optional[Path] = DataOption,
-        model: Optional[str] = ModelOption,
+        dataset: str | None = DatasetOption,
+        data: Path | None = DataOption,
+        model: str | None = ModelOption,
         mfn: bool = MfnOption,
         targets: str = typer.Option("all", "--targets", help="Players set tariffs on all partners (all) or on each other only (players)."),
         lower: float = LowerOption,
         upper: float = UpperOption,
         objective: str = ObjectiveOption,
-        lambdas: Optional[str] = LambdasOption,
+        lambdas: str | None = LambdasOption,
         as_json: bool = JsonOption,
         draws: int = cu.DrawsOption,
         seed: int = cu.SeedOption,
         theta_dist: str = cu.ThetaDistOption,
         theta_cv: float = cu.ThetaCvOption,
-        workers: Optional[int] = cu.WorkersOption,
-        scheduler: Optional[str] = cu.SchedulerOption,
+        workers: int | None = cu.WorkersOption,
+        scheduler: str | None = cu.SchedulerOption,
     ):
         """The Nash equilibrium of a tariff war among the players; everyone else passive.
 
@@ -161,14 +160,14 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     def talks(
         players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
         kind: str = typer.Option("bargaining", "--kind", help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for all)."),
-        dataset: Optional[str] = DatasetOption,
-        data: Optional[Path] = DataOption,
-        model: Optional[str] = ModelOption,
+        dataset: str | None = DatasetOption,
+        data: Path | None = DataOption,
+        model: str | None = ModelOption,
         mfn: bool = MfnOption,
         lower: float = LowerOption,
         upper: float = UpperOption,
         objective: str = ObjectiveOption,
-        lambdas: Optional[str] = LambdasOption,
+        lambdas: str | None = LambdasOption,
         as_json: bool = JsonOption,
     ):
         """Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs."""
@@ -186,8 +185,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @replicate_app.command("ossa2014")
     def replicate_ossa2014(
-        data: Optional[Path] = typer.Option(None, "--data", help="Folder of the Ossa (2014) data (default: ../shared/data/ossa2014)."),
-        table_no: Optional[int] = typer.Option(None, "--table", help="Only this table: 2, 3, 4 or 5 (default: all)."),
+        data: Path | None = typer.Option(None, "--data", help="Folder of the Ossa (2014) data (default: ../shared/data/ossa2014)."),
+        table_no: int | None = typer.Option(None, "--table", help="Only this table: 2, 3, 4 or 5 (default: all)."),
         panels: str = typer.Option("a,b", "--panels", help="Panels of Tables 3 and 4: a (no lobbying), b (lobbying)."),
         as_json: bool = JsonOption,
     ):

@@ -46,10 +46,11 @@ equal gains the spread of the gains; and the largest equilibrium residual.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cache, partial
 from types import ModuleType
-from typing import Callable, Literal, Sequence
+from typing import Literal
 
 import jax
 import jax.numpy as jnp
@@ -107,7 +108,7 @@ def _scalarisation(kind: str):
     raise ValueError(kind)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
     """jit-compiled payoff functions of one model and payoff (compiled once, reused for every
     player, instrument layout and starting point of the same shapes)."""
@@ -138,24 +139,24 @@ def _kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
         Z = dz/dx = -(dF/dz)^-1 dF/dx, all by automatic differentiation of the model's
         residual and outcomes (implicit function theorem, no finite differences)."""
         scal = _scalarisation(kind)
-        p_of = lambda x_: p0._replace(tariff_new=tariffs_of(x_, groups, base))  # noqa: E731
-        big_f = lambda x_, z_: module.residual(z_, p_of(x_))  # noqa: E731
-        small_f = lambda x_, z_: scal(payoff_of(z_, p_of(x_), rows), prm)  # noqa: E731
+        p_of = lambda x_: p0._replace(tariff_new=tariffs_of(x_, groups, base))
+        big_f = lambda x_, z_: module.residual(z_, p_of(x_))
+        small_f = lambda x_, z_: scal(payoff_of(z_, p_of(x_), rows), prm)
         f_z = jax.grad(small_f, argnums=1)(x, z)
         jac_z = jax.jacfwd(big_f, argnums=1)(x, z)
         lam = jnp.linalg.solve(jac_z.T, f_z)
-        lagrangian = lambda x_, z_: small_f(x_, z_) - jnp.vdot(lam, big_f(x_, z_))  # noqa: E731
+        lagrangian = lambda x_, z_: small_f(x_, z_) - jnp.vdot(lam, big_f(x_, z_))
         gradient = jax.grad(lagrangian, argnums=0)(x, z)
         jac_x = jax.jacrev(big_f, argnums=0)(x, z)
         dz_dx = -jnp.linalg.solve(jac_z, jac_x)
-        reduced = lambda step: lagrangian(x + step, z + dz_dx @ step)  # noqa: E731
+        reduced = lambda step: lagrangian(x + step, z + dz_dx @ step)
         return gradient, jax.hessian(reduced)(jnp.zeros_like(x))
 
     @jax.jit
     def value_and_jacobian(x, groups, base, p0, z0, rows):
         """u(x) and du/dx by the adjoint form of the implicit function theorem:
         du/dx = dU/dx - lambda' dF/dx with (dF/dz)' lambda = (dU/dz)' at the solution z*."""
-        p_of = lambda x_: p0._replace(tariff_new=tariffs_of(x_, groups, base))  # noqa: E731
+        p_of = lambda x_: p0._replace(tariff_new=tariffs_of(x_, groups, base))
         p = p_of(x)
         res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
         z = jax.lax.stop_gradient(res.value)
@@ -167,7 +168,7 @@ def _kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
             lam = jnp.linalg.solve(f_z.T, u_z.T).T  # [rows, n_z]
         else:
             _, f_z_vjp = jax.vjp(lambda z_: module.residual(z_, p), z)
-            solve_t = lambda b: gmres(lambda v: f_z_vjp(v)[0], b, tol=1e-12, atol=0.0, restart=60, maxiter=20)[0]  # noqa: E731
+            solve_t = lambda b: gmres(lambda v: f_z_vjp(v)[0], b, tol=1e-12, atol=0.0, restart=60, maxiter=20)[0]
             lam = jax.vmap(solve_t)(u_z)
 
         def lagrangian(x_, lam_row, row_onehot):
@@ -225,7 +226,7 @@ class Game:
         self.p0 = model.params(baseline, baseline.tariffs, **options)
         self.z_init = model.initial_guess(self.p0)
         self._vjac, self._evaluate, self._newton = _kernels(model, self.key, self.tol, int(max_iter), int(self.z_init.shape[0]))
-        res, out = self._evaluate(self.p0.tariff_new, self.p0, self.z_init)
+        _res, out = self._evaluate(self.p0.tariff_new, self.p0, self.z_init)
         if self.key not in out:
             raise InputError(
                 f"objective: model {self.model} has no {self.key!r}; use --objective welfare", field="objective"
@@ -409,7 +410,7 @@ def _projected_newton(problem: _Problem, kind, prm, x, lb, ub, *, maxiter: int, 
     args = (problem.groups, problem.base, game.p0)
 
     def evaluate(x, z0):
-        f, u, z, res, ok = value(jnp.asarray(x), *args, z0, problem.rows, prm, kind)
+        f, _u, z, res, ok = value(jnp.asarray(x), *args, z0, problem.rows, prm, kind)
         problem.evaluations += 1
         game.evaluations += 1
         if not bool(ok) and z0 is not game.z_init:

@@ -26,8 +26,8 @@ only to be set beside them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -103,7 +103,7 @@ def table3(baseline, panel: str = "a", *, progress: Progress = None) -> tuple[li
 
 
 def nash_war(baseline, panel: str = "a", *, progress: Progress = None):
-    label, lambdas = PANELS[panel]
+    _label, lambdas = PANELS[panel]
     from tradewar.games import nash
 
     return nash(_game(baseline, lambdas), None, upper=upper_bounds(baseline, lambdas), check=False, progress=progress)
