@@ -106,15 +106,22 @@ def draw_theta(
     if distribution == "normal":
         sd = cv * theta
     else:
-        if se is None:
+        if se is None or np.all(np.isnan(np.asarray(se, dtype=np.float64))):
             raise InputError(
                 "theta distribution: 'se' needs standard errors of theta (baseline.extras['theta_se']); "
                 "this dataset has none, use --theta-dist lognormal or normal with --theta-cv",
                 field="theta_dist",
             )
         sd = np.asarray(se, dtype=np.float64)
-        if sd.shape != theta.shape or not np.all(np.isfinite(sd) & (sd >= 0)):
-            raise InputError(f"theta_se: need {theta.shape[0]} finite non-negative standard errors", field="theta_se")
+        if sd.shape != theta.shape:
+            raise InputError(f"theta_se: {sd.shape[0]} standard errors for {theta.shape[0]} sectors", field="theta_se")
+        bad = np.flatnonzero(~(np.isfinite(sd) & (sd >= 0)))
+        if bad.size:
+            raise InputError(
+                f"theta_se: sector {int(bad[0])} has standard error {sd[bad[0]]!r}; the data give no usable "
+                "standard error there, use --theta-dist lognormal or normal with --theta-cv",
+                field="theta_se",
+            )
     return _truncated_normal(rng, theta, sd, shape)
 
 
