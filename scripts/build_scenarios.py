@@ -87,7 +87,7 @@ class Writer:
             out.append("policy = []")
         self.lines += out + [""]
 
-    def text(self, title, description, deficits="fixed"):
+    def text(self, title, description, deficits="fixed", sensitivity=None):
         head = [
             HEADER.rstrip(),
             f"title = {_q(title)}",
@@ -103,6 +103,14 @@ class Writer:
             f'deficits = "{deficits}"',
             "",
         ]
+        if sensitivity:
+            sectors, values = sensitivity
+            head += [
+                "[sensitivity]  # every step solved again with these sectors' trade elasticity",
+                f"sectors = [{', '.join(_q(c) for c in sectors)}]",
+                f"theta = [{', '.join(f'{v:g}' for v in values)}]",
+                "",
+            ]
         return "\n".join(head + self.lines) + "\n"
 
 
@@ -385,8 +393,11 @@ compounds, HS 2805/2846), MINE (rare-earth ores) and ELEQ (permanent magnets, HS
 step is an export limit on China's sales of those sectors to the chosen partners, cut_pct =
 share of the controlled products in the sector x cut in those products; both are assumptions
 (no product-level export data in ../shared/data), set in tradewar.timeline. The results scale
-with them, and with the sectors' trade elasticities: override [model.theta] to see how.
+with them, and with the sectors' trade elasticities: the [sensitivity] table solves every step
+again with the three sectors' elasticity at 1, 2, 4 and 8 (the data's values are 4-9), since
+rare earths have few substitutes and a sector-level elasticity overstates how easily buyers switch.
 """,
+        sensitivity=(("CHEM", "MINE", "ELEQ"), (1, 2, 4, 8)),
     )
     return files, log
 
