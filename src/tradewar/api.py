@@ -210,13 +210,15 @@ class ScenarioResult:
         return out
 
 
-def average_tariff(baseline: Baseline, tariffs: np.ndarray, importer: str, exporter: str) -> float:
+def average_tariff(baseline: Baseline, tariffs: np.ndarray, importer: str, exporter: str | list[str]) -> float:
     """Trade-weighted average tariff of `importer` on `exporter`'s goods, at baseline trade (%).
 
     Goods are the sectors that carry a tariff somewhere in the baseline (services and utilities
     carry none), so the average compares with published goods averages (PIIE's, for example).
+    `exporter` may be a list of codes: the average over all their goods, weighted the same way.
     """
-    n, i = baseline.region_index(importer, "importer"), baseline.region_index(exporter, "exporter")
+    n = baseline.region_index(importer, "importer")
+    i = [baseline.region_index(e, "exporter") for e in ([exporter] if isinstance(exporter, str) else exporter)]
     goods = np.any(baseline.tariffs != 0, axis=(0, 1))
     weights = baseline.trade[n, i] * baseline.tradable * (goods if goods.any() else 1.0)
     return float(100 * np.sum(weights * tariffs[n, i]) / np.sum(weights))
