@@ -3,7 +3,10 @@ thin shells over `tradewar.games` and `tradewar.replicate.ossa2014_games`."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -84,104 +87,211 @@ def _print(result) -> None:
             console.print(f"{key}: {result.details[key]}")
 
 
+@dataclass(frozen=True)
+class GameArgs:
+    """The options every game command shares (see `_game_options`), as one value."""
+
+    dataset: str | None
+    data: Path | None
+    model: str | None
+    mfn: bool
+    lower: float
+    upper: float
+    objective: str
+    lambdas: str | None
+    as_json: bool
+    draws: int = 0
+    seed: int = 0
+    theta_dist: str = "lognormal"
+    theta_cv: float = 0.25
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def game(self):
+        return _game(self.dataset, self.data, self.model, self.objective, self.lambdas)
+
+    def bounds(self) -> tuple[float, float]:
+        return _bounds(self.lower, self.upper)
+
+
+#: (parameter, annotation, typer option) shared by `optimal`, `nash` and `talks`; the draw
+#: options by `optimal` and `nash` only.
+_SHARED = (
+    ("dataset", str | None, DatasetOption),
+    ("data", Path | None, DataOption),
+    ("model", str | None, ModelOption),
+    ("mfn", bool, MfnOption),
+    ("lower", float, LowerOption),
+    ("upper", float, UpperOption),
+    ("objective", str, ObjectiveOption),
+    ("lambdas", str | None, LambdasOption),
+    ("as_json", bool, JsonOption),
+)
+_DRAWS = (
+    ("draws", int, cu.DrawsOption),
+    ("seed", int, cu.SeedOption),
+    ("theta_dist", str, cu.ThetaDistOption),
+    ("theta_cv", float, cu.ThetaCvOption),
+    ("workers", int | None, cu.WorkersOption),
+    ("scheduler", str | None, cu.SchedulerOption),
+)
+
+
+def _game_options(*, draws: bool):
+    """Decorator: append the shared options (and the draw options) to a command's own ones and
+    hand them to it as one `GameArgs` in the parameter ``args``. Typer reads the signature set
+    here, so every command keeps the same flags (names, defaults, help) as written out by hand."""
+    shared = _SHARED + (_DRAWS if draws else ())
+
+    def decorate(fn):
+        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "args"]
+        extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann) for name, ann, opt in shared]
+
+        @functools.wraps(fn)
+        def command(**kwargs):
+            args = GameArgs(**{name: kwargs.pop(name) for name, _, _ in shared})
+            return fn(args=args, **kwargs)
+
+        command.__signature__ = inspect.Signature(own + extra)
+        command.__annotations__ = {p.name: p.annotation for p in own + extra}
+        del command.__wrapped__  # typer must see this signature, not fn's
+        return command
+
+    return decorate
+
+
+def _play(kind: str, args: GameArgs, what: str, solve, call: dict) -> None:
+    """The common run of `optimal` and `nash`: check the draw options, build the game, play it
+    under a progress display, add the elasticity bands with --draws, print or emit JSON.
+    ``solve(game, lower, upper, progress)`` plays the game; ``call`` holds the game's own
+    arguments for the draws (bounds are added here)."""
+    if args.draws:
+        cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv)
+    game = args.game()
+    lo, hi = args.bounds()
+    with _progress(not args.as_json, what) as progress:
+        result = solve(game, lo, hi, progress)
+    call = {**call, "mfn": args.mfn, "lower": lo, "upper": hi}
+    bands = (
+        cu.game_bands(game, kind, call, args.draws, args.seed, args.theta_dist, args.theta_cv, args.workers, args.scheduler)
+        if args.draws else None
+    )
+    cu.emit_game(result, bands, args.as_json, _print)
+
+
+def _print_beside(beside: dict) -> None:
+    from tradewar.cli import console, table
+    from tradewar.talks_compare import table_rows
+
+    step = beside["step"]
+    title = (f"Beside {beside['scenario']} step {step['number']} ({' '.join(x for x in (step['date'], step['label']) if x)}): "
+             "trade-weighted goods tariffs at baseline trade, welfare = exact real income (welfare_hat), %")
+    headings, rows = table_rows(beside)
+    console.print(table(title, headings, rows, digits=3))
+    other = beside.get("step_with_all_instruments")
+    if other:
+        shown = ", ".join(f"{p} {other['welfare_pct'][p]:+.3f}%" for p in beside["players"])
+        console.print(f"step with its {' and '.join(other['instruments'][1:])} too: welfare {shown}")
+    for note in beside["notes"]:
+        console.print(f"note: {note}")
+
+
 def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     """Add the commands to the CLI (called once from `tradewar.cli`)."""
 
     @app.command("optimal")
+    @_game_options(draws=True)
     def optimal(
         player: str = typer.Option(..., "--player", help="Region code of the player (e.g. USA)."),
-        dataset: str | None = DatasetOption,
-        data: Path | None = DataOption,
-        model: str | None = ModelOption,
-        mfn: bool = MfnOption,
-        lower: float = LowerOption,
-        upper: float = UpperOption,
-        objective: str = ObjectiveOption,
-        lambdas: str | None = LambdasOption,
-        as_json: bool = JsonOption,
-        draws: int = cu.DrawsOption,
-        seed: int = cu.SeedOption,
-        theta_dist: str = cu.ThetaDistOption,
-        theta_cv: float = cu.ThetaCvOption,
-        workers: int | None = cu.WorkersOption,
-        scheduler: str | None = cu.SchedulerOption,
+        args: GameArgs = None,
     ):
         """A region's optimal tariffs with every other tariff as it is (with its FOC certificate).
 
         With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
         from tradewar.games import optimal_tariffs
 
-        if draws:
-            cu.check_draw_options(draws, theta_dist, theta_cv)
-        game = _game(dataset, data, model, objective, lambdas)
-        lo, hi = _bounds(lower, upper)
-        with _progress(not as_json, f"optimal tariffs of {player}"):
-            result = optimal_tariffs(game, player, mfn=mfn, lower=lo, upper=hi)
-        call = {"player": player, "mfn": mfn, "lower": lo, "upper": hi}
-        bands = cu.game_bands(game, "optimal", call, draws, seed, theta_dist, theta_cv, workers, scheduler) if draws else None
-        cu.emit_game(result, bands, as_json, _print)
+        _play(
+            "optimal", args, f"optimal tariffs of {player}",
+            lambda game, lo, hi, progress: optimal_tariffs(game, player, mfn=args.mfn, lower=lo, upper=hi),
+            {"player": player},
+        )
 
     @app.command("nash")
+    @_game_options(draws=True)
     def nash_cmd(
         players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
-        dataset: str | None = DatasetOption,
-        data: Path | None = DataOption,
-        model: str | None = ModelOption,
-        mfn: bool = MfnOption,
         targets: str = typer.Option("all", "--targets", help="Players set tariffs on all partners (all) or on each other only (players)."),
-        lower: float = LowerOption,
-        upper: float = UpperOption,
-        objective: str = ObjectiveOption,
-        lambdas: str | None = LambdasOption,
-        as_json: bool = JsonOption,
-        draws: int = cu.DrawsOption,
-        seed: int = cu.SeedOption,
-        theta_dist: str = cu.ThetaDistOption,
-        theta_cv: float = cu.ThetaCvOption,
-        workers: int | None = cu.WorkersOption,
-        scheduler: str | None = cu.SchedulerOption,
+        args: GameArgs = None,
     ):
         """The Nash equilibrium of a tariff war among the players; everyone else passive.
 
         With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
         from tradewar.games import nash
 
-        if draws:
-            cu.check_draw_options(draws, theta_dist, theta_cv)
-        game = _game(dataset, data, model, objective, lambdas)
-        lo, hi = _bounds(lower, upper)
-        with _progress(not as_json, "Nash tariff war") as progress:
-            result = nash(game, players, mfn=mfn, targets=targets, lower=lo, upper=hi, progress=progress)
-        call = {"players": players, "mfn": mfn, "targets": targets, "lower": lo, "upper": hi}
-        bands = cu.game_bands(game, "nash", call, draws, seed, theta_dist, theta_cv, workers, scheduler) if draws else None
-        cu.emit_game(result, bands, as_json, _print)
+        _play(
+            "nash", args, "Nash tariff war",
+            lambda game, lo, hi, progress: nash(game, players, mfn=args.mfn, targets=targets, lower=lo, upper=hi,
+                                                progress=progress),
+            {"players": players, "targets": targets},
+        )
 
     @app.command("talks")
+    @_game_options(draws=False)
     def talks(
         players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
         kind: str = typer.Option("bargaining", "--kind", help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for all)."),
-        dataset: str | None = DatasetOption,
-        data: Path | None = DataOption,
-        model: str | None = ModelOption,
-        mfn: bool = MfnOption,
-        lower: float = LowerOption,
-        upper: float = UpperOption,
-        objective: str = ObjectiveOption,
-        lambdas: str | None = LambdasOption,
-        as_json: bool = JsonOption,
+        beside: str | None = typer.Option(
+            None, "--beside",
+            help="SCENARIO[:STEP]: set the war, the deal and the tariffs of a scenario step (default: its last; "
+                 "STEP is a step number, date or part of its label) side by side, e.g. us-china-2025:2025-11-10.",
+        ),
+        args: GameArgs = None,
     ):
-        """Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs."""
+        """Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs.
+
+        With --beside, also the players' average tariffs on each other and welfare in the war, the
+        deal and a scenario step (see tradewar.talks_compare)."""
+        from tradewar.api import DEFAULT_DATASET
         from tradewar.cli import emit_json
-        from tradewar.games import bargaining, equal_gains
+        from tradewar.games import bargaining, equal_gains, nash
 
         if kind not in ("bargaining", "equal-gains"):
             raise InputError(f"--kind: {kind!r}; use bargaining or equal-gains", field="kind")
-        game = _game(dataset, data, model, objective, lambdas)
-        lo, hi = _bounds(lower, upper)
-        with _progress(not as_json, f"trade talks ({kind})") as progress:
-            fn = bargaining if kind == "bargaining" else equal_gains
-            result = fn(game, players, mfn=mfn, lower=lo, upper=hi, progress=progress)
-        emit_json(result.to_dict()) if as_json else _print(result)
+        game = args.game()
+        lo, hi = args.bounds()
+        step = None
+        if beside is not None:
+            from tradewar import talks_compare as tc
+
+            step = tc.resolve_step(beside, game, args.dataset or DEFAULT_DATASET)  # fail before any game runs
+        war = None
+        with _progress(not args.as_json, f"trade talks ({kind})") as progress:
+            if kind == "bargaining":
+                if step is not None:  # the threat point, kept to show its tariffs
+                    if progress:
+                        progress("threat point: the tariff war")
+                    war = nash(game, players, mfn=args.mfn, targets="players", lower=lo, upper=hi, progress=progress)
+                result = bargaining(game, players, mfn=args.mfn, lower=lo, upper=hi, threat=war, progress=progress)
+            else:
+                result = equal_gains(game, players, mfn=args.mfn, lower=lo, upper=hi, progress=progress)
+            if step is not None:
+                if progress:
+                    progress(f"{step.scenario} step {step.number}")
+                columns = {"baseline": None}
+                if war is not None:
+                    columns["war"] = tc.game_column(war)
+                columns["deal"] = tc.game_column(result)
+                columns["step"] = tc.evaluate_step(game, step)
+                side = tc.beside_dict(game, list(result.players), step, columns, war=war)
+        if args.as_json:
+            out = result.to_dict()
+            if step is not None:
+                out["beside"] = side
+            emit_json(out)
+            return
+        _print(result)
+        if step is not None:
+            _print_beside(side)
 
     @replicate_app.command("ossa2014")
     def replicate_ossa2014(
