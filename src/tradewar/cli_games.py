@@ -49,12 +49,13 @@ def _bounds(lower: float, upper: float) -> tuple[float, float]:
 
 @contextmanager
 def _progress(enabled: bool, what: str):
-    """A rich progress display on stderr (stdout stays clean for --json)."""
+    """A rich progress display on stderr (stdout stays clean for --json); none where stderr is
+    not a terminal (rich would only leave a blank line there, e.g. before a one-line error)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from tradewar.cli import err_console
 
-    if not enabled:
+    if not enabled or not err_console.is_terminal:
         yield None
         return
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
@@ -160,15 +161,17 @@ def _game_options(*, draws: bool):
     return decorate
 
 
-def _play(kind: str, args: GameArgs, what: str, solve, call: dict) -> None:
-    """The common run of `optimal` and `nash`: check the draw options, build the game, play it
-    under a progress display, add the elasticity bands with --draws, print or emit JSON.
+def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tuple[str, str]) -> None:
+    """The common run of `optimal` and `nash`: check the draw options, build the game, check the
+    players (``(codes, field)``, before the progress display starts), play it under a progress
+    display, add the elasticity bands with --draws, print or emit JSON.
     ``solve(game, lower, upper, progress)`` plays the game; ``call`` holds the game's own
     arguments for the draws (bounds are added here)."""
     if args.draws:
         cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv)
     game = args.game()
     lo, hi = args.bounds()
+    game.players_of(*players)
     with _progress(not args.as_json, what) as progress:
         result = solve(game, lo, hi, progress)
     call = {**call, "mfn": args.mfn, "lower": lo, "upper": hi}
@@ -214,6 +217,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             "optimal", args, f"optimal tariffs of {player}",
             lambda game, lo, hi, progress: optimal_tariffs(game, player, mfn=args.mfn, lower=lo, upper=hi),
             {"player": player},
+            (player, "player"),
         )
 
     @app.command("nash")
@@ -233,6 +237,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             lambda game, lo, hi, progress: nash(game, players, mfn=args.mfn, targets=targets, lower=lo, upper=hi,
                                                 progress=progress),
             {"players": players, "targets": targets},
+            (players, "players"),
         )
 
     @app.command("talks")
@@ -259,6 +264,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             raise InputError(f"--kind: {kind!r}; use bargaining or equal-gains", field="kind")
         game = args.game()
         lo, hi = args.bounds()
+        game.players_of(players)
         step = None
         if beside is not None:
             from tradewar import talks_compare as tc
