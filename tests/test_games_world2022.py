@@ -193,6 +193,16 @@ def test_beside_dict_and_the_step_with_all_instruments(game, war, columns, step,
         assert full["welfare_pct"][p] == pytest.approx(eq.regions().loc[p, "real_income_pct"], abs=1e-6)
 
 
+def test_comparison_without_a_war_and_model_option_notes(game, frame, columns):
+    """Equal-gains talks have no war column: the other columns are unchanged. A scenario with
+    another deficit closure is evaluated in the talks' model, and a note says so."""
+    partial = tc.comparison(game, PLAYERS, {k: v for k, v in columns.items() if k != "war"})
+    assert list(partial.columns) == ["region", "measure", "partner", "baseline", "deal", "step"]
+    assert partial.equals(frame.drop(columns=["war"]))
+    other = tc.resolve_step("deficit-rebalancing:1", game, "world2022")
+    assert other.notes == ("the scenario's model.deficits is close; the talks' (fixed) is used",)
+
+
 # ------------------------------------------------------------------ bad --beside values
 @pytest.mark.parametrize(
     "value, words",

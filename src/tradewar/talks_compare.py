@@ -144,10 +144,13 @@ def resolve_step(value: str, game, dataset: str) -> ScenarioStep:
     notes = []
     if spec.model.name != game.model:
         notes.append(f"the scenario's model is {spec.model.name}; its tariffs are evaluated in the talks' model {game.model}")
-    default_closure = inspect.signature(game.module.params).parameters.get("deficits")
-    closure = game.options.get("deficits", default_closure.default if default_closure is not None else None)
-    if closure is not None and spec.model.deficits != closure:
-        notes.append(f"the scenario's deficit closure is {spec.model.deficits}; the talks' ({closure}) is used")
+    defaults = inspect.signature(game.module.params).parameters
+    for option in ("deficits", "numeraire", "lambdas"):
+        wanted = getattr(spec.model, option)
+        used = game.options.get(option, defaults[option].default if option in defaults else None)
+        if wanted is not None and option in defaults and wanted != used:
+            shown = "the model's default" if used is None else used
+            notes.append(f"the scenario's model.{option} is {wanted}; the talks' ({shown}) is used")
     if spec.model.theta:
         notes.append("the scenario's trade-elasticity overrides are not used (the talks' model options are)")
     step = ScenarioStep(
