@@ -203,6 +203,43 @@ def test_comparison_without_a_war_and_model_option_notes(game, frame, columns):
     assert other.notes == ("the scenario's model.deficits is close; the talks' (fixed) is used",)
 
 
+def test_cli_talks_beside_json(capsys, frame):
+    """`tradewar talks --players USA,CHN --beside us-china-2025 --json`: the talks object keeps
+    every key and gains `beside`, whose rows are this file's comparison (the same games solved
+    again from the same start, so equal to solver precision)."""
+    import sys
+
+    from tradewar.cli import main
+
+    capsys.readouterr()
+    old, sys.argv = sys.argv, ["tradewar", "talks", "--players", "USA,CHN", "--beside", "us-china-2025", "--json"]
+    try:
+        main()
+    finally:
+        sys.argv = old
+    run = capsys.readouterr()
+    lines = run.out.strip().splitlines()
+    assert len(lines) == 1, run.err
+    out = json.loads(lines[0])
+    assert set(out) == {
+        "kind", "model", "dataset", "objective", "players", "mfn", "converged", "iterations", "evaluations",
+        "seconds", "certificate", "regions", "details", "tariffs", "beside",
+    }
+    assert out["kind"] == "bargaining" and out["converged"] is True
+    side = out["beside"]
+    assert side["step"]["date"] == "2025-11-10" and side["war"]["converged"] is True
+    assert [(r["region"], r["measure"], r["partner"]) for r in side["rows"]] == list(
+        frame[["region", "measure", "partner"]].itertuples(index=False, name=None)
+    )
+    for r, (_, expected) in zip(side["rows"], frame.iterrows()):
+        for c in ("baseline", "war", "deal", "step"):
+            assert r[c] == pytest.approx(expected[c], abs=1e-6), (r, c)
+    # The talks' own threat point is the war shown beside it.
+    for p in PLAYERS:
+        welfare = next(r["war"] for r in side["rows"] if r["region"] == p and r["measure"] == "welfare_pct")
+        assert out["details"]["threat_payoff_pct"][p] == pytest.approx(welfare, abs=1e-9)
+
+
 # ------------------------------------------------------------------ bad --beside values
 @pytest.mark.parametrize(
     "value, words",
