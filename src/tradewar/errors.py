@@ -2,7 +2,9 @@
 
 `InputError` is a user mistake (a bad scenario, an unknown code, a missing file): interfaces
 print its one-line message and exit with status 2, never a traceback. `NotConverged` is a
-solver failure: it says what did not converge, how far it got, and what to try.
+solver failure: it says what did not converge, how far it got, and what to try. `NoDeal` is
+an answer, not a failure: no tariffs were found that leave every bargaining player better off
+than their war.
 """
 
 from __future__ import annotations
@@ -31,3 +33,7 @@ class NotConverged(TradewarError, RuntimeError):
             f"{iterations} iterations (tolerance {tol:.1g}). Try a smaller shock in several "
             f"steps, more iterations (max_iter), or check the data with `tradewar data validate`."
         )
+
+
+class NoDeal(TradewarError):
+    """Trade talks found no tariffs that every player prefers to the threat point."""

@@ -29,12 +29,14 @@ Games (Ossa 2014, sections III-V):
 - `equal_gains`: efficient cooperative tariffs with equal gains for all players relative to the
   starting point, max g s.t. u_n(t) - u_n(t0) = g for all n, as in Ossa's ``myconcoop.m``
   (Table 5). Solved by an augmented Lagrangian: maximise mean(u) + sum mu_n c_n - rho/2 |c|^2,
-  c_n = u_n - mean(u) (the multipliers are Negishi weights), then mu <- mu - rho c;
+  c_n = u_n - mean(u) (the multipliers are Negishi weights), then mu <- mu - rho c, and a
+  Gauss-Newton restoration of c = 0 after every round;
 - `bargaining`: the Nash-bargaining deal among chosen players with the tariff war among them as
   the threat point: max sum_n log(u_n(t) - u_n(war)).
 
-Inner problems are solved by L-BFGS-B (scipy) on exact JAX values and gradients; each
-equilibrium solve is warm-started from the previous one.
+Inner problems are solved by projected Newton with exact Hessians (small problems) or L-BFGS-B
+(scipy) on exact JAX values and gradients; each equilibrium solve is warm-started from the
+previous one.
 
 Certificates. Every answer carries its certificate: the first-order conditions' residual
 (the largest component of the projected gradient, for max problems P(x + g) - x with P the
@@ -60,7 +62,7 @@ from jax.scipy.sparse.linalg import gmres
 from scipy.optimize import minimize
 
 from tradewar.data.baseline import Baseline
-from tradewar.errors import InputError, NotConverged
+from tradewar.errors import InputError, NoDeal, NotConverged
 from tradewar.solve import TOL, newton_root
 
 Objective = Literal["welfare", "government"]
@@ -71,6 +73,12 @@ FOC_TOL = 1e-4
 NASH_TOL = 1e-7
 #: Default tolerance on the largest gain from deviating at a Nash equilibrium (percent).
 DEVIATION_TOL = 1e-5
+#: Iteration limit of each inner maximisation of the equal-gains augmented Lagrangian (its
+#: multipliers are updated between them, so inner solves need not be exact).
+INNER_MAXITER = 500
+#: Relative precision of a payoff value: the equilibrium is solved to residual TOL and payoffs
+#: are u = 100 log(payoff_hat), so values below this relative difference are noise.
+VALUE_NOISE = 1e-8
 #: Equilibria with at most this many unknowns get a dense adjoint solve; larger ones GMRES.
 DENSE_ADJOINT_MAX = 400
 #: Problems with at most this many instruments use projected Newton (exact Hessians); larger
@@ -422,10 +430,10 @@ def _projected_newton(problem: _Problem, kind, prm, x, lb, ub, *, maxiter: int, 
     f, z, ok = evaluate(x, problem.z)
     if not ok:
         raise NotConverged(f"{game.model} equilibrium at the starting tariffs", np.nan, 0, game.tol)
+    derivatives = lambda x_, z_: tuple(np.asarray(a) for a in hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind))
     message, it, pg = "iteration limit", 0, np.inf
+    g, h = derivatives(x, z)
     for it in range(1, maxiter + 1):
-        g, h = hessian(jnp.asarray(x), *args, z, problem.rows, prm, kind)
-        g, h = np.asarray(g), np.asarray(h)
         pg = _projected_gradient(x, g, lb, ub)
         if np.max(np.abs(pg)) <= tol:
             message = "projected gradient below tolerance"
@@ -455,13 +463,24 @@ def _projected_newton(problem: _Problem, kind, prm, x, lb, ub, *, maxiter: int, 
                 improved = True
                 break
             step *= 0.5
-        if not improved:
-            message = "line search found no ascent (at the numerical optimum)"
-            break
-        x, f, z = x_new, f_new, z_new
+        if improved:
+            x, f, z = x_new, f_new, z_new
+            g, h = derivatives(x, z)
+            continue
+        # Near the optimum the gain of a step, g'd/2 ~ |pg|^2 / |h|, falls below the precision of
+        # f (payoffs carry the equilibrium's ~TOL error, amplified ~100x by u = 100 log):
+        # accept the full Newton step if f does not fall beyond that noise and the (exact,
+        # adjoint) projected gradient shrinks, i.e. Newton on the first-order conditions.
+        x_new = np.clip(x + d, lb, ub)
+        f_new, z_new, ok = evaluate(x_new, z)
+        if ok and f_new >= f - VALUE_NOISE * (1 + abs(f)):
+            g_new, h_new = derivatives(x_new, z_new)
+            if np.max(np.abs(_projected_gradient(x_new, g_new, lb, ub))) < 0.5 * np.max(np.abs(pg)):
+                x, f, z, g, h = x_new, max(f, f_new), z_new, g_new, h_new
+                continue
+        message = "line search found no ascent (at the numerical optimum)"
+        break
     problem.z = z
-    g, _ = hessian(jnp.asarray(x), *args, z, problem.rows, prm, kind)
-    g = np.asarray(g)
     foc = float(np.max(np.abs(_projected_gradient(x, g, lb, ub)))) if x.size else 0.0
     return _Inner(x, f, g, foc, it, foc <= tol, message)
 
@@ -759,7 +778,7 @@ def nash(
     start: np.ndarray | None = None,
     tol: float = NASH_TOL,
     max_rounds: int = 60,
-    foc_tol: float = 10 * FOC_TOL,
+    foc_tol: float = FOC_TOL,
     deviation_tol: float = DEVIATION_TOL,
     certify: bool = True,
     check: bool = True,
@@ -773,11 +792,8 @@ def nash(
     tariffs on third countries alone); MFN tariffs apply to every partner. Solved by
     Gauss-Seidel best responses with warm starts until no tariff moves by more than ``tol`` in a
     round. The certificate re-solves each best response from two starting points and reports
-    the largest gain from deviating (the decisive test, ``deviation_tol``). ``foc_tol`` on the
-    players' first-order conditions at the final tariffs is 1e-3 (percent per unit tariff: a
-    10-point tariff change moves a payoff by 1e-4 %) because each best response was solved
-    against opponents that moved by up to ``tol`` afterwards; measured on Ossa's worldwide war:
-    1.1e-4, with deviation gains below 1e-8 %.
+    the largest gain from deviating (``deviation_tol``); ``foc_tol`` bounds every player's
+    first-order residual evaluated at the final tariffs.
     """
     import time
 
@@ -861,6 +877,25 @@ def _talks_layout(game: Game, idx: list[int], mfn: bool, targets: str) -> np.nda
     return game.layout(idx, partners, mfn)
 
 
+def _equalise(problem: _Problem, x, u0, lb, ub, tol: float, max_steps: int = 8) -> tuple[np.ndarray, float]:
+    """Restore equal gains exactly: Gauss-Newton steps on c(x) = gain - mean(gain) = 0, each the
+    minimum-norm change of the tariffs off their bounds that removes the spread to first order.
+    At an augmented-Lagrangian iterate the spread is small and the Lagrangian's gradient near
+    zero, so the common gain moves only at second order. Returns the tariffs and the spread."""
+    for _ in range(max_steps + 1):
+        u, jac = problem(x)
+        gain = u - u0
+        c = gain - gain.mean()
+        spread = float(np.max(np.abs(c)))
+        if spread <= tol / 100:
+            break
+        free = (x > lb) & (x < ub)
+        step = np.linalg.lstsq((jac - jac.mean(axis=0))[:, free], -c, rcond=None)[0]
+        x = x.copy()
+        x[free] = np.clip(x[free] + step, lb[free], ub[free])
+    return x, spread
+
+
 def equal_gains(
     game: Game,
     players: Sequence[str] | str | None = None,
@@ -882,8 +917,11 @@ def equal_gains(
 
     The players jointly choose their tariffs on each other (``targets="players"``; with all
     regions as players that is every tariff) within the bounds. Augmented Lagrangian on the
-    equality constraints, L-BFGS-B inside. The certificate reports the projected gradient of the
-    Lagrangian (the KKT residual) and the spread of the gains.
+    equality constraints (inner maximisations by L-BFGS-B, or projected Newton for small
+    problems), each round followed by the multiplier update and `_equalise`, which restores
+    equal gains exactly. Stops when the spread is below ``constraint_tol`` and the KKT residual
+    (the projected gradient of the Lagrangian sum_n w_n u_n with the Negishi weights
+    w = 1/k + mu - mean(mu)) below ``foc_tol``; the certificate reports both.
     """
     import time
 
@@ -902,37 +940,52 @@ def equal_gains(
     k = len(idx)
     mu = np.zeros(k)
     x = problem.x_of(start)
-    iterations = 0
-    c = np.zeros(k)
-
+    iterations, foc, spread = 0, np.inf, np.inf
     for outer in range(1, max_outer + 1):
-        inner = _maximise(problem, "equal_gains", {"u0": u0, "mu": mu, "rho": rho}, x, lb, ub)
-        x, iterations = inner.x, iterations + inner.iterations
-        u, _ = problem(x)
+        inner = _maximise(problem, "equal_gains", {"u0": u0, "mu": mu, "rho": rho}, x, lb, ub, maxiter=INNER_MAXITER)
+        iterations += inner.iterations
+        u, _ = problem(inner.x)
         gain = u - u0
-        c = gain - gain.mean()
+        mu = mu - rho * (gain - gain.mean())  # first-order multiplier update
+        x, spread = _equalise(problem, inner.x, u0, lb, ub, constraint_tol)
+        weights = 1.0 / k + mu - mu.mean()
+        u, jac = problem(x)
+        foc = float(np.max(np.abs(_projected_gradient(x, weights @ jac, lb, ub))))
         if progress:
-            progress(f"round {outer}: common gain {gain.mean():.4f}, spread {np.abs(c).max():.2e}")
-        if np.abs(c).max() <= constraint_tol and inner.foc <= foc_tol:
+            progress(f"round {outer}: common gain {np.mean(u - u0):.4f}, KKT residual {foc:.1e}, spread {spread:.1e}")
+        if spread <= constraint_tol and foc <= foc_tol:
             break
-        mu = mu - rho * c
-    # KKT residual with the final multipliers (the Lagrangian's projected gradient).
     cert = Certificate(
-        foc_residual=inner.foc,
+        foc_residual=foc,
         equilibrium_residual=problem.max_residual,
-        constraint_residual=float(np.abs(c).max()),
+        constraint_residual=spread,
     )
-    converged = cert.constraint_residual <= constraint_tol and cert.foc_residual <= foc_tol
-    weights = 1.0 / k + mu - mu.mean()
+    converged = spread <= constraint_tol and foc <= foc_tol
     result = _result(
         game, "equal-gains", idx, mfn, problem.tariffs(x), start, groups >= 0, cert, converged, iterations, t0,
         outer_iterations=outer,
         negishi_weights={game.baseline.regions[p]: float(w) for p, w in zip(idx, weights)},
-        common_gain_pct=float(100 * np.expm1(gain.mean() / 100)),
+        common_gain_pct=float(100 * np.expm1(np.mean(u - u0) / 100)),
     )
     if check and not result.converged:
         raise NotConverged("equal-gains cooperative tariffs (constraint spread)", cert.constraint_residual, outer, constraint_tol)
     return result
+
+
+def _deal_start(problem: _Problem, u_war, x_start, x_war, lb, ub) -> np.ndarray | None:
+    """Tariffs that leave every player strictly better off than the war: the starting tariffs,
+    free trade, or the war's tariffs cut part of the way towards either (at the war every
+    player is at its best response, so a small joint cut is a first-order gain for all)."""
+    free = np.clip(np.zeros_like(x_war), lb, ub)
+    candidates = [x_start, free] + [
+        x_war + a * (target - x_war) for a in (0.5, 0.25, 0.1, 0.03, 0.01) for target in (x_start, free)
+    ]
+    for cand in candidates:
+        cand = np.clip(cand, lb, ub)
+        u, _ = problem(cand)
+        if np.all(u - u_war > 0):
+            return cand
+    return None
 
 
 def bargaining(
@@ -951,6 +1004,7 @@ def bargaining(
     """The Nash-bargaining deal between ``players`` with their tariff war as the threat point:
     max sum_n log(u_n(t) - u_n(war)) over the players' tariffs on each other (the rest at
     ``start``). ``threat`` defaults to `nash` among the same players (``targets="players"``).
+    Raises `NoDeal` if no tariffs tried leave every player better off than the war.
     """
     import time
 
@@ -972,15 +1026,15 @@ def bargaining(
     ub = problem.bounds_of(game.bounds_array(upper, "upper"))
     _check_bounds(lb, ub)
 
-    candidates = [problem.x_of(start), np.clip(np.zeros(problem.size), lb, ub)]
-    x0 = None
-    for cand in candidates:
-        u, _ = problem(cand)
-        if np.all(u - u_war > 0):
-            x0 = cand
-            break
+    x0 = _deal_start(problem, u_war, problem.x_of(start), problem.x_of(threat.tariffs), lb, ub)
     if x0 is None:
-        raise NotConverged("bargaining: no starting point better than the war for every player", 0.0, 0, 0.0)
+        names = ",".join(game.baseline.regions[p] for p in idx)
+        raise NoDeal(
+            f"bargaining: no tariffs tried leave every one of {names} better off than their "
+            f"{'MFN ' if mfn else ''}tariff war (tried the starting tariffs, free trade and cuts of the war "
+            f"tariffs towards both), so there is no deal to report; try discriminatory tariffs (no --mfn) "
+            f"or other players"
+        )
     if progress:
         progress("the deal")
     inner = _maximise(problem, "nash_product", {"threat": u_war}, x0, lb, ub)
