@@ -291,3 +291,7 @@ def test_cli_runs_the_bundled_ossa_scenario():
     first = {r["code"]: r for r in obj["steps"][0]["regions"]}
     assert first["CHN"]["welfare_pct"] < 0 < first["USA"]["terms_of_trade_pct"]
     assert obj["steps"][0]["us_tariff_on_china_pct"] > obj["steps"][0]["china_tariff_on_us_pct"]
+    # steps are cumulative: China's retaliation leaves the US's +25 points where they were
+    first, second = obj["steps"]
+    assert second["us_tariff_on_china_pct"] == pytest.approx(first["us_tariff_on_china_pct"], abs=1e-9)
+    assert second["china_tariff_on_us_pct"] > first["china_tariff_on_us_pct"] + 20
