@@ -19,13 +19,14 @@ from tradewar.replicate.ossa2014 import published_values
 
 WELFARE_TOL = 0.1
 TARIFF_TOL = 1.5
-#: Cells where our converged answer legitimately differs. Table 3b, Japan: our optimum has
-#: government welfare (the objective) 2.57 (published 2.6, within rounding) with a first-order
-#: residual of 2e-10, but welfare 1.26 against 1.0 and median tariff 76.4 against 77.5: with
-#: lobbying weights the objective is flat along directions that trade welfare against lobby
-#: income, so Ossa's fmincon stopping point and ours differ in welfare at equal objective.
-#: Table 4b, Japan, the same flatness in the Nash war: government welfare -1.04 (published -1.0),
-#: median tariff 76.6 (77.6), welfare -2.70 against -2.8 (measured 2026-11-29).
+#: Cells where our converged answer legitimately differs. Table 3b, Japan: with lobbying weights
+#: Japan's government welfare has several local maxima (first-order residuals below 1e-9 at
+#: each): 2.571 (welfare 1.26) from the factual tariffs, 2.583 (welfare 1.22, median tariff
+#: 75.7) from the upper bounds, 2.434 (welfare 3.40) from free trade. We report the best found,
+#: 2.583 (published 2.6, within rounding), whose welfare is 1.22 against the published 1.0:
+#: Ossa's fmincon stopped at another point of this flat, multi-peaked objective. Table 4b, Japan,
+#: the same flatness in the Nash war: government welfare -1.04 (published -1.0), median tariff
+#: 76.6 (77.6), welfare -2.70 against -2.8 (measured 2026-11-29).
 KNOWN_DIFFERENCES = {
     ("TABLE3", "b_lobbying_LAMBDAPOL", "Japan", "welfare_own"): 0.3,
     ("TABLE4", "b_lobbying_LAMBDAPOL", "Japan", "welfare"): 0.15,

@@ -738,8 +738,13 @@ def optimal_tariffs(
     start: np.ndarray | None = None,
     foc_tol: float = FOC_TOL,
     check: bool = True,
+    starts: Sequence[str] = ("start",),
 ) -> GameResult:
     """The optimal tariffs of ``player`` with all others at ``start`` (default: the baseline's).
+
+    The optimiser finds a local maximum (certified by its first-order residual). Where the
+    objective has several, e.g. government welfare with lobbying weights, ``starts=("start",
+    "upper")`` also starts from the upper bounds and keeps the better answer.
 
     Discriminatory (one tariff per partner and tradable sector) or MFN (one per sector); bounds
     ``lower``/``upper`` in decimals. Raises `NotConverged` if the optimiser stops with a
@@ -752,7 +757,17 @@ def optimal_tariffs(
     start = _start(game, start)
     n = game.region_index(player, "player")
     part = None if partners is None else game.players_of(partners, "partners")
-    tariffs, inner, problem = best_response(game, n, start, mfn=mfn, partners=part, lower=lower, upper=upper)
+    best = None
+    for name in starts:
+        if name not in ("start", "upper"):
+            raise InputError(f"starts: {name!r}; use start or upper", field="starts")
+        x0 = None
+        if name == "upper":
+            x0 = game._problem(game.layout([n], part, mfn), start, [n]).x_of(game.bounds_array(upper, "upper"))
+        candidate = best_response(game, n, start, mfn=mfn, partners=part, lower=lower, upper=upper, x0=x0)
+        if best is None or candidate[1].value > best[1].value:
+            best = candidate
+    tariffs, inner, problem = best
     converged = inner.foc <= foc_tol
     cert = Certificate(foc_residual=inner.foc, equilibrium_residual=problem.max_residual)
     result = _result(
