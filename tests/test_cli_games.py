@@ -24,24 +24,6 @@ from tradewar.api import default_data_path, load_dataset, solve
 from tradewar.games import DEVIATION_TOL, FOC_TOL
 
 
-def _cli(capsys, *args):
-    """Run `tradewar ARGS` in-process; returns (returncode, stdout, stderr)."""
-    from tradewar.cli import main
-
-    capsys.readouterr()
-    old = sys.argv
-    sys.argv = ["tradewar", *args]
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    finally:
-        sys.argv = old
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(args, code, out.out, out.err)
-
-
 def _json(run) -> dict:
     assert run.returncode == 0, run.stderr
     lines = run.stdout.strip().splitlines()
@@ -70,8 +52,8 @@ GAME_KEYS = {
 
 
 # ------------------------------------------------------------------ optimal
-def test_optimal_mfn_mexico(capsys, cp):
-    out = _json(_cli(capsys, "optimal", "--dataset", "cp2015", "--player", "MEX", "--mfn", "--json"))
+def test_optimal_mfn_mexico(cli, cp):
+    out = _json(cli("optimal", "--dataset", "cp2015", "--player", "MEX", "--mfn", "--json"))
     assert set(out) == GAME_KEYS
     assert out["kind"] == "optimal" and out["players"] == ["MEX"] and out["mfn"] is True
     assert out["model"] == "caliendo-parro" and out["dataset"] == cp.name
@@ -108,8 +90,8 @@ def test_optimal_mfn_mexico(capsys, cp):
 
 
 # ------------------------------------------------------------------ nash
-def test_nash_us_mexico_players(capsys, cp):
-    out = _json(_cli(capsys, "nash", "--dataset", "cp2015", "--players", "USA,MEX", "--targets", "players", "--json"))
+def test_nash_us_mexico_players(cli, cp):
+    out = _json(cli("nash", "--dataset", "cp2015", "--players", "USA,MEX", "--targets", "players", "--json"))
     assert set(out) == GAME_KEYS
     assert out["kind"] == "nash" and out["players"] == ["USA", "MEX"] and out["converged"] is True
     cert = out["certificate"]
@@ -123,8 +105,8 @@ def test_nash_us_mexico_players(capsys, cp):
 
 
 # ------------------------------------------------------------------ talks
-def test_talks_us_mexico_gain_over_the_war(capsys):
-    out = _json(_cli(capsys, "talks", "--dataset", "cp2015", "--players", "USA,MEX", "--json"))
+def test_talks_us_mexico_gain_over_the_war(cli):
+    out = _json(cli("talks", "--dataset", "cp2015", "--players", "USA,MEX", "--json"))
     assert set(out) == GAME_KEYS  # no --beside: no "beside" key
     assert out["kind"] == "bargaining" and out["players"] == ["USA", "MEX"] and out["converged"] is True
     d = out["details"]
@@ -138,12 +120,12 @@ def test_talks_us_mexico_gain_over_the_war(capsys):
 
 
 # ------------------------------------------------------------------ replicate ossa2014
-def test_replicate_ossa2014_table2(capsys):
+def test_replicate_ossa2014_table2(cli):
     """Table 2 of Ossa (2014): the US raises its tariff by 50 points on all partners in one
     industry (crp, wap). Published values: ../shared/data/ossa2014/reference_results/
     ossa_tables_from_tablesm.csv (Ossa's own tables.m output); tolerance 0.1, one unit of the
     printed digit of the welfare figures (issue 3), which the sales figures meet too."""
-    out = _json(_cli(capsys, "replicate", "ossa2014", "--table", "2", "--json"))
+    out = _json(cli("replicate", "ossa2014", "--table", "2", "--json"))
     assert isinstance(out["cells"], list) and out["cells"]
     for cell in out["cells"]:
         assert set(cell) == {"table", "panel", "row", "column", "computed", "published"}
@@ -181,8 +163,8 @@ BAD = [
 
 @pytest.mark.parametrize("args, words", BAD, ids=[" ".join(a[:1] + a[-2:]) for a, _ in BAD])
 @pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
-def test_bad_input_is_one_line(capsys, args, words, as_json):
-    run = _cli(capsys, *args, *(["--json"] if as_json else []))
+def test_bad_input_is_one_line(cli, args, words, as_json):
+    run = cli(*args, *(["--json"] if as_json else []))
     assert run.returncode == 2, (run.returncode, run.stderr)
     lines = run.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr

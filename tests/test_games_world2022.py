@@ -94,6 +94,17 @@ def test_deal_gains_over_the_war_for_every_player(game, war, deal):
         assert gain > 0
 
 
+def test_mfn_deal_found_near_the_war(game):
+    """MFN talks: at the MFN war each side's tariffs are best responses on the whole world, so
+    neither the factual tariffs nor free trade need beat the war for both; a joint cut of the
+    war's tariffs does (first-order gain for each). `bargaining` starts from such a cut and
+    finds a deal that both prefer to the MFN war (before, this raised a meaningless error)."""
+    deal = bargaining(game, ",".join(PLAYERS), mfn=True)
+    assert deal.converged and deal.certificate.foc_residual <= FOC_TOL
+    assert all(deal.details["gain_over_war_pct"][p] > 0 for p in PLAYERS)
+    assert deal.details["threat_certificate"]["max_deviation_gain_pct"] <= 1e-5
+
+
 def test_deal_tariffs_between_the_two_are_below_the_war(game, war, deal):
     b = game.baseline
     for importer, exporter in (("USA", "CHN"), ("CHN", "USA")):

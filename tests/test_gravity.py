@@ -13,8 +13,6 @@ digits.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -299,26 +297,12 @@ def test_multi_sector_baseline_is_refused_or_collapsed(small_economy):
 
 
 # ---------------------------------------------------------------------------------- CLI
-def _cli(capsys, *args):
-    from tradewar.cli import main
-
-    capsys.readouterr()
-    old, sys.argv = sys.argv, ["tradewar", *args]
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    finally:
-        sys.argv = old
-    out = capsys.readouterr()
-    return subprocess.CompletedProcess(args, code, out.out, out.err)
 
 
 @pytest.mark.parametrize("command", ["yotov-nafta", "yotov-borders"])
 @pytest.mark.parametrize("procedure", ["book", "converged"])
-def test_cli_replicate_json(capsys, nafta_book, borders_book, command, procedure):
-    run = _cli(capsys, "replicate", command, "--data", str(default_data_path("yotov")), "--procedure", procedure, "--json")
+def test_cli_replicate_json(cli, nafta_book, borders_book, command, procedure):
+    run = cli("replicate", command, "--data", str(default_data_path("yotov")), "--procedure", procedure, "--json")
     assert run.returncode == 0, run.stderr
     obj = json.loads(run.stdout)  # exactly one JSON object
     assert run.stdout.count("\n") == 1
@@ -335,35 +319,35 @@ def test_cli_replicate_json(capsys, nafta_book, borders_book, command, procedure
         assert obj["converged"] is True and obj["max_residual"] < 1e-10
 
 
-def test_cli_gravity_commands(capsys):
+def test_cli_gravity_commands(cli):
     data = str(default_data_path("gegravity"))
-    run = _cli(capsys, "gravity", "estimate", "--data", data, "--json")
+    run = cli("gravity", "estimate", "--data", data, "--json")
     assert run.returncode == 0, run.stderr
     est = json.loads(run.stdout)
     assert est["coefficients"]["pta"] == pytest.approx(0.471138, abs=1e-6) and est["n_dropped"] == 0
     # baseline resistances from the fixed effects (book) and solved by Newton (converged) agree
-    run = _cli(capsys, "gravity", "estimate", "--data", data, "--procedure", "converged", "--json")
+    run = cli("gravity", "estimate", "--data", data, "--procedure", "converged", "--json")
     solved = json.loads(run.stdout)
     assert solved["converged"] is True and solved["max_residual"] < 1e-10
     for a, b in zip(est["regions"], solved["regions"]):
         assert a["code"] == b["code"]
         assert a["imr"] == pytest.approx(b["imr"], rel=1e-8) and a["omr"] == pytest.approx(b["omr"], rel=1e-8)
     assert next(r for r in est["regions"] if r["code"] == "DEU")["imr"] == pytest.approx(1.0, abs=1e-12)
-    run = _cli(capsys, "gravity", "simulate", "--data", data, "--shock", "pta=1:CAN-JPN,JPN-CAN", "--procedure", "converged", "--json")
+    run = cli("gravity", "simulate", "--data", data, "--shock", "pta=1:CAN-JPN,JPN-CAN", "--procedure", "converged", "--json")
     assert run.returncode == 0, run.stderr
     sim = json.loads(run.stdout)
     assert sim["converged"] is True
     can = next(r for r in sim["regions"] if r["code"] == "CAN")
     assert can["real_gdp_pct"] > 0 and set(KEYS) <= set(can)
-    run = _cli(capsys, "gravity", "simulate", "--data", data, "--tariff", "USA:XXX=0.25", "--procedure", "converged", "--json")
+    run = cli("gravity", "simulate", "--data", data, "--tariff", "USA:XXX=0.25", "--procedure", "converged", "--json")
     assert run.returncode == 2 and run.stdout == ""
     assert "XXX" in run.stderr and len(run.stderr.strip().splitlines()) == 1
     # the book's trade-without-borders experiment through the generic command (estimated coefficients)
-    run = _cli(capsys, "gravity", "simulate", "--data", str(default_data_path("yotov")), "--shock", "intl_brdr=0:*-*", "--json")
+    run = cli("gravity", "simulate", "--data", str(default_data_path("yotov")), "--shock", "intl_brdr=0:*-*", "--json")
     assert run.returncode == 0, run.stderr
     can = next(r for r in json.loads(run.stdout)["regions"] if r["code"] == "CAN")
     assert (can["exports_pct"], can["real_gdp_pct"]) == pytest.approx((137.19, 54.36), abs=0.01)
-    run = _cli(capsys, "replicate", "yotov-nafta", "--procedure", "fast", "--json")
+    run = cli("replicate", "yotov-nafta", "--procedure", "fast", "--json")
     assert run.returncode == 2 and "book or converged" in run.stderr
 
 

@@ -983,7 +983,10 @@ def equal_gains(
         common_gain_pct=float(100 * np.expm1(np.mean(u - u0) / 100)),
     )
     if check and not result.converged:
-        raise NotConverged("equal-gains cooperative tariffs (constraint spread)", cert.constraint_residual, outer, constraint_tol)
+        raise NotConverged(
+            f"equal-gains cooperative tariffs (KKT residual {foc:.2g}, tolerance {foc_tol:g}; gains spread)",
+            spread, outer, constraint_tol,
+        )
     return result
 
 
