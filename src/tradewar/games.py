@@ -476,7 +476,7 @@ def _projected_newton(problem: _Problem, kind, prm, x, lb, ub, *, maxiter: int, 
         if ok and f_new >= f - VALUE_NOISE * (1 + abs(f)):
             g_new, h_new = derivatives(x_new, z_new)
             if np.max(np.abs(_projected_gradient(x_new, g_new, lb, ub))) < 0.5 * np.max(np.abs(pg)):
-                x, f, z, g, h = x_new, max(f, f_new), z_new, g_new, h_new
+                x, f, z, g, h = x_new, f_new, z_new, g_new, h_new
                 continue
         message = "line search found no ascent (at the numerical optimum)"
         break
@@ -714,15 +714,16 @@ def best_response(
     partners: list[int] | None = None,
     lower=0.0,
     upper=2.25,
-    x0: np.ndarray | None = None,
+    x0: np.ndarray | str | None = None,
 ) -> tuple[np.ndarray, _Inner, _Problem]:
-    """Player's optimal tariffs given everyone else's (full tariffs in, full tariffs out)."""
+    """Player's optimal tariffs given everyone else's (full tariffs in, full tariffs out), the
+    optimiser started from ``x0``: instruments, "upper" (the upper bounds) or None (``tariffs``)."""
     groups = game.layout([player], partners, mfn)
     problem = game._problem(groups, tariffs, [player])
     lb = problem.bounds_of(game.bounds_array(lower, "lower"))
     ub = problem.bounds_of(game.bounds_array(upper, "upper"))
     _check_bounds(lb, ub)
-    start = problem.x_of(tariffs) if x0 is None else x0
+    start = problem.x_of(tariffs) if x0 is None else ub if isinstance(x0, str) and x0 == "upper" else x0
     inner = _maximise(problem, "linear", {"w": np.ones(1)}, start, lb, ub)
     return problem.tariffs(inner.x), inner, problem
 
@@ -761,9 +762,7 @@ def optimal_tariffs(
     for name in starts:
         if name not in ("start", "upper"):
             raise InputError(f"starts: {name!r}; use start or upper", field="starts")
-        x0 = None
-        if name == "upper":
-            x0 = game._problem(game.layout([n], part, mfn), start, [n]).x_of(game.bounds_array(upper, "upper"))
+        x0 = None if name == "start" else "upper"
         candidate = best_response(game, n, start, mfn=mfn, partners=part, lower=lower, upper=upper, x0=x0)
         if best is None or candidate[1].value > best[1].value:
             best = candidate
