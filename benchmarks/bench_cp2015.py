@@ -17,7 +17,8 @@ import tempfile
 import time
 
 import tradewar
-from tradewar.api import load_dataset, solve
+from tradewar.data.registry import load_dataset
+from tradewar.solver.equilibrium import solve
 
 
 def main(repeats: int = 20) -> None:

@@ -6,7 +6,7 @@
 The step: the April 2025 step of us-china-2025 with the highest US average tariff on China
 (trade-weighted at baseline trade), solved in the scenario's model (Caliendo-Parro, deficits
 fixed, world2022: 18 regions x 16 sectors). Draws: lognormal, cv 0.25 (median = the dataset's
-theta), seed 0, made up front; solved by `tradewar.uncertainty.solve_draws` (jit(vmap) over
+theta), seed 0, made up front; solved by `tradewar.solver.draws.solve_draws` (jit(vmap) over
 chunks) or, with --workers K, on a Dask LocalCluster of K single-threaded processes.
 
 Printed: the compile (first chunk) time, then the wall and process CPU time of all the draws with
@@ -25,8 +25,8 @@ import numpy as np
 
 
 def april_peak(scenario_name: str = "us-china-2025"):
-    from tradewar.api import average_tariff, scenario_inputs
-    from tradewar.scenario import load_scenario
+    from tradewar.scenario.run import average_tariff, scenario_inputs
+    from tradewar.scenario.spec import load_scenario
 
     spec = load_scenario(scenario_name)
     model, baseline, options, steps = scenario_inputs(spec)
@@ -49,8 +49,9 @@ def main() -> None:
     args.vmap_width = args.vmap_width or None  # 0 -> None: vmap the whole chunk
 
     import tradewar  # noqa: F401
-    from tradewar.api import average_tariff, solve
-    from tradewar.uncertainty import draw_theta, solve_draws
+    from tradewar.scenario.run import average_tariff
+    from tradewar.solver.equilibrium import solve
+    from tradewar.solver.draws import draw_theta, solve_draws
 
     print(f"load average before: {os.getloadavg()}, cpus: {os.cpu_count()}")
     model, baseline, options, step, k = april_peak()
@@ -69,7 +70,7 @@ def main() -> None:
     regions = [r for r in ("USA", "CHN", "VNM", "MEX", "EU27") if r in baseline.regions]
     runs = [(c, None) for c in args.chunk] + ([(args.workers_chunk, args.workers)] if args.workers else [])
     for chunk, workers in runs:
-        from tradewar.distributed import cluster
+        from tradewar.solver.dask import cluster
 
         with cluster(workers=workers) as client:
             w, c = time.perf_counter(), time.process_time()

@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from tradewar import games
-from tradewar.api import load_dataset
+from tradewar.data.registry import load_dataset
 from tradewar.models import ossa
 
 

@@ -21,11 +21,12 @@ import warnings
 
 import numpy as np
 
-from tradewar.api import default_data_path
+from tradewar.data.registry import default_data_path
 from tradewar.data import gegravity as gg
 from tradewar.data.yotov import square
-from tradewar.estimation import gravity_panel, ppml
+from tradewar.data.estimation import gravity_panel, ppml
 from tradewar.models import gravity
+from tradewar.replicate import gegravity, gravity_book
 from tradewar.replicate import yotov as ry
 
 
@@ -72,7 +73,7 @@ def main():
     # 30 countries: gegravity's CAN-JPN example
     df, c, tb, tc, y, e = can_jpn_inputs()
     ref = c.index("DEU")
-    out, cold, warm = timed(lambda: gravity.gegravity_counterfactual(tb, tc, y, e, sigma=5.0, reference=ref), r)
+    out, cold, warm = timed(lambda: gegravity.gegravity_counterfactual(tb, tc, y, e, sigma=5.0, reference=ref), r)
     line("30 countries, CAN-JPN PTA, gegravity's definition", cold, warm, (1.5, 2.9))
     print(f"{'':<58} (CAN real GDP {out['real_gdp_pct'][c.index('CAN')]:+.4f} %, JPN {out['real_gdp_pct'][c.index('JPN')]:+.4f} %)")
     flows = square(df, "trade", c)[1]
@@ -87,7 +88,7 @@ def main():
     exp = ry.experiment("borders")
     ref = exp.countries.index("DEU")
     out, cold, warm = timed(
-        lambda: gravity.gegravity_counterfactual(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref), r
+        lambda: gegravity.gegravity_counterfactual(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref), r
     )
     line("69 countries, trade without borders, gegravity's definition", cold, warm, (7, 15))
     _, _, fitted = gravity.biproportional(exp.cost_bln, exp.output, exp.expenditure, ref)
@@ -97,7 +98,7 @@ def main():
     line("69 countries, trade without borders, full equilibrium", cold, warm, (7, 15))
     print(f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, {int(res.iterations)} Newton steps)")
     _, cold, warm = timed(
-        lambda: gravity.book_procedure(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref), r
+        lambda: gravity_book.book_procedure(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref), r
     )
     line("69 countries, trade without borders, the book's loop", cold, warm, (7, 15))
 

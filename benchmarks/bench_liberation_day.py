@@ -19,7 +19,8 @@ import time
 
 import jax
 
-from tradewar.api import default_data_path, solve
+from tradewar.data.registry import default_data_path
+from tradewar.solver.equilibrium import solve
 from tradewar.data.baci import load_baci2023
 from tradewar.models import liberation_day as ld
 from tradewar.replicate.liberation_day import cases, replicate

@@ -2,7 +2,7 @@
 
 Prints (i) the cold time of the first counterfactual (jit compilation + solve), (ii) the warm
 time of one counterfactual (Table 2's experiment: the US raises its crp tariff by 50 points on
-all partners), median and best of several repeats, both through `tradewar.api.solve` (which
+all partners), median and best of several repeats, both through `tradewar.solve` (which
 also copies the outcomes to numpy) and for the jitted solve alone (`newton_root` + outcomes,
 what the games layer calls in its loops) and of a value and gradient through the solve,
 (iii) the purge of the raw data, and (iv) the whole
@@ -23,11 +23,12 @@ import time
 import jax
 import numpy as np
 
-from tradewar.api import default_data_path, solve
+from tradewar.data.registry import default_data_path
+from tradewar.solver.equilibrium import solve
 from tradewar.data.ossa2014 import load_ossa2014
 from tradewar.models import ossa
 from tradewar.replicate.ossa2014 import replicate_table2
-from tradewar.solve import newton_root
+from tradewar.solver.newton import newton_root
 
 
 def main() -> None:

@@ -62,7 +62,7 @@ def icio_raw(n_regions: int, n_sectors: int):
     """Raw (not yet equilibrium) ICIO baseline at n_regions x n_sectors (50 or 14), see above."""
     import pandas as pd
 
-    from tradewar.api import default_data_path
+    from tradewar.data.registry import default_data_path
     from tradewar.data.baseline import Baseline
 
     root = default_data_path("recent") / "icio2022"
@@ -191,7 +191,7 @@ def rss_mb(field: str = "VmRSS") -> float:
 
 def run_one(path: str, repeats: int = 3) -> dict:
     import tradewar  # noqa: F401
-    from tradewar.api import solve
+    from tradewar.solver.equilibrium import solve
 
     with open(path, "rb") as f:
         baseline = pickle.load(f)

@@ -27,10 +27,12 @@ import itertools
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
-from tradewar.web.server import running_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from web_server import running_server  # noqa: E402  (the tests' server helper, tests/web_server.py)
 
 
 def policy(us_pp: float, cn_pp: float = 0.0) -> dict:

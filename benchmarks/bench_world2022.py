@@ -14,8 +14,9 @@ import sys
 import tempfile
 import time
 
-from tradewar.api import run_scenario, scenario_inputs, solve
-from tradewar.scenario import load_scenario
+from tradewar.scenario.run import run_scenario, scenario_inputs
+from tradewar.solver.equilibrium import solve
+from tradewar.scenario.spec import load_scenario
 
 
 def main(repeats: int = 20) -> None:

@@ -4,7 +4,7 @@
     python benchmarks/profile_newton_krylov.py /tmp/tradewar_bench_scaling/icio_80x50.pkl
 
 Same counterfactual as bench_scaling (first two regions +25 pp on each other). For the first
-Newton step (forcing term 1e-3, as in `tradewar.solve.newton_root`), it times jax's GMRES as the
+Newton step (forcing term 1e-3, as in `tradewar.solver.newton.newton_root`), it times jax's GMRES as the
 solver calls it (solve_method="batched", restart 60: the full 60-vector Krylov space is built
 before the tolerance is checked) against smaller restarts and solve_method="incremental" (checks
 the residual at every Arnoldi step), and prints the relative linear residual each reaches.
@@ -21,7 +21,7 @@ from jax.scipy.sparse.linalg import gmres
 
 import tradewar  # noqa: F401
 from tradewar.models import caliendo_parro as cp
-from tradewar.solve import newton_root
+from tradewar.solver.newton import newton_root
 
 
 def timed(f, reps=3):

@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar.api import default_data_path, load_dataset, solve
-from tradewar.games import DEVIATION_TOL, FOC_TOL
+from tradewar.data.registry import default_data_path, load_dataset
+from tradewar.solver.equilibrium import solve
+from tradewar.games.nash import DEVIATION_TOL
+from tradewar.games.optimise import FOC_TOL
 
 
 def _json(run) -> dict:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tradewar import games
-from tradewar.api import default_data_path, load_dataset
+from tradewar.data.registry import default_data_path, load_dataset
 from tradewar.replicate.ossa2014 import published_values
 
 WELFARE_TOL = 0.1

@@ -1,6 +1,6 @@
 """Issue 3 on the bundled 2022 world data: the US-China Nash tariff war with every other region
 passive, the Nash-bargaining deal with the war as threat point, and both set beside the actual
-post-Busan tariffs (us-china-2025, step of 2025-11-10) by `tradewar.talks_compare`.
+post-Busan tariffs (us-china-2025, step of 2025-11-10) by `tradewar.games.compare`.
 
 No published targets exist for this case, so nothing here is a hard-coded result: the tests
 check certificates (first-order and deviation-gain residuals, equilibrium residuals), relations
@@ -17,18 +17,23 @@ import json
 import numpy as np
 import pytest
 
-from tradewar import api
-from tradewar import talks_compare as tc
+from tradewar.data.registry import load_dataset
+from tradewar.scenario.run import average_tariff, scenario_inputs
+from tradewar.solver.equilibrium import solve
+from tradewar.games import compare as tc
 from tradewar.errors import InputError
-from tradewar.games import DEVIATION_TOL, FOC_TOL, Game, bargaining, nash
-from tradewar.scenario import compile_steps, load_scenario
+from tradewar.games import bargaining, Game, nash
+from tradewar.games.nash import DEVIATION_TOL
+from tradewar.games.optimise import FOC_TOL
+from tradewar.scenario.compile import compile_steps
+from tradewar.scenario.spec import load_scenario
 
 PLAYERS = ["USA", "CHN"]
 
 
 @pytest.fixture(scope="module")
 def game():
-    return Game("caliendo-parro", api.load_dataset("world2022"))
+    return Game("caliendo-parro", load_dataset("world2022"))
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +113,8 @@ def test_mfn_deal_found_near_the_war(game):
 def test_deal_tariffs_between_the_two_are_below_the_war(game, war, deal):
     b = game.baseline
     for importer, exporter in (("USA", "CHN"), ("CHN", "USA")):
-        in_deal = api.average_tariff(b, deal.tariffs, importer, exporter)
-        in_war = api.average_tariff(b, war.tariffs, importer, exporter)
+        in_deal = average_tariff(b, deal.tariffs, importer, exporter)
+        in_war = average_tariff(b, war.tariffs, importer, exporter)
         assert in_deal < in_war, (importer, exporter, in_deal, in_war)
 
 
@@ -139,21 +144,21 @@ def test_comparison_structure(frame, columns):
 
 
 def test_comparison_tariffs_are_the_scenario_modules(game, frame, war, deal, step):
-    """Each tariff cell is api.average_tariff of that column's tariffs; the post-Busan averages
+    """Each tariff cell is average_tariff of that column's tariffs; the post-Busan averages
     equal what the scenario module computes for that step (scenario_inputs, as `tradewar run`)."""
     b = game.baseline
-    _name, base, _options, steps = api.scenario_inputs(load_scenario("us-china-2025"))
+    _name, base, _options, steps = scenario_inputs(load_scenario("us-china-2025"))
     post_busan = steps[-1][0]
     assert post_busan.date == "2025-11-10"
     others = [r for r in b.regions if r not in PLAYERS]
     for importer, exporter in (("USA", "CHN"), ("CHN", "USA")):
         row = _value(frame, importer, "tariff_pct", exporter)
-        assert row["step"] == pytest.approx(api.average_tariff(base, post_busan.tariffs, importer, exporter), abs=1e-12)
-        assert row["war"] == pytest.approx(api.average_tariff(b, war.tariffs, importer, exporter), abs=1e-12)
-        assert row["deal"] == pytest.approx(api.average_tariff(b, deal.tariffs, importer, exporter), abs=1e-12)
-        assert row["baseline"] == pytest.approx(api.average_tariff(b, b.tariffs, importer, exporter), abs=1e-12)
+        assert row["step"] == pytest.approx(average_tariff(base, post_busan.tariffs, importer, exporter), abs=1e-12)
+        assert row["war"] == pytest.approx(average_tariff(b, war.tariffs, importer, exporter), abs=1e-12)
+        assert row["deal"] == pytest.approx(average_tariff(b, deal.tariffs, importer, exporter), abs=1e-12)
+        assert row["baseline"] == pytest.approx(average_tariff(b, b.tariffs, importer, exporter), abs=1e-12)
         row = _value(frame, importer, "tariff_pct", "non-players")
-        assert row["step"] == pytest.approx(api.average_tariff(base, post_busan.tariffs, importer, others), abs=1e-12)
+        assert row["step"] == pytest.approx(average_tariff(base, post_busan.tariffs, importer, others), abs=1e-12)
         # targets="players": the war and the deal leave tariffs on third countries as they were.
         assert row["war"] == pytest.approx(row["baseline"], abs=1e-12)
         assert row["deal"] == pytest.approx(row["baseline"], abs=1e-12)
@@ -164,7 +169,7 @@ def test_comparison_welfare_is_the_games_payoff_measure(game, frame, war, deal, 
     step too: the same number as an independent solve's real_income_pct, not CP's linearised
     welfare_pct (eq. 16)."""
     b = game.baseline
-    eq = api.solve("caliendo-parro", b, step.tariffs)  # tariffs only, solved from scratch
+    eq = solve("caliendo-parro", b, step.tariffs)  # tariffs only, solved from scratch
     regions = eq.regions()
     for p in PLAYERS:
         k = b.region_index(p)
@@ -194,10 +199,10 @@ def test_beside_dict_and_the_step_with_all_instruments(game, war, columns, step,
     assert list(out["columns"]) == ["baseline", "war", "deal", "step"]
     assert len(out["rows"]) == len(frame)
     assert out["war"]["converged"] and out["war"]["certificate"]["max_deviation_gain_pct"] <= DEVIATION_TOL
-    name, base, options, steps = api.scenario_inputs(load_scenario("us-china-2025"))
+    name, base, options, steps = scenario_inputs(load_scenario("us-china-2025"))
     post_busan, extra = steps[-1]
     assert set(extra) == {"export_limits"}
-    eq = api.solve(name, base, post_busan.tariffs, **options, **extra)
+    eq = solve(name, base, post_busan.tariffs, **options, **extra)
     full = out["step_with_all_instruments"]
     assert full["instruments"] == ["tariffs", "export limits"] and full["converged"]
     for p in PLAYERS:

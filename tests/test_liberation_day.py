@@ -5,7 +5,7 @@ Reference cells are the paper's printed numbers (Tables 1, 2, 3 and the main col
 cited in `tradewar.replicate.liberation_day.PUBLISHED` by table, case and row). The tolerance is
 the printed rounding: half a unit of the last printed digit (0.005 for 2-decimal cells, 0.05 for
 1-decimal cells); our solves converge to 1e-10, so any larger gap would be a modelling error, not
-solver noise. Every solve shares one compiled solver (`tradewar.api.solve`), compiled once here.
+solver noise. Every solve shares one compiled solver (`tradewar.solve`), compiled once here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tradewar.api import default_data_path, solve
+from tradewar.data.registry import default_data_path
+from tradewar.solver.equilibrium import solve
 from tradewar.data.baci import load_baci2023
 from tradewar.errors import InputError
 from tradewar.models import get_model
@@ -218,8 +219,9 @@ def test_cli_json_shape(data_path):
 def test_bundled_scenario_reproduces_tables(data_path):
     """The bundled April 2025 scenario: step 1 is Table 1 case 1 (US welfare +1.13), step 2 adds
     reciprocal retaliation (Table 2 case 1, -0.36); same rounding tolerance as above."""
-    from tradewar.api import load_dataset, run_scenario
-    from tradewar.scenario import load_scenario
+    from tradewar.data.registry import load_dataset
+    from tradewar.scenario.run import run_scenario
+    from tradewar.scenario.spec import load_scenario
 
     assert load_dataset("baci2023", data_path).n_regions == 194
     spec = load_scenario("liberation-day-194")

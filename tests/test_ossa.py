@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar.api import default_data_path, load_dataset, solve
+from tradewar.data.registry import default_data_path, load_dataset
+from tradewar.solver.equilibrium import solve
 from tradewar.data.ossa2014 import load_ossa2014
 from tradewar.errors import InputError
 from tradewar.models import get_model, ossa
 from tradewar.replicate.ossa2014 import outcome_rows, replicate_table2, unilateral_row
-from tradewar.solve import newton_root
+from tradewar.solver.newton import newton_root
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradewar.api import solve
+from tradewar.solver.equilibrium import solve
 from tradewar.data.synthetic import synthetic_raw
 from tradewar.models.caliendo_parro import calibrate
 

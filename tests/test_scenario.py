@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tradewar.errors import InputError
-from tradewar.scenario import compile_steps, load_scenario, parse_scenario
+from tradewar.scenario.compile import compile_steps
+from tradewar.scenario.spec import load_scenario, parse_scenario
 
 NAFTA = """
 title = "NAFTA, as in CP (2015) Table 2"
@@ -123,7 +124,7 @@ def test_cli_unknown_scenario_and_missing_file(tmp_path):
 
 
 def test_bundled_scenarios_load():
-    from tradewar.scenario import bundled_scenarios
+    from tradewar.scenario.spec import bundled_scenarios
 
     for name in bundled_scenarios():
         load_scenario(name)

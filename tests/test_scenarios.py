@@ -1,12 +1,12 @@
 """The bundled 2025 scenarios on world2022 (issue 4, item 3).
 
 - every bundled scenario validates and its codes resolve on world2022;
-- the scenario files are what `scripts/build_scenarios.py` makes of `tradewar.timeline` and the
+- the scenario files are what `scripts/build_scenarios.py` makes of `scripts/timeline.py` and the
   current world2022 tariffs (a stale file fails with the command that fixes it);
-- the trade-weighted average tariffs of each us-china-2025 step (tradewar.api.average_tariff at
+- the trade-weighted average tariffs of each us-china-2025 step (tradewar.scenario.run.average_tariff at
   baseline trade) track the published figures of ../shared/data/recent/tariff_timeline_2018_2025.csv
   (PIIE chart by Chad Bown, several 2025 versions; CRS, K. M. Sutter) within 5 points, or an
-  explained exception (tradewar.timeline.PUBLISHED): 5 points is the issue's tolerance; the
+  explained exception (scripts/timeline.py (PUBLISHED)): 5 points is the issue's tolerance; the
   sources themselves differ by more (PIIE 51.1 vs CRS 49 vs UIBE 53.1 after Geneva);
 - bad input (unknown scenario name, malformed TOML) gives one line, exit status 2, no file;
 - every step converges and US-China trade falls at the April peak.
@@ -19,11 +19,13 @@ import sys
 
 import numpy as np
 import pytest
+import timeline as tl  # scripts/timeline.py (pytest puts scripts/ on the path: pyproject)
 
-from tradewar import api
-from tradewar import timeline as tl
+from tradewar.data.registry import load_dataset
+from tradewar.scenario.run import average_tariff, run_scenario
 from tradewar.errors import InputError
-from tradewar.scenario import bundled_scenarios, compile_steps, load_scenario
+from tradewar.scenario.compile import compile_steps
+from tradewar.scenario.spec import bundled_scenarios, load_scenario
 
 NEW = ("us-china-2025", "liberation-day", "busan-deal", "deficit-rebalancing", "rare-earth-controls")
 REBUILD = "run: python scripts/build_scenarios.py"
@@ -32,7 +34,7 @@ REBUILD = "run: python scripts/build_scenarios.py"
 @pytest.fixture(scope="module")
 def world():
     try:
-        return api.load_dataset("world2022")
+        return load_dataset("world2022")
     except (InputError, FileNotFoundError) as e:  # only while the dataset is missing
         pytest.skip(f"world2022 dataset not available yet: {e}")
 
@@ -56,8 +58,8 @@ def averages(world, src, us_china):
     _, steps = us_china
     avgs = {
         s.date: {
-            "us": api.average_tariff(world, s.tariffs, "USA", "CHN"),
-            "china": api.average_tariff(world, s.tariffs, "CHN", "USA"),
+            "us": average_tariff(world, s.tariffs, "USA", "CHN"),
+            "china": average_tariff(world, s.tariffs, "CHN", "USA"),
         }
         for s in steps
     }
@@ -264,7 +266,7 @@ def test_cli_malformed_toml_is_one_line(tmp_path):
 # ------------------------------------------------------------------ general equilibrium
 @pytest.fixture(scope="module")
 def solved():
-    return api.run_scenario(load_scenario("us-china-2025"))
+    return run_scenario(load_scenario("us-china-2025"))
 
 
 def _goods_trade(eq, importer, exporter, key):
@@ -310,7 +312,7 @@ def test_json_steps_carry_the_average_tariffs(solved, averages):
 
 @pytest.mark.parametrize("name", ["liberation-day", "busan-deal", "deficit-rebalancing"])
 def test_other_2025_scenarios_converge(name, world):
-    result = api.run_scenario(load_scenario(name))
+    result = run_scenario(load_scenario(name))
     for s in result.steps:
         assert s.equilibrium.converged, (name, s.label, s.equilibrium.max_residual)
     if name == "deficit-rebalancing":  # the zero-deficit closure balances every region's trade

@@ -5,10 +5,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from tradewar.api import solve
+from tradewar.solver.equilibrium import solve
 from tradewar.errors import NotConverged
 from tradewar.models import caliendo_parro as cp
-from tradewar.solve import newton_root
+from tradewar.solver.newton import newton_root
 
 
 def welfare_of(baseline):

@@ -1,4 +1,4 @@
-"""Elasticity Monte Carlo (tradewar.uncertainty), its Dask scale-out (tradewar.distributed) and
+"""Elasticity Monte Carlo (tradewar.solver.draws), its Dask scale-out (tradewar.solver.dask) and
 `tradewar run --draws`.
 
 Data: the 4-region, 3-sector synthetic economy of conftest (calibrated to an exact equilibrium),
@@ -16,10 +16,11 @@ import json
 import numpy as np
 import pytest
 
-from tradewar.api import solve
-from tradewar.distributed import cluster, sweep, tariff_grid
+from tradewar.solver.equilibrium import solve
+from tradewar.solver.dask import cluster
+from tradewar.solver.sweep import sweep, tariff_grid
 from tradewar.errors import InputError
-from tradewar.uncertainty import QUANTILES, draw_theta, solve_draws
+from tradewar.solver.draws import draw_theta, QUANTILES, solve_draws
 
 MODEL = "caliendo-parro"
 N_DRAWS, CHUNK, SEED = 12, 6, 11
@@ -246,9 +247,9 @@ def test_optimal_tariffs_under_draws(economy, capsys):
     """One optimal-tariff game per draw; the draw at the baseline's theta reproduces the point
     answer (same game, same optimiser: compared at 1e-6 percent, the optimiser's certificate
     tolerance scale), and `--json` of `tradewar optimal --draws` carries the bands."""
-    from tradewar import cli_uncertainty as cu
+    from tradewar.cli import uncertainty as cu
     from tradewar.games import Game, optimal_tariffs
-    from tradewar.uncertainty import game_draws
+    from tradewar.games.draws import game_draws
 
     baseline, _ = economy
     game = Game(MODEL, baseline)

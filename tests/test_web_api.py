@@ -12,10 +12,10 @@ import httpx
 import numpy as np
 import pytest
 
-from tradewar.api import run_scenario
-from tradewar.scenario import bundled_scenarios, parse_scenario
+from tradewar.scenario.run import run_scenario
+from tradewar.scenario.spec import bundled_scenarios, parse_scenario
 from tradewar.web.jobs import JobManager, TooManyJobs
-from tradewar.web.server import running_server
+from web_server import running_server
 
 US_CHINA = {"importer": "USA", "exporter": "CHN", "add_pp": 25}
 
@@ -65,7 +65,7 @@ def test_dataset_info(client):
 
 
 def test_solve_equals_python_api(client):
-    """POST /api/solve answers what tradewar.api.run_scenario answers for the same scenario."""
+    """POST /api/solve answers what tradewar.run_scenario answers for the same scenario."""
     r = client.post("/api/solve", json={"policy": [US_CHINA], "detail": True})
     assert r.status_code == 200, r.text
     got = r.json()

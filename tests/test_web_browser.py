@@ -28,7 +28,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def url():
-    from tradewar.web.server import running_server
+    from web_server import running_server
 
     with running_server() as u:
         yield u

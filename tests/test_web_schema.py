@@ -23,7 +23,7 @@ EXAMPLES = 25
 
 @pytest.fixture(scope="module")
 def live_url():
-    from tradewar.web.server import running_server
+    from web_server import running_server
 
     with running_server() as url:
         yield url

@@ -2,7 +2,7 @@
 aggregation with mapping files and `tradewar data`.
 
 Reference figures are recomputed here from ../shared/data/recent (found with
-`tradewar.api.default_data_path`), never read from the bundled files:
+`tradewar.data.registry.default_data_path`), never read from the bundled files:
 - world gross output and value added: OECD ICIO 2025 ed., 2022 (icio2022_nodes.csv). Tolerance
   0.1 % (issue 4): the calibration to a model equilibrium moves gross output by -0.03 %
   (PROVENANCE.md, step 7) and preserves world value added (the numeraire).
@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar.api import default_data_path, load_dataset, solve
+from tradewar.data.registry import default_data_path, load_dataset
+from tradewar.solver.equilibrium import solve
 from tradewar.data.aggregate import aggregate, read_mappings
 from tradewar.data.world2022 import ABSORPTION_BAND, bundled_path, hs2_to_sector, load_world2022, read_dataset
 from tradewar.errors import InputError

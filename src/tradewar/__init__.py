@@ -19,8 +19,10 @@ jax.config.update(
 )
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
 
-from tradewar.api import Equilibrium, load_dataset, run_scenario, solve  # noqa: E402
+from tradewar.data.registry import load_dataset
 from tradewar.errors import InputError, NotConverged, TradewarError  # noqa: E402
+from tradewar.scenario.run import run_scenario
+from tradewar.solver.equilibrium import Equilibrium, solve
 
 __version__ = "0.1.0"
 __all__ = ["Equilibrium", "InputError", "NotConverged", "TradewarError", "load_dataset", "run_scenario", "solve"]

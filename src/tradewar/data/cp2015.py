@@ -21,6 +21,7 @@ import pandas as pd
 
 from tradewar.data.baseline import Baseline
 from tradewar.data.files import require_file
+from tradewar.errors import InputError
 
 BASE_YEARS = ("zero-deficit", "with-deficits")
 #: The smallest input share in CP's IO.txt is -0.000846 (see the module docstring).
@@ -46,8 +47,6 @@ def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
     """
     path = Path(path)
     if base_year not in BASE_YEARS:
-        from tradewar.errors import InputError
-
         raise InputError(
             f"base_year: {base_year!r} is not a CP2015 base year; use one of {', '.join(BASE_YEARS)}",
             field="base_year",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from tradewar.data.files import require_file
+from tradewar.data.registry import default_data_path
 
 SAMPLE = "sample_data_set.csv"
 #: The cost variables and PPML coefficients of gegravity's documented example
@@ -32,7 +33,5 @@ REFERENCE = "DEU"
 def load_sample(folder: str | Path | None = None) -> pd.DataFrame:
     """gegravity's sample data in long format (one row per exporter-importer pair)."""
     if folder is None:
-        from tradewar.api import default_data_path
-
         folder = default_data_path("gegravity")
     return pd.read_csv(require_file(Path(folder) / SAMPLE, "gegravity sample data"))

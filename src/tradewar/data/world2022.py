@@ -32,6 +32,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from tradewar.data.aggregate import aggregate, read_mappings
 from tradewar.data.baseline import Baseline
 from tradewar.data.files import write_atomic
 from tradewar.errors import InputError
@@ -74,7 +75,6 @@ def load_world2022(mapping=None) -> Baseline:
     baseline = replace(read_dataset(bundled_path(), name=NAME), provenance=SUMMARY)
     if mapping is None:
         return baseline
-    from tradewar.data.aggregate import aggregate, read_mappings
 
     region_map, sector_map = read_mappings(mapping, baseline)
     return aggregate(baseline, region_map, sector_map)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tradewar.data.files import require_file
+from tradewar.data.registry import default_data_path
 from tradewar.errors import InputError
 
 PANEL = "agtpa_panel_69c_1986_2006.csv"
@@ -37,8 +38,6 @@ SIGMA = 7.0
 
 def _path(folder: str | Path | None) -> Path:
     if folder is None:
-        from tradewar.api import default_data_path
-
         return default_data_path("yotov")
     return Path(folder)
 

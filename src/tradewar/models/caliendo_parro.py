@@ -25,10 +25,10 @@ given (13). The numeraire is world value added, sum_n w_n VA_n = sum_n VA_n, as 
 or one region's wage. Deficits D'_n are held fixed in numeraire units ("fixed"), or as a share
 of world value added ("share"), or closed, D' = 0, as part of the counterfactual ("close"). The
 "zero" closure of CP's Table 2 compares two balanced worlds: the baseline is first rebalanced by
-`calibrate` with D' = 0 (`tradewar.api.scenario_inputs` does this), then D' = 0.
+`calibrate` with D' = 0 (`tradewar.scenario.run.scenario_inputs` does this), then D' = 0.
 
 Unknowns: z = (log w [N], log P [N, J], X' / X [N, J], log(1 + t') [K limited flows]), solved by
-`tradewar.solve.newton_root`.
+`tradewar.solver.newton.newton_root`.
 
 Welfare (CP 2015, eq. 16; their `Welfarelineal.m`): the change in real income is decomposed to
 first order into terms of trade, sum_{i,j} (E_ni^j dln c_n^j - M_ni^j dln c_i^j) / I_n, and
@@ -39,7 +39,7 @@ baseline flows and discrete changes; `welfare_pct` is their sum, as in the paper
 
 from __future__ import annotations
 
-from functools import partial
+from dataclasses import replace
 from typing import NamedTuple
 
 import jax
@@ -48,11 +48,13 @@ import numpy as np
 from jax.scipy.special import logsumexp
 
 from tradewar.data.baseline import Baseline
-from tradewar.errors import InputError
-from tradewar.solve import newton_root
+from tradewar.errors import InputError, NotConverged
+from tradewar.solver.newton import solve_model
 
 NAME = "caliendo-parro"
 DEFICIT_CLOSURES = ("zero", "fixed", "share", "close")
+#: Draws of the trade elasticities replace this params field (nothing else derives from it).
+ELASTICITY_FIELD = "theta"
 
 
 class Params(NamedTuple):
@@ -270,6 +272,11 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     }
 
 
+def trade_elasticity(p: Params) -> jax.Array:
+    """The trade elasticities theta [sector] of the params."""
+    return p.theta
+
+
 def region_summary(out: dict) -> dict[str, np.ndarray]:
     """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
     pct = lambda hat: (np.asarray(hat) - 1) * 100  # noqa: E731
@@ -291,11 +298,6 @@ def region_summary(out: dict) -> dict[str, np.ndarray]:
     }
 
 
-@partial(jax.jit, static_argnums=1)
-def _solve_at(p: Params, tol: float):
-    return newton_root(residual, initial_guess(p), p, tol=tol)
-
-
 def calibrate(raw: Baseline, *, deficits: str = "fixed", tol: float = 1e-10) -> Baseline:
     """Make raw data an equilibrium of the model: solve at the factual tariffs and rebuild flows.
 
@@ -305,14 +307,10 @@ def calibrate(raw: Baseline, *, deficits: str = "fixed", tol: float = 1e-10) -> 
     equilibrium conditions with tau' = tau, and return the validated `Baseline` with flows
     pi' X' / (1 + tau). Ossa (2014) calls the zero-deficit version "purging" the data.
     """
-    from dataclasses import replace
-
-    from tradewar.errors import NotConverged
-
     value_added = raw.extras.get("value_added_data", raw.value_added)
     target = np.zeros(raw.n_regions) if deficits == "zero" else raw.extras.get("deficit_data", raw.deficit)
     p = params(raw, deficits=deficits, value_added=value_added, deficit_new=target)
-    res = _solve_at(p, tol)
+    res, _ = solve_model(residual, initial_guess, outcomes, p, tol=tol)
     if not bool(res.converged):
         raise NotConverged(f"calibration of {raw.name}", float(res.max_residual), int(res.iterations), tol)
     out = outcomes(res.value, p)

@@ -28,7 +28,7 @@ border) as well as cost shocks, so this model runs the same tariff scenarios as 
     E'_n   = p_hat_n Y_n + R'_n + D'_n,   R'_n = sum_i tau'_ni X'_ni (tariff revenue)
     p_hat_i Y_i = sum_n X'_ni                                       (market clearing, residual)
 
-Unknowns z = log p_hat [N] (factory-gate prices), solved by `tradewar.solve.newton_root`; the
+Unknowns z = log p_hat [N] (factory-gate prices), solved by `tradewar.solver.newton.newton_root`; the
 numeraire (one region's IMR, P_hat_ref = 1 as the book's reference importer DEU, or world
 output) is added to every market-clearing residual (Walras' law makes one of them redundant).
 Deficit closures: "share" (D'_n = D_n Y'_world / Y_world, the default), "fixed" (D'_n = D_n
@@ -44,24 +44,13 @@ to zero). Outcomes (gegravity's vocabulary, AGTPA's definitions):
   model its hat is p_hat^(sigma/(1-sigma)));
 - factory-gate price p_hat_i; terms of trade p_hat_i / P_hat_i (gegravity's definition).
 
-Two further procedures reproduce published numbers:
-
-- `book_procedure`: AGTPA's Stata loop (``TradeWithoutBorder.do``, ``RTAsEffects.do``) exactly,
-  including its stopping rule; it stops after 3 to 5 steps and is *not* an equilibrium. The
-  PPML steps with exporter and importer effects and an offset are exact biproportional fits
-  (their first-order conditions), computed here by `biproportional`.
-- `gegravity_counterfactual`: gegravity's (v0.3) ``OneSectorGE`` definition, which differs from
-  the book's: its "full GE" system keeps the baseline output and expenditure *shares* Y_i/Y,
-  E_n/E in the resistance equations, so its resistances are the conditional ones and prices
-  follow as p_hat_i = Pi_i / Pi'_i; its OMR change is Pi'/Pi - 1 (not the book's Stata-
-  normalised OMR); real GDP is Y_i p_hat_i / P'_i relative to Y_i / P_i (as the book's), with
-  P_ref = 1 in both scenarios; Y and E are taken as given (not sums of the flows).
+The book's Stata procedure and gegravity's definitions, which reproduce published numbers,
+are replication code: `tradewar.replicate.gravity_book` and `tradewar.replicate.gegravity`.
 """
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -70,14 +59,15 @@ from jax.scipy.special import logsumexp
 
 from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError, NotConverged
-from tradewar.solve import newton_root
+from tradewar.solver.newton import solve_model
 
 jax.config.update("jax_enable_x64", True)
 
 NAME = "gravity"
 DEFICIT_CLOSURES = ("share", "fixed", "zero", "ratio")
-#: The book's stopping rule: sd and max of the change in factory-gate prices below 0.01.
-BOOK_TOL = 0.01
+#: None: the params hold sigma = theta + 1, so draws of theta cannot replace a field as they are
+#: (games under draws rebuild the params through the ``theta`` option).
+ELASTICITY_FIELD = None
 
 
 # ------------------------------------------------------------------------------ baselines
@@ -351,6 +341,21 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     }
 
 
+def trade_elasticity(p: Params) -> jax.Array:
+    """The trade elasticity theta = sigma - 1 [1] of the params (one sector)."""
+    return jnp.reshape(p.sigma - 1, (1,))
+
+
+def calibrate(raw: Baseline, *, deficits: str) -> Baseline:
+    """The gravity model takes the data as its baseline equilibrium and has no calibration step:
+    its ``deficits`` option is the counterfactual closure. Raises a one-line `InputError`."""
+    raise InputError(
+        f"model.deficits: the gravity model cannot purge the data's trade imbalances ({deficits!r} on "
+        f"{raw.name}); use a balanced dataset, or deficits = \"share\", \"fixed\" or \"ratio\"",
+        field="model.deficits",
+    )
+
+
 def region_summary(out: dict) -> dict[str, np.ndarray]:
     """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
     pct = lambda hat: (np.asarray(hat) - 1) * 100
@@ -372,18 +377,12 @@ def region_summary(out: dict) -> dict[str, np.ndarray]:
     }
 
 
-@partial(jax.jit, static_argnames=("tol", "max_iter"))
-def _solve(p: Params, tol: float = 1e-12, max_iter: int = 60):
-    res = newton_root(residual, initial_guess(p), p, tol=tol, max_iter=max_iter)
-    return res, outcomes(res.value, p)
-
-
 def solve_equilibrium(p: Params, *, tol: float = 1e-12, max_iter: int = 60, check: bool = True):
     """Solve the full-endowment equilibrium; returns (RootResult, outcomes as numpy arrays).
 
     Raises `NotConverged` unless ``check=False`` (the result then carries converged=False).
     """
-    res, out = _solve(p, tol=tol, max_iter=max_iter)
+    res, out = solve_model(residual, initial_guess, outcomes, p, tol=tol, max_iter=max_iter)
     if check and not bool(res.converged):
         raise NotConverged("gravity equilibrium", float(res.max_residual), int(res.iterations), tol)
     return res, {k: np.asarray(v) for k, v in out.items()}
@@ -450,335 +449,3 @@ def conditional_ge(
         "trade_bln": x0,
         "trade_cdl": x1,
     }
-
-
-# --------------------------------------------------------------------- the book's loop
-def book_procedure(
-    cost_bln: np.ndarray,
-    cost_cfl: np.ndarray,
-    output: np.ndarray,
-    expenditure: np.ndarray,
-    *,
-    sigma: float,
-    reference: int,
-    tol: float = BOOK_TOL,
-    max_steps: int = 1000,
-) -> dict:
-    """AGTPA ch. 2's Stata procedure (``TradeWithoutBorder.do`` / ``RTAsEffects.do``, Step I-III).
-
-    `cost_bln` and `cost_cfl` are the cost terms t^(1-sigma) [importer, exporter] before and
-    after; `output` Y [i] and `expenditure` E [n] the observed totals (the data's column and row
-    sums, so that their totals agree). Stage 0 is the baseline fit, stage 1 the conditional GE
-    fit; each later stage s rescales the previous fitted flows by the step changes in prices
-    and resistances, refits, sets E_s = phi Y_s, and the loop stops when both the standard
-    deviation (over the N x N observations, as Stata's ``summarize``) and the absolute value of
-    the *max* (not of the largest absolute value) of the step change in factory-gate prices are
-    at most `tol` (0.01). This is the book's rule; the result is not an equilibrium.
-
-    Returns baseline (BLN), conditional (CDL) and full-endowment (FULL) values in the book's
-    Stata normalisation: IMR = E / (exp_chi E_R) = P^(1-sigma) (P_ref = 1) and OMR = Y E_R /
-    exp_pi = Y Pi^(1-sigma); Xi = international exports; price = p_CFL / p_BLN; plus the
-    stopping statistics of every step.
-    """
-    inv = 1.0 / (1.0 - sigma)
-    y, e = np.asarray(output, float), np.asarray(expenditure, float)
-    phi = e / y
-    n = y.size
-    offdiag = ~np.eye(n, dtype=bool)
-    exports = lambda x: np.where(offdiag, x, 0.0).sum(axis=0)
-
-    a0, b0, x0 = biproportional(cost_bln, y, e, reference)
-    a1, b1, x1 = biproportional(cost_cfl, y, e, reference)
-    er0 = e[reference]
-    # stage lists: index s holds stage s (0 baseline, 1 conditional)
-    pi_ = [a0, a1]
-    chi = [b0, b1]
-    er = [er0, er0]
-    ys = [y, y]
-    es = [e, e]
-    xs = [x0, x1]
-    price = [np.zeros(n), ((a1 / a0) / 1.0) ** inv]  # change_pricei_0 = 0 in the book
-    omr = [y * er0 / a0, y * er0 / a1]
-    imr = [e / (b0 * er0), e / (b1 * er0)]
-    d_omr = [None, np.ones(n)]
-    d_imr = [None, np.ones(n)]
-    history = []
-    s = 3
-    sd_dif = max_dif = 1.0
-    while sd_dif > tol or max_dif > tol:
-        if s - 1 > max_steps:
-            raise NotConverged("the book's iterative procedure", float(max(sd_dif, max_dif)), max_steps, tol)
-        s1, s2, s3 = s - 1, s - 2, s - 3
-        # (ii) trade_{s-1} = tradehat_{s-2} p_i p_j / (OMR_i IMR_j), all step changes
-        trade = xs[s2] * price[s2][None, :] * price[s2][:, None] / (d_omr[s2][None, :] * d_imr[s2][:, None])
-        # (iii) PPML with offset ln t_CFL: an exact biproportional fit of trade_{s-1}
-        a, b, fitted = biproportional(cost_cfl, trade.sum(axis=0), trade.sum(axis=1), reference)
-        y_s = fitted.sum(axis=0)
-        e_s = phi * y_s
-        er_s = e_s[reference]
-        pi_.append(a)
-        chi.append(b)
-        er.append(er_s)
-        ys.append(y_s)
-        es.append(e_s)
-        xs.append(fitted)
-        price.append(((a / pi_[s2]) / (er_s / er[s2])) ** inv)
-        omr.append(y_s * er_s / a)
-        d_omr.append(omr[s1] / omr[s2])
-        imr.append(e_s / (b * er_s))
-        d_imr.append(imr[s1] / imr[s2])
-        dif = np.repeat(price[s2] - price[s3], n)  # one value per exporter-importer row
-        sd_dif, max_dif = float(np.std(dif, ddof=1)), float(abs(np.max(dif)))
-        history.append({"step": s2, "sd": sd_dif, "max": max_dif})
-        s += 1
-    last = s - 2
-    price_full = ((pi_[last] / pi_[0]) / (er[last] / er[0])) ** inv
-    y_full = price_full * y
-    e_full = phi * y_full
-    omr_full = y_full * er[last] / pi_[last]
-    imr_full = es[last] / (chi[last] * er[last])
-    x_full = cost_cfl * y_full[None, :] * e_full[:, None] / (imr_full[:, None] * omr_full[None, :])
-    p_bln = (e / (b0 * er0)) ** inv
-    p_full = imr_full**inv
-    return {
-        "steps": len(history),
-        "history": history,
-        "exports_bln": exports(x0),
-        "exports_cdl": exports(x1),
-        "exports_full": exports(x_full),
-        "price_hat": price_full,
-        "output_bln": y,
-        "output_full": y_full,
-        "imr_bln": imr[0],
-        "imr_cdl": imr[1],
-        "imr_full": imr_full,
-        "omr_bln": omr[0],
-        "omr_cdl": omr[1],
-        "omr_full": omr_full,
-        "rgdp_bln": y / p_bln,
-        "rgdp_full": y_full / p_full,
-        "trade_bln": x0,
-        "trade_cdl": x1,
-        "trade_full": x_full,
-    }
-
-
-def baseline_resistances(
-    cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, reference: int, *, procedure: str = "book"
-) -> dict:
-    """Baseline multilateral resistances in the book's Stata normalisation: IMR = P^(1-sigma) with
-    P_reference = 1, and OMR = Y Pi^(1-sigma) (Y world output), for every region.
-
-    "book": from the exporter and importer effects of the exact PPML fit (AGTPA ch. 2, Step I.b:
-    OMR = Y_i E_R / exp_pi_i, IMR = E_j / (exp_chi_j E_R)); "converged": by solving the system
-    (OMR)-(IMR) with Newton (residual and converged flag). Y and E must have equal totals (the
-    flows' sums); the two agree to solver precision, which the tests check.
-    """
-    y, e = np.asarray(output, float), np.asarray(expenditure, float)
-    if procedure == "book":
-        a, b, _ = biproportional(cost, y, e, reference)
-        er = e[reference]
-        return {"imr": e / (b * er), "omr": y * er / a, "converged": None, "max_residual": None, "iterations": None}
-    if procedure == "converged":
-        imr, omr, res = resistances(cost, y, e, reference)
-        return {
-            "imr": imr,
-            "omr": y.sum() * omr,
-            "converged": bool(res.converged),
-            "max_residual": float(res.max_residual),
-            "iterations": int(res.iterations),
-        }
-    raise InputError(f"--procedure: {procedure!r}; use book or converged", field="procedure")
-
-
-# -------------------------------------------------------------- gegravity's definition
-class _MRParams(NamedTuple):
-    log_cost: jax.Array  # [n, i] log t^(1-sigma)
-    log_out_share: jax.Array  # [i] log Y_i / sum Y
-    log_exp_share: jax.Array  # [n] log E_n / sum E
-    reference: jax.Array  # [n] one-hot
-
-
-def _mr_unpack(z, p: _MRParams):
-    n = p.log_out_share.shape[0]
-    log_imr = z[:n] * (1.0 - p.reference)  # log P^(1-sigma), reference fixed at 0
-    log_omr = z[n:]  # log Pi^(1-sigma)
-    return log_imr, log_omr
-
-
-def _mr_residual(z, p: _MRParams):
-    """(OMR)-(IMR) with baseline shares, as gegravity's `_multilateral_resistances`; the
-    reference importer's IMR equation is replaced by its normalisation P_ref = 1."""
-    log_imr, log_omr = _mr_unpack(z, p)
-    imr_model = logsumexp(p.log_cost + p.log_out_share[None, :] - log_omr[None, :], axis=1)
-    omr_model = logsumexp(p.log_cost + p.log_exp_share[:, None] - log_imr[:, None], axis=0)
-    r_imr = jnp.where(p.reference > 0, z[: log_imr.shape[0]], imr_model - log_imr)
-    return jnp.concatenate([r_imr, omr_model - log_omr])
-
-
-@partial(jax.jit, static_argnames=("tol",))
-def _solve_mr(p: _MRParams, tol: float = 1e-12):
-    n = p.log_out_share.shape[0]
-    return newton_root(_mr_residual, jnp.zeros(2 * n), p, tol=tol)
-
-
-def resistances(cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, reference: int, *, tol: float = 1e-12):
-    """Solve the multilateral resistances (OMR)-(IMR) given Y and E (taken as given, shares of
-    their own totals, as gegravity does). Returns (P^(1-sigma) [n], Pi^(1-sigma) [i], RootResult)."""
-    n = output.size
-    ref = np.zeros(n)
-    ref[reference] = 1.0
-    p = _MRParams(
-        jnp.log(jnp.asarray(cost)),
-        jnp.log(jnp.asarray(output / output.sum())),
-        jnp.log(jnp.asarray(expenditure / expenditure.sum())),
-        jnp.asarray(ref),
-    )
-    res = _solve_mr(p, tol=tol)
-    if not bool(res.converged):
-        raise NotConverged("multilateral resistances", float(res.max_residual), int(res.iterations), tol)
-    log_imr, log_omr = _mr_unpack(res.value, p)
-    return np.exp(np.asarray(log_imr)), np.exp(np.asarray(log_omr)), res
-
-
-def gegravity_counterfactual(
-    cost_bln: np.ndarray,
-    cost_cfl: np.ndarray,
-    output: np.ndarray,
-    expenditure: np.ndarray,
-    *,
-    sigma: float,
-    reference: int,
-    tol: float = 1e-12,
-) -> dict:
-    """gegravity 0.3's ``OneSectorGE`` baseline, experiment and results (see the module
-    docstring for where its definitions differ from the book's). Y and E are taken as given.
-
-    Returns percent changes keyed as gegravity's country results: factory-gate price, OMR
-    (Pi'/Pi), IMR (P'/P), real GDP (Y'/P' over Y/P), terms of trade, foreign exports and
-    imports (of modeled flows), with the solver diagnostics of both resistance solves.
-    """
-    y, e = np.asarray(output, float), np.asarray(expenditure, float)
-    inv = 1.0 / (1.0 - sigma)
-    imr0, omr0, res0 = resistances(cost_bln, y, e, reference, tol=tol)
-    imr1, omr1, res1 = resistances(cost_cfl, y, e, reference, tol=tol)
-    price = (omr0 / omr1) ** inv  # 1 = (Y_i/Y) x_omr' / (beta_i p^(1-sigma)), beta = (Y_i/Y) x_omr
-    p0, p1 = imr0**inv, imr1**inv
-    big_pi0, big_pi1 = omr0**inv, omr1**inv
-    y_new, e_new = price * y, price * e
-    out_share0, out_share1 = y / y.sum(), y_new / y_new.sum()
-    x0 = e[:, None] * out_share0[None, :] * cost_bln / (imr0[:, None] * omr0[None, :])
-    x1 = e_new[:, None] * out_share1[None, :] * cost_cfl / (imr1[:, None] * omr1[None, :])
-    off = ~np.eye(y.size, dtype=bool)
-    fx0, fx1 = np.where(off, x0, 0).sum(axis=0), np.where(off, x1, 0).sum(axis=0)
-    fm0, fm1 = np.where(off, x0, 0).sum(axis=1), np.where(off, x1, 0).sum(axis=1)
-    pct = lambda r: 100 * (r - 1)
-    return {
-        "factory_gate_price_pct": pct(price),
-        "omr_pct": pct(big_pi1 / big_pi0),
-        "imr_pct": pct(p1 / p0),
-        "real_gdp_pct": pct((y_new / p1) / (y / p0)),
-        "terms_of_trade_pct": pct(price / (p1 / p0)),
-        "exports_pct": pct(fx1 / fx0),
-        "imports_pct": pct(fm1 / fm0),
-        "trade_bln": x0,
-        "trade_new": x1,
-        "baseline_imr": p0,
-        "baseline_omr": big_pi0,
-        "converged": bool(res0.converged) and bool(res1.converged),
-        "max_residual": float(max(res0.max_residual, res1.max_residual)),
-        "iterations": int(res0.iterations) + int(res1.iterations),
-    }
-
-
-# ------------------------------------------------------------- long data to a counterfactual
-def simulate_long(
-    data,
-    cost_variables: list[str],
-    coefficients: dict[str, float],
-    *,
-    shocks: dict[str, list[tuple[str, str, float]]] | None = None,
-    tariffs: list[tuple[str, str, float]] | None = None,
-    sigma: float,
-    reference: str,
-    procedure: Literal["book", "converged"] = "converged",
-    deficits: str = "ratio",
-    exporter: str = "exporter",
-    importer: str = "importer",
-    trade: str = "trade",
-) -> dict:
-    """A counterfactual from a square long table (one row per exporter-importer pair).
-
-    Cost terms t^(1-sigma) = exp(sum_k b_k x_k) from `cost_variables` and `coefficients`;
-    `shocks` sets variable values on listed (exporter, importer) pairs, e.g.
-    {"pta": [("CAN", "JPN", 1), ("JPN", "CAN", 1)]} ("*" matches every region); `tariffs` lists (importer, exporter, rate)
-    (decimals; only with procedure="converged"). The baseline is the PPML fit with exporter and
-    importer effects and the baseline costs as offset (the book's tradehat_BLN), Y and E the
-    flows' sums. Returns a dict with ``regions`` (code, exports_pct, real_gdp_pct, imr_pct,
-    omr_pct, factory_gate_price_pct, welfare_pct) and the solver's diagnostics.
-    """
-    import pandas as pd
-
-    from tradewar.data.yotov import square
-
-    df = pd.DataFrame(data).copy()
-    for col in [exporter, importer, trade, *cost_variables]:
-        if col not in df.columns:
-            raise InputError(f"data: column {col!r} not found; columns are {', '.join(map(str, df.columns))}", field=col)
-    missing = [v for v in cost_variables if v not in coefficients]
-    if missing:
-        raise InputError(f"coefficients: no value for {missing[0]!r}; give --coef {missing[0]}=VALUE or estimate it", field="coefficients")
-    df = df.rename(columns={exporter: "exporter", importer: "importer"})
-    cf = df.copy()
-    codes = set(df["exporter"]) | set(df["importer"])
-    for var, cells in (shocks or {}).items():
-        if var not in cost_variables:
-            raise InputError(f"shock: {var!r} is not a cost variable; use one of {', '.join(cost_variables)}", field="shock")
-        for e, m, value in cells:
-            for code in (e, m):
-                if code != "*" and code not in codes:
-                    raise InputError(f"shock: unknown region {code!r}; use codes of the data (e.g. {min(codes)}) or *", field="shock")
-            rows = ((cf["exporter"] == e) | (e == "*")) & ((cf["importer"] == m) | (m == "*"))
-            cf.loc[rows, var] = value
-    df["cost_bln"] = np.exp(sum(coefficients[v] * df[v].astype(float) for v in cost_variables))
-    cf["cost_cfl"] = np.exp(sum(coefficients[v] * cf[v].astype(float) for v in cost_variables))
-    countries, flows = square(df, trade)
-    cost_bln = square(df, "cost_bln", countries)[1]
-    cost_cfl = square(cf, "cost_cfl", countries)[1]
-    if reference not in countries:
-        raise InputError(f"reference: unknown region {reference!r}; use one of {', '.join(countries)}", field="reference")
-    ref = countries.index(reference)
-    y, e = flows.sum(axis=0), flows.sum(axis=1)
-    n = len(countries)
-    tariff_new = np.zeros((n, n))
-    for m, x, rate in tariffs or []:
-        for code in (m, x):
-            if code not in countries:
-                raise InputError(f"tariff: unknown region {code!r}; use one of {', '.join(countries)}", field="tariff")
-        if not rate > -1:
-            raise InputError(f"tariff: {m} on {x} is {rate:g}; tariffs are decimals above -1 (0.25 = 25 %)", field="tariff")
-        tariff_new[countries.index(m), countries.index(x)] = rate
-    inv = 1.0 / (1.0 - sigma)
-    if procedure == "book":
-        if tariffs:
-            raise InputError("--procedure book: the book's loop has no tariffs; use --procedure converged", field="procedure")
-        r = book_procedure(cost_bln, cost_cfl, y, e, sigma=sigma, reference=ref)
-        cols = {
-            "exports_pct": 100 * (r["exports_full"] / r["exports_bln"] - 1),
-            "real_gdp_pct": 100 * (r["rgdp_full"] / r["rgdp_bln"] - 1),
-            "imr_pct": 100 * ((r["imr_full"] / r["imr_bln"]) ** inv - 1),
-            "omr_pct": 100 * ((r["omr_full"] / r["omr_bln"]) ** inv - 1),
-            "factory_gate_price_pct": 100 * (r["price_hat"] - 1),
-        }
-        diag = {"converged": False, "max_residual": None, "iterations": r["steps"], "book_stopping": r["history"]}
-    elif procedure == "converged":
-        _, _, fitted = biproportional(cost_bln, y, e, ref)
-        base = gravity_baseline(countries, fitted, sigma=sigma, name="gravity-simulate")
-        p = params(base, tariff_new[:, :, None], cost_term_hat=cost_cfl / cost_bln, deficits=deficits, numeraire=reference)
-        res, out = solve_equilibrium(p, check=False)
-        cols = {k: v for k, v in region_summary(out).items()}
-        diag = {"converged": bool(res.converged), "max_residual": float(res.max_residual), "iterations": int(res.iterations)}
-    else:
-        raise InputError(f"--procedure: {procedure!r}; use book or converged", field="procedure")
-    regions = [{"code": c, **{k: float(np.asarray(v)[i]) for k, v in cols.items()}} for i, c in enumerate(countries)]
-    return {"procedure": procedure, "sigma": sigma, "reference_importer": reference, **diag, "regions": regions}

@@ -74,6 +74,8 @@ PHI_TILDE = 1.0
 SGA_TARGETS = (0.12, 0.26)
 REBATES = ("income_tax", "lump_sum")
 DEFICIT_CLOSURES = ("share", "fixed")
+#: Draws of the trade elasticity replace this params field (eps; eps * psi is held fixed).
+ELASTICITY_FIELD = "theta"
 
 
 class Params(NamedTuple):
@@ -372,6 +374,11 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         "world_trade_to_gdp_pct": 100 * ((world_trade_new_gross / world_trade_old) / c["world_income_hat"] - 1),
         "world_employment_pct": jnp.sum(100 * (c["l_hat"] - 1) * p.value_added) / jnp.sum(p.value_added),
     }
+
+
+def trade_elasticity(p: Params) -> jax.Array:
+    """The trade elasticity eps [1] of the params (one sector)."""
+    return p.theta
 
 
 def region_summary(out: dict) -> dict[str, np.ndarray]:

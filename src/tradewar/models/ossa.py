@@ -51,7 +51,7 @@ G = W). Table 2's decomposition (`mydecomposition.m`), at baseline flows, in per
     profit shifting  sum_s Pi_ns (Y_ns^hat - w_n) / E_n
     trade volume     sum_{i,s} t_nis [(X'_nis - X_nis) - X_nis (w_i - 1)] / E_n
 
-Unknowns z = (log w [N], log E^hat [N]), solved by `tradewar.solve.newton_root` (derivatives
+Unknowns z = (log w [N], log E^hat [N]), solved by `tradewar.solver.newton.newton_root` (derivatives
 with respect to the policy by the implicit function theorem).
 
 Usage (the games layer builds the parameters once and swaps the policy inside jit):
@@ -70,7 +70,6 @@ rounding; Ossa's own MFN optimal tariffs at LAMBDAPOL are stationary points of
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -79,10 +78,14 @@ import numpy as np
 from jax.scipy.special import logsumexp
 
 from tradewar.data.baseline import Baseline
-from tradewar.errors import InputError
+from tradewar.errors import InputError, NotConverged
+from tradewar.solver.newton import solve_model
 
 NAME = "ossa"
 DEFICIT_CLOSURES = ("fixed", "zero")
+#: None: the params hold sigma = theta + 1 and derive labour income and its shares from it, so
+#: draws must rebuild the params (games do, through the ``theta`` option).
+ELASTICITY_FIELD = None
 
 
 class Params(NamedTuple):
@@ -334,6 +337,11 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     }
 
 
+def trade_elasticity(p: Params) -> jax.Array:
+    """The trade elasticities theta = sigma - 1 [sector] of the params."""
+    return p.sigma - 1
+
+
 def region_summary(out: dict) -> dict[str, np.ndarray]:
     """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
     pct = lambda hat: (np.asarray(hat) - 1) * 100  # noqa: E731
@@ -362,24 +370,14 @@ def region_summary(out: dict) -> dict[str, np.ndarray]:
     }
 
 
-@partial(jax.jit, static_argnames="tol")
-def _solve(p: Params, tol: float = 1e-12):
-    from tradewar.solve import newton_root
-
-    res = newton_root(residual, initial_guess(p), p, tol=tol)
-    return res, outcomes(res.value, p)
-
-
 def purge(raw: Baseline, *, tol: float = 1e-12) -> Baseline:
     """Ossa's purge of trade imbalances: solve the model on the raw data at the factual tariffs
     with counterfactual net exports NX' = 0 (numeraire: world labour income) and return the
     validated `Baseline` with the balanced flows X'. On ``ossa2014`` raw data this reproduces
     Ossa's purged ``trade_tariff.csv`` (see tests/test_ossa.py for the measured accuracy).
     """
-    from tradewar.errors import NotConverged
-
     p = params(raw, deficits="zero")
-    res, out = _solve(p, tol)
+    res, out = solve_model(residual, initial_guess, outcomes, p, tol=tol)
     if not bool(res.converged):
         raise NotConverged(f"purge of {raw.name}", float(res.max_residual), int(res.iterations), tol)
     trade = np.asarray(out["trade_new"])
@@ -402,11 +400,9 @@ def rebase(baseline: Baseline, tariffs: np.ndarray, *, tol: float = 1e-12, **opt
     changes are then measured from that point. Welfare changes compose exactly:
     W_hat(t0 -> t2) = W_hat(t0 -> t1) W_hat(t1 -> t2) (tests/test_ossa.py). `options` go to
     `params` (``deficits``; lambdas do not matter here)."""
-    from tradewar.errors import NotConverged
-
     tariffs = np.asarray(tariffs, dtype=np.float64)
     p = params(baseline, tariffs, **options)
-    res, out = _solve(p, tol)
+    res, out = solve_model(residual, initial_guess, outcomes, p, tol=tol)
     if not bool(res.converged):
         raise NotConverged(f"rebasing {baseline.name}", float(res.max_residual), int(res.iterations), tol)
     trade = np.asarray(out["trade_new"])

@@ -8,9 +8,10 @@ decomposition (eq. 16, `Welfarelineal.m`), real wage w_hat / prod_j P_hat_j^alph
 
 from __future__ import annotations
 
-from tradewar.api import default_data_path, solve
 from tradewar.data.cp2015 import load_cp2015
+from tradewar.data.registry import default_data_path
 from tradewar.models import caliendo_parro
+from tradewar.solver.equilibrium import solve
 
 #: The paper's Table 2, rows Mexico, Canada, U.S. (percent).
 TABLE_2 = {

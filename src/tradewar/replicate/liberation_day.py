@@ -3,7 +3,7 @@ Economic Impacts of Liberation Day Tariffs", Journal of International Economics:
 and the "main model" column of Table 11, on the 194-country BACI 2023 data.
 
 Every computed value comes from solving `tradewar.models.liberation_day` with
-`tradewar.api.solve` (Newton-Krylov, residual and converged flag per solve); the published values
+`tradewar.solve` (Newton-Krylov, residual and converged flag per solve); the published values
 below are the paper's printed numbers, cited by table and row, and are only set beside them.
 
 Where the paper's text and the code behind its published tables differ (MODEL.md lists where),
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tradewar.api import default_data_path, solve
 from tradewar.data.baci import load_baci2023
+from tradewar.data.registry import default_data_path
 from tradewar.models import liberation_day as ld
+from tradewar.solver.equilibrium import solve
 
 DATA_FOLDER = "recent/baci2023_libday"
 TITLE = "Ignatenko, Lashkaripour, Macedoni & Simonovska (2025), Liberation Day tariffs: Tables 1, 2, 3, 11"

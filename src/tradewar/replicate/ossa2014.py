@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradewar.api import default_data_path, solve
 from tradewar.data.ossa2014 import load_ossa2014
+from tradewar.data.registry import default_data_path
 from tradewar.models import ossa
+from tradewar.solver.equilibrium import solve
 
 TABLE2_PANEL = "US_plus50pp_all_partners"
 TABLE2_SECTORS = ("crp", "wap")

@@ -31,8 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tradewar.api import default_data_path, load_dataset
+from tradewar.data.registry import default_data_path, load_dataset
 from tradewar.errors import InputError
+from tradewar.games import Game, equal_gains, nash, optimal_tariffs
 from tradewar.models import ossa
 from tradewar.replicate.ossa2014 import outcome_rows, published_values, unilateral_row
 
@@ -61,8 +62,6 @@ def upper_bounds(baseline, lambdas: str) -> np.ndarray | float:
 
 
 def _game(baseline, lambdas: str):
-    from tradewar.games import Game
-
     return Game(ossa, baseline, objective="government", lambdas=lambdas)
 
 
@@ -93,7 +92,6 @@ def table3(baseline, panel: str = "a", *, progress: Progress = None) -> tuple[li
     """Table 3 (optimal tariffs, each region alone): cells and certificates per region."""
     label, lambdas = PANELS[panel]
     game = _game(baseline, lambdas)
-    from tradewar.games import optimal_tariffs
 
     rows, certificates = {}, {}
     for code in baseline.regions:
@@ -108,7 +106,6 @@ def table3(baseline, panel: str = "a", *, progress: Progress = None) -> tuple[li
 
 def nash_war(baseline, panel: str = "a", *, progress: Progress = None):
     _label, lambdas = PANELS[panel]
-    from tradewar.games import nash
 
     return nash(_game(baseline, lambdas), None, upper=upper_bounds(baseline, lambdas), check=False, progress=progress)
 
@@ -125,8 +122,6 @@ def table4(baseline, panel: str = "a", *, war=None, progress: Progress = None) -
 
 def table5(baseline, panel: str = "a", *, starts=TABLE5_STARTS, war=None, progress: Progress = None):
     """Table 5 (trade talks): equal-gains cooperative tariffs from each starting point."""
-    from tradewar.games import equal_gains
-
     label, lambdas = PANELS[panel]
     cells, certificates = [], {}
     for start in starts:

@@ -10,7 +10,7 @@ The Structural Gravity Model" (WTO/UNCTAD), chapter 2, applications 1 and 2.
   CNTG, LANG, CLNY with exporter and importer effects in 1994, filling the pairs without
   trade); baseline 1994, counterfactual RTA -> 0 on the six CAN/MEX/USA flows.
 
-Computed values come from `tradewar.estimation.ppml` and `tradewar.models.gravity`; the book's
+Computed values come from `tradewar.data.estimation.ppml` and `tradewar.models.gravity`; the book's
 published Stata outputs (``../shared/data/yotov/results``) are set beside them, never used.
 The NAFTA table reports the effect *of* NAFTA with the book's reversed convention:
 (BLN - CFL) / CFL x 100, and the price column (1 - p_CFL / p_BLN) x 100 (``RTAsEffects.do``);
@@ -38,9 +38,11 @@ import numpy as np
 import pandas as pd
 
 from tradewar.data import yotov
+from tradewar.data.estimation import GravityFit, gravity_panel, ppml
+from tradewar.data.registry import default_data_path
 from tradewar.errors import InputError
-from tradewar.estimation import GravityFit, gravity_panel, ppml
 from tradewar.models import gravity
+from tradewar.replicate import gravity_book
 
 PROCEDURES = ("book", "converged")
 NAFTA = ("CAN", "MEX", "USA")
@@ -96,8 +98,6 @@ class Experiment:
 def _key(data) -> str:
     """Cache key: the resolved data folder (the default one when none is given)."""
     if data is None:
-        from tradewar.api import default_data_path
-
         data = default_data_path("yotov")
     return str(Path(data).resolve())
 
@@ -210,7 +210,7 @@ def _price(ratio: np.ndarray, reversed_sign: bool) -> np.ndarray:
 def book_ratios(exp: Experiment) -> tuple[dict[str, np.ndarray], dict]:
     """CFL/BLN ratios of the book's procedure, and its stopping diagnostics."""
     ref = exp.countries.index(exp.reference)
-    r = gravity.book_procedure(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=exp.sigma, reference=ref)
+    r = gravity_book.book_procedure(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=exp.sigma, reference=ref)
     inv = 1 / (1 - exp.sigma)
     ratios = {
         "exports": r["exports_full"] / r["exports_bln"],

@@ -27,9 +27,9 @@ limited to `max_body_bytes` (413), pending jobs to `max_jobs` (429), a job's run
 
 from __future__ import annotations
 
-import importlib.util
 import traceback
 from importlib import resources
+from importlib.metadata import version
 from typing import Literal
 
 from fastapi import FastAPI, Request, Response
@@ -40,11 +40,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-import tradewar
-from tradewar.api import DATASETS
+from tradewar import games
+from tradewar.data.registry import DATASETS
 from tradewar.errors import InputError, NotConverged, TradewarError
 from tradewar.models import MODELS, get_model
-from tradewar.scenario import PolicySpec, Scenario, bundled_scenarios, load_scenario
+from tradewar.report.jsonenc import jsonable
+from tradewar.scenario.run import prepare_baseline
+from tradewar.scenario.spec import PolicySpec, Scenario, bundled_scenarios, load_scenario
 from tradewar.web import service as svc
 from tradewar.web.jobs import JobManager, TooManyJobs
 
@@ -64,7 +66,6 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 404, 405, 413, 422, 429, 500)}
-GAME_ERRORS = {**ERRORS, 501: {"model": ErrorResponse}}
 
 HTTP_CODES = {
     400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
@@ -277,7 +278,7 @@ def create_app(
     """The application: API under /api, dashboard at /, assets under /static."""
     app = FastAPI(
         title="tradewar",
-        version=tradewar.__version__,
+        version=version("tradewar"),
         description=(__doc__ or "").split("\n\n")[0]
         + ". Every failure answers {\"error\": {\"code\", \"message\", \"field\"}}.",
     )
@@ -361,7 +362,7 @@ def create_app(
         """Liveness and what the server offers."""
         return {
             "status": "ok",
-            "version": tradewar.__version__,
+            "version": version("tradewar"),
             "default_dataset": svc.default_dataset(),
             "datasets": list(DATASETS),
             "models": sorted(MODELS),
@@ -416,7 +417,7 @@ def create_app(
             return error_response(404, "not_found", f"name: no bundled scenario {name[:80]!r}; see GET /api/scenarios",
                                   "name")
         s = svc.scenario_from_name(name)
-        return {"name": name, "scenario": svc.clean(s.model_dump(mode="json", exclude={"dataset": {"path", "mapping"}}))}
+        return {"name": name, "scenario": jsonable(s.model_dump(mode="json", exclude={"dataset": {"path", "mapping"}}))}
 
     async def _answer(s: Scenario, detail: bool) -> JSONResponse:
         # a cached answer is served on the event loop; a solve goes to a worker thread
@@ -485,8 +486,6 @@ def create_app(
 
     def _game_job(kind: str, req: GameRequest, play) -> dict:
         """Validate the codes now (422 before anything is queued); play(game, progress) in the job."""
-        if importlib.util.find_spec("tradewar.games") is None:
-            return error_response(501, "not_available", "kind: the games layer (tradewar.games) is not installed", "kind")
         dataset = req.dataset or svc.default_dataset()
         svc.check_dataset(dataset)
         get_model(req.model)
@@ -501,34 +500,32 @@ def create_app(
                                      f"use one of {', '.join(known)}", field=field)
 
         def fn(progress):
-            from tradewar import games
-
             progress(0.0, f"loading {dataset}")
-            baseline = svc.load_for_model(service.baseline(dataset), req.model, req.deficits)
+            baseline = prepare_baseline(service.baseline(dataset), get_model(req.model), req.deficits)
             game = games.Game(req.model, baseline, objective=req.objective, deficits=req.deficits)
             progress(0.05, "solving")
             result = play(games, game, lambda message: progress(None, message))
-            return svc.clean(result.to_dict())
+            return jsonable(result.to_dict())
 
         job = jobs.submit(kind, req.model_dump(mode="json", exclude_none=True), fn)
-        return JSONResponse(svc.clean(job.to_dict()), status_code=202)
+        return JSONResponse(jsonable(job.to_dict()), status_code=202)
 
     def _bounds(req: GameRequest) -> dict:
         return {"mfn": req.mfn, "lower": req.lower_pct / 100, "upper": req.upper_pct / 100}
 
-    @app.post("/api/jobs/optimal", status_code=202, responses=GAME_ERRORS, tags=["jobs"])
+    @app.post("/api/jobs/optimal", status_code=202, responses=ERRORS, tags=["jobs"])
     def job_optimal(req: OptimalRequest):
         """A region's optimal tariffs, all others at their baseline tariffs (tradewar.games.optimal_tariffs)."""
         return _game_job("optimal", req, lambda games, game, progress: games.optimal_tariffs(
             game, req.player, partners=req.partners, **_bounds(req)))
 
-    @app.post("/api/jobs/nash", status_code=202, responses=GAME_ERRORS, tags=["jobs"])
+    @app.post("/api/jobs/nash", status_code=202, responses=ERRORS, tags=["jobs"])
     def job_nash(req: NashRequest):
         """The Nash equilibrium of a tariff war among `players`, the rest passive (tradewar.games.nash)."""
         return _game_job("nash", req, lambda games, game, progress: games.nash(
             game, req.players, targets=req.targets, progress=progress, **_bounds(req)))
 
-    @app.post("/api/jobs/talks", status_code=202, responses=GAME_ERRORS, tags=["jobs"])
+    @app.post("/api/jobs/talks", status_code=202, responses=ERRORS, tags=["jobs"])
     def job_talks(req: TalksRequest):
         """Trade talks: the Nash-bargaining deal (war as threat point) or equal gains (tradewar.games)."""
         if req.solution == "equal_gains":
@@ -548,7 +545,7 @@ def create_app(
         job = jobs.get(job_id)
         if job is None:
             return _no_job(job_id)
-        return svc.clean(job.to_dict())
+        return jsonable(job.to_dict())
 
     @app.delete("/api/jobs/{job_id}", responses=ERRORS, tags=["jobs"])
     def job_cancel(job_id: str):
@@ -556,6 +553,6 @@ def create_app(
         job = jobs.cancel(job_id)
         if job is None:
             return _no_job(job_id)
-        return svc.clean(job.to_dict(with_result=False))
+        return jsonable(job.to_dict(with_result=False))
 
     return app

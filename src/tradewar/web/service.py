@@ -1,7 +1,7 @@
 """What the web API computes: validated scenarios in, cached results out.
 
 Every request becomes a `tradewar.scenario.Scenario` (validated by `parse_scenario`, the rules of
-scenario files) and is solved by `tradewar.api.run_scenario`, the function behind `tradewar run`.
+scenario files) and is solved by `tradewar.run_scenario`, the function behind `tradewar run`.
 Results are cached under the SHA-256 of the canonical scenario (its validated fields as JSON
 with sorted keys), so the same question asked twice, or by fifty clients at once, is solved once.
 Solves run one at a time under a lock: JAX's compiled solvers may be called from several threads,
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -22,9 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tradewar.api import DATASETS, ScenarioResult, average_tariff, load_dataset, run_scenario
+from tradewar.data.registry import DATASETS, load_dataset
 from tradewar.errors import InputError
-from tradewar.scenario import Scenario, bundled_scenarios, load_scenario, parse_scenario
+from tradewar.report.jsonenc import jsonable
+from tradewar.scenario.run import ScenarioResult, average_tariff, run_scenario
+from tradewar.scenario.spec import Scenario, bundled_scenarios, load_scenario, parse_scenario
 
 #: The dataset the dashboard and ad-hoc requests use when none is named.
 PREFERRED_DEFAULT = "world2022"
@@ -32,22 +33,6 @@ PREFERRED_DEFAULT = "world2022"
 
 def default_dataset() -> str:
     return PREFERRED_DEFAULT if PREFERRED_DEFAULT in DATASETS else DATASETS[0]
-
-
-def clean(x):
-    """JSON-safe copy: NaN and infinities become null, numpy scalars plain numbers."""
-    if isinstance(x, dict):
-        return {k: clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [clean(v) for v in x]
-    if isinstance(x, (np.floating, float)):
-        x = float(x)
-        return x if math.isfinite(x) else None
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
 
 
 def canonical_key(scenario: Scenario) -> str:
@@ -99,16 +84,6 @@ def adhoc_scenario(dataset: str, model: str, deficits: str, policy: list[dict], 
 def check_dataset(name: str, field: str = "dataset") -> None:
     if name not in DATASETS:
         raise InputError(f"{field}: unknown dataset {name!r}; use one of {', '.join(DATASETS)}", field=field)
-
-
-def load_for_model(baseline, model: str, deficits: str):
-    """The dataset as `tradewar.api.scenario_inputs` prepares it: calibrated to zero deficits
-    when the closure is "zero" and the data have deficits."""
-    from tradewar.models import get_model
-
-    if deficits == "zero" and np.abs(baseline.deficit).max() > 1e-9 * baseline.value_added.sum():
-        baseline = get_model(model).calibrate(baseline, deficits="zero")
-    return baseline
 
 
 @dataclass
@@ -200,14 +175,14 @@ class Service:
             ],
             "average_tariffs_pct": average_tariff_matrix(b),
         }
-        info = clean(info)
+        info = jsonable(info)
         with self._lock:
             self._datasets[name] = info
         return info
 
 
 def average_tariff_matrix(b) -> dict:
-    """Baseline average tariff of each importer on each exporter (%), as `tradewar.api.average_tariff`."""
+    """Baseline average tariff of each importer on each exporter (%), as `tradewar.scenario.run.average_tariff`."""
     with np.errstate(invalid="ignore", divide="ignore"):  # pairs that do not trade: NaN -> null
         return {
             imp: {exp: average_tariff(b, b.tariffs, imp, exp) for exp in b.regions if exp != imp} for imp in b.regions
@@ -247,7 +222,7 @@ def sector_table(eq) -> pd.DataFrame:
 
 
 def records(df: pd.DataFrame, digits: int | None = None) -> list[dict]:
-    return clean(df.to_dict(orient="records"))
+    return jsonable(df.to_dict(orient="records"))
 
 
 def result_json(entry: Cached, cached: bool, detail: bool) -> dict:
@@ -262,7 +237,7 @@ def result_json(entry: Cached, cached: bool, detail: bool) -> dict:
             for step, s in zip(body["steps"], entry.result.steps):
                 step["bilateral"] = records(pair_table(s.equilibrium))
                 step["sectors"] = records(sector_table(s.equilibrium))
-        body = clean(body)
+        body = jsonable(body)
         entry.json[detail] = body  # a benign race: two threads build the same dict
     return {**body, "cached": cached}
 

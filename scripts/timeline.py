@@ -1,0 +1,841 @@
+"""The 2025 US-China trade war as tariff changes by (importer, exporter, sector).
+
+This module turns the dated events of ``../shared/data/recent`` into the policy arrays of the
+bundled scenarios (``scripts/build_scenarios.py`` writes them as TOML). Everything is an
+*increase over the dataset's factual tariffs* in percentage points, by importer region,
+exporter region and world2022 sector; a scenario step sets the level
+
+    set_pct[n, i, s] = 100 * baseline_tariff[n, i, s] + increase_pp[n, i, s]
+
+so the levels are consistent with the `world2022` baseline (US: 2024 calculated duties by
+partner x sector, which include the Section 301 duties in force in 2024; China on the US: the
+rates in force after June 2019). Sources (all in ``../shared/data/recent``):
+
+- ``tariff_timeline_2018_2025.csv`` (PIIE/Bown, CRS, official texts): the dates and headline
+  rates of the US measures on China and China's measures on the US.
+- ``us_tariffs_2025/us_tariff_by_partner_by_date.csv`` (tradewartracker, Census 2024 weights):
+  the import-weighted increase of the US tariff on each of 51 partners at 23 policy dates.
+- ``us_tariffs_2025/us_daily_avg_tariff.csv``: the US average over all partners (for the
+  partners outside the 51: the residual).
+- ``us_tariffs_2025/us_imports_tariffs_by_partner_hs2_2024.csv``: 2024 US imports by partner x
+  HS2 (weights from chapters to sectors, and the Section 232 coverage).
+- ``us_tariffs_2025/china_retaliation_2025-03-10_hs6.csv`` and
+  ``china_tariffs_2018_2019/china_imports_from_us_2017_hs8.csv``: China's product lists and the
+  weights of its tariffs on US goods (the same 2017 weights as the baseline's China tariffs).
+
+Method (each step of `STEPS` names its state; the functions below are the mapping):
+
+US on China (`us_on_china_pp`), built from the timeline's layers rather than from the tracker,
+because the tracker codes the 20 % fentanyl rate from 4 February (the second 10 points came on
+4 March) and the November truce on 1 November; by HS2 chapter h:
+
+    increase(h) = fentanyl + reciprocal * cover(h) + steel_rate * c_steel [h in 72, 73, 76]
+                  + auto_rate * c_auto [h = 87]
+
+- the fentanyl (IEEPA) rate stacks on every good from China, including Section 232 goods;
+- the reciprocal rate does not apply to Annex II energy and Section 232 goods: cover(h) = 0 for
+  chapters 27 (energy), 72, 73, 74, 76 (steel, copper, aluminium), 87 (autos and parts); 1
+  elsewhere (see `RECIPROCAL_EXEMPT` for pharmaceuticals and bullion), except that the
+  electronics carve-out of 11 April (smartphones, computers, chips; retroactive to 5 April) removes a share `s_e` of
+  chapters 84 and 85. `s_e` is calibrated to the tracker: the reciprocal coverage the tracker
+  implies for China after Geneva, (increase on 2025-05-12 - 20 fentanyl - Section 232) / 10;
+- c_steel and c_auto, the shares of chapters 72+73+76 and 87 under Section 232, come from the
+  tracker's jumps on the 232 dates (2025-03-12 steel/aluminium at 25 %, 2025-04-03 autos at
+  25 %): covered value = jump x imports / 25. The tracker codes autos and parts together on
+  3 April (parts were from 3 May); we follow it;
+- the Section 232 expansions of August (copper, steel/aluminium derivatives) add the tracker's
+  jump on China between 2025-06-03 and 2025-08-07 (China's reciprocal rate did not change then),
+  spread over chapters 73, 74, 76, 84, 85, 94 by 2024 imports.
+
+US on every other partner (`us_on_partners_pp`): the tracker's import-weighted increase T(p, d)
+is the partner-level total (so the deals with Japan, Korea, Malaysia and the EU and the
+reciprocal rates of 7 August are in it); it is spread over chapters as Section 232 layers on
+their chapters (coverage from the tracker's jumps, as for China) plus a broad IEEPA layer B with
+the same cover(h) as China's reciprocal rate, B solved so that the 2024-import-weighted average
+over chapters equals T(p, d) exactly. B is capped at `BROAD_CAP` (50 %), the rest spread over
+the chapters' uncovered parts (the tracker, at HS10, reaches more than our chapter rules for
+India and Brazil in August). Where the 232 layers alone exceed T (deals that cap autos at 15 %
+all-in), B = 0 and the 232 layers are scaled down to T. Partners outside the tracker's
+51 take the residual of the US average: (daily average - 2.3 MFN) x all imports minus the 51
+partners' increases, over the other partners' imports. Partners are grouped into the 18 regions
+(`region_of`), chapters into sectors with `hs2_to_sector.csv` (ELEQ takes chapter 85, as the
+baseline does), both weighted by 2024 US imports; HS 98-99 carry no increase.
+
+China on the US (`china_on_us_pp`): headline additional rates on all US goods (34 % announced
+4 April, 84 % from 10 April, 125 % from 12 April, 10 % from the Geneva truce of 14 May), plus the
+product lists of 10 February (coal and LNG +15, crude oil, agricultural machinery,
+large-engine cars and pickups +10) and 10 March (farm goods +10/+15, lifted on 10 November),
+averaged within sectors with China's 2017 imports from the US by HS8.
+
+Rare-earth export controls (`rare_earth_cut_pct`): an export limit on China's exports of the sectors
+that hold the controlled products (CHEM: rare-earth metals and compounds HS 2805/2846; MINE:
+rare-earth ores; ELEQ: permanent magnets HS 8505), cut_pct = 100 x (assumed share of the
+controlled products in the sector's exports) x (assumed cut in those products). Both numbers
+are ASSUMPTIONS (no product-level Chinese export data are in ../shared/data): see
+`RARE_EARTH_SHARE` and `RARE_EARTH_CUT`.
+
+Published averages (`PUBLISHED`, checked in tests/test_scenarios.py): the trade-weighted US tariff
+on Chinese goods and China's on US goods at baseline trade are compared with PIIE's (Bown) and
+CRS's figures in the timeline file. China's tariff is compared as a level; the US tariff's level
+sits about 9 points below PIIE's throughout (PIIE starts from statutory 20.8 %, the baseline from
+the 2024 collected 11 %), so its rise since January is compared, and each exception says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tradewar.data.registry import default_data_path
+from tradewar.errors import InputError
+
+#: world2022 labels (fixed).
+REGIONS = (
+    "USA",
+    "CHN",
+    "JPN",
+    "KOR",
+    "TWN",
+    "IND",
+    "CAN",
+    "MEX",
+    "BRA",
+    "GBR",
+    "EU27",
+    "VNM",
+    "MYS",
+    "THA",
+    "IDN",
+    "ASEAN_OTH",
+    "AUS",
+    "ROW",
+)
+GOODS = (
+    "AGR",
+    "ENRG",
+    "MINE",
+    "FOOD",
+    "TEXT",
+    "WOOD",
+    "CHEM",
+    "METAL",
+    "FMET",
+    "ELEC",
+    "ELEQ",
+    "MACH",
+    "AUTO",
+    "OMFG",
+)
+EU27_MEMBERS = (
+    "AUT",
+    "BEL",
+    "BGR",
+    "HRV",
+    "CYP",
+    "CZE",
+    "DNK",
+    "EST",
+    "FIN",
+    "FRA",
+    "DEU",
+    "GRC",
+    "HUN",
+    "IRL",
+    "ITA",
+    "LVA",
+    "LTU",
+    "LUX",
+    "MLT",
+    "NLD",
+    "POL",
+    "PRT",
+    "ROU",
+    "SVK",
+    "SVN",
+    "ESP",
+    "SWE",
+)
+ASEAN_OTH = ("SGP", "PHL", "BRN", "KHM", "LAO", "MMR")
+
+#: Chapters the reciprocal (IEEPA) tariffs do not reach: Annex II energy (27); Section 232
+#: steel/aluminium (72, 73, 76), copper (74), autos and parts (87). Pharmaceuticals (30) and
+#: bullion (71) were in Annex II too, but the tracker's partner totals (our per-partner source)
+#: evidently reach them (EU27: +20.7 on 2025-04-08 at a 20 % rate; CHE: +38.6 on 2025-08-07 at
+#: 39 %, with 31 % of imports in chapter 30 and 25 % in 71), so they are covered here.
+RECIPROCAL_EXEMPT = ("27", "72", "73", "74", "76", "87")
+#: Chapters of the 11 April electronics carve-out (computers 8471 sit in 84; phones, chips in 85).
+CARVE_OUT_CHAPTERS = ("84", "85")
+STEEL_CHAPTERS = ("72", "73", "76")
+#: Highest broad IEEPA rate on a partner other than China in 2025 (Annex I of 2 April: 50 % on
+#: Lesotho, reciprocal_rates_annexI_2025-04-02.csv; Brazil and India reached 50 % in August with
+#: their additional IEEPA tariffs on top of the 10 % and 25 % of reciprocal_rates_2025-08-07.csv):
+#: the cap of the broad layer B (see `Sources.us_partner_chapters`).
+BROAD_CAP = 50.0
+AUTO_CHAPTERS = ("87",)
+#: Chapters of the August Section 232 expansions (copper 74; derivatives of steel and aluminium
+#: in 73, 76, 84, 85, 94): the tracker's jump on China is spread over them by 2024 imports.
+LATER_232_CHAPTERS = ("73", "74", "76", "84", "85", "94")
+
+#: Rare earths: assumed share of the controlled products in China's exports of each sector.
+#: CHEM: rare-earth metals and compounds (HS 2805, 2846) are of the order of 1 % of China's
+#: chemical exports; ELEQ: NdFeB magnets (HS 8505) of the order of 2 % of its electrical
+#: equipment exports; MINE: rare-earth ores and concentrates, a larger share of a small sector
+#: (5 %). Orders of magnitude, not data: the results scale with them.
+RARE_EARTH_SHARE = {"CHEM": 0.01, "MINE": 0.05, "ELEQ": 0.02}
+#: Assumed cut in the controlled products' exports (fraction) under each regime:
+#: "april": licensing of 7 medium/heavy rare earths and magnets from 4 April 2025 (exports of
+#: magnets fell by about three quarters in April-May 2025, as widely reported; not in the data);
+#: "eased": after Geneva, China undertook to suspend its countermeasures since 2 April (Joint
+#: Statement, timeline row 2025-05-14) but kept licensing; "october": MOFCOM Nos. 61/62
+#: (9 October) add 5 elements and extraterritorial rules; "severe": a stress test.
+RARE_EARTH_CUT = {"april": 0.75, "eased": 0.25, "october": 0.90, "severe": 1.0 - 1e-9}
+
+
+def rare_earth_cut_pct(regime: str) -> dict[str, float]:
+    """cut_pct by sector for a rare-earth regime (share x cut, in percent)."""
+    if regime not in RARE_EARTH_CUT:
+        raise InputError(
+            f"rare-earth regime {regime!r} unknown; use one of {', '.join(RARE_EARTH_CUT)}", field="regime"
+        )
+    cut = RARE_EARTH_CUT[regime]
+    return {s: round(100 * share * cut, 4) for s, share in RARE_EARTH_SHARE.items()}
+
+
+def region_of(iso3: str) -> str:
+    """world2022 region of a census partner code (EU members -> EU27; ASEAN others; else ROW)."""
+    if iso3 in REGIONS and iso3 not in ("USA", "ROW", "ASEAN_OTH"):
+        return iso3
+    if iso3 in EU27_MEMBERS or iso3 == "EU27":
+        return "EU27"
+    if iso3 in ASEAN_OTH:
+        return "ASEAN_OTH"
+    return "ROW"
+
+
+# --------------------------------------------------------------------------- the states
+@dataclass(frozen=True)
+class USChina:
+    """US measures on China in force (percent, additional to the 2024 applied rates)."""
+
+    fentanyl: float = 0.0
+    reciprocal: float = 0.0
+    carve_out: bool = False  # the 11 April electronics carve-out
+    steel: float = 0.0  # Section 232 steel and aluminium
+    autos: float = 0.0  # Section 232 autos and parts
+    later_232: bool = False  # Section 232 expansions of August (copper, steel/aluminium derivatives)
+
+
+@dataclass(frozen=True)
+class ChinaUS:
+    """China's measures on US goods in force (percent, additional to the June-2019 rates)."""
+
+    headline: float = 0.0  # on all US goods
+    feb_list: bool = False  # 10 February: coal, LNG +15; crude, farm machinery, large cars, pickups +10
+    mar_list: bool = False  # 10 March: farm goods +10/+15 (Tariff Commission Ann. No. 2 of 2025)
+
+
+@dataclass(frozen=True)
+class Step:
+    date: str
+    label: str
+    tracker_date: str | None  # the tracker's policy date for the US tariffs on other partners
+    us_china: USChina
+    china_us: ChinaUS
+    rare_earth: str | None  # regime of China's rare-earth controls (RARE_EARTH_CUT key)
+    sources: tuple[str, ...] = ()
+
+
+F10, F20 = 10.0, 20.0
+_T = "tariff_timeline_2018_2025.csv"
+_TR = "us_tariff_by_partner_by_date.csv"
+
+#: The dated steps of the bundled scenario `us-china-2025`.
+STEPS: tuple[Step, ...] = (
+    Step(
+        "2025-01-20",
+        "Inauguration: the 2024 applied tariffs (baseline)",
+        None,
+        USChina(),
+        ChinaUS(),
+        None,
+        (f"{_T} 2025-01-20 (PIIE: US 20.8, China 21.2 derived)",),
+    ),
+    Step(
+        "2025-02-04",
+        "US fentanyl tariff on China, 10% (EO 14195)",
+        "2025-02-04",
+        USChina(fentanyl=F10),
+        ChinaUS(),
+        None,
+        (f"{_T} 2025-02-04", f"{_TR} 2025-02-04"),
+    ),
+    Step(
+        "2025-02-10",
+        "China retaliates: coal, LNG +15%; crude, farm machinery, large cars, pickups +10%",
+        "2025-02-04",
+        USChina(fentanyl=F10),
+        ChinaUS(feb_list=True),
+        None,
+        (f"{_T} 2025-02-10",),
+    ),
+    Step(
+        "2025-03-04",
+        "US fentanyl tariff on China to 20%; Canada and Mexico fentanyl tariffs",
+        "2025-03-06",
+        USChina(fentanyl=F20),
+        ChinaUS(feb_list=True),
+        None,
+        (f"{_T} 2025-03-04", f"{_TR} 2025-03-06"),
+    ),
+    Step(
+        "2025-03-10",
+        "China's tariffs on US farm goods (+10/15%)",
+        "2025-03-06",
+        USChina(fentanyl=F20),
+        ChinaUS(feb_list=True, mar_list=True),
+        None,
+        (f"{_T} 2025-03-10", "us_tariffs_2025/china_retaliation_2025-03-10_hs6.csv"),
+    ),
+    Step(
+        "2025-03-12",
+        "Section 232 steel and aluminium 25% on all sources",
+        "2025-03-12",
+        USChina(fentanyl=F20, steel=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        None,
+        (f"{_T} 2025-03-12", f"{_TR} 2025-03-12"),
+    ),
+    Step(
+        "2025-04-03",
+        "Section 232 autos 25% (parts from May 3)",
+        "2025-04-03",
+        USChina(fentanyl=F20, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        None,
+        (f"{_T} 2025-04-03", f"{_TR} 2025-04-03"),
+    ),
+    Step(
+        "2025-04-04",
+        "China's export controls on 7 rare earths and magnets (MOFCOM No. 18)",
+        "2025-04-03",
+        USChina(fentanyl=F20, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-04",),
+    ),
+    Step(
+        "2025-04-05",
+        "Reciprocal tariffs of April 2: the 10% baseline on every partner (country rates from Apr 9)",
+        "2025-04-09",
+        USChina(fentanyl=F20, reciprocal=10, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        "april",
+        (
+            f"{_T} 2025-04-05",
+            (
+                f"{_TR} 2025-04-09: the 10% baseline regime of the 90-day pause, legally the same as "
+                "Apr 5-8; the tracker's own 2025-04-05 column already carries the Annex I country rates, "
+                "which took effect on Apr 9"
+            ),
+        ),
+    ),
+    Step(
+        "2025-04-09",
+        "US reciprocal tariff on China 84%; Annex I rates on all partners",
+        "2025-04-08",
+        USChina(fentanyl=F20, reciprocal=84, steel=25, autos=25),
+        ChinaUS(feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-09", f"{_TR} 2025-04-08"),
+    ),
+    Step(
+        "2025-04-10",
+        "US on China 125% (145% with fentanyl); others paused at 10%; China 84%",
+        "2025-04-09",
+        USChina(fentanyl=F20, reciprocal=125, steel=25, autos=25),
+        ChinaUS(headline=84, feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-10 (both rows)", f"{_TR} 2025-04-09"),
+    ),
+    Step(
+        "2025-04-12",
+        "China to 125%; US electronics carve-out (Apr 11, retroactive to Apr 5)",
+        "2025-04-11",
+        USChina(fentanyl=F20, reciprocal=125, carve_out=True, steel=25, autos=25),
+        ChinaUS(headline=125, feb_list=True, mar_list=True),
+        "april",
+        (f"{_T} 2025-04-12 and 2025-04-10", f"{_TR} 2025-04-11"),
+    ),
+    Step(
+        "2025-05-14",
+        "Geneva truce: US on China 10% reciprocal + 20% fentanyl; China 10%",
+        "2025-05-12",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=25, autos=25),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "eased",
+        (f"{_T} 2025-05-14 (Joint Statement; PIIE 51.1 / 32.6)", f"{_TR} 2025-05-12"),
+    ),
+    Step(
+        "2025-06-04",
+        "Section 232 steel and aluminium to 50% (UK 25%)",
+        "2025-06-03",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "eased",
+        (f"{_T} 2025-06-03", f"{_TR} 2025-06-03"),
+    ),
+    Step(
+        "2025-08-07",
+        "Reciprocal rates of August 7 (deals with Japan, Korea, EU, Malaysia, ...)",
+        "2025-08-07",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "eased",
+        (f"{_TR} 2025-08-07", "us_tariffs_2025/reciprocal_rates_2025-08-07.csv", f"{_T} 2025-08-12"),
+    ),
+    Step(
+        "2025-10-09",
+        "China's October rare-earth controls (MOFCOM Nos. 61, 62)",
+        "2025-08-07",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "october",
+        (f"{_T} 2025-10-09",),
+    ),
+    Step(
+        "2025-10-30",
+        "Busan meeting (Trump-Xi): deal announced; tariffs in force that day",
+        "2025-10-14",
+        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=True),
+        "october",
+        (f"{_T} 2025-10-30", f"{_TR} 2025-10-14"),
+    ),
+    Step(
+        "2025-11-10",
+        "Busan deal in force: fentanyl 10%; China drops farm tariffs, pauses Oct controls",
+        "2025-11-01",
+        USChina(fentanyl=F10, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
+        ChinaUS(headline=10, feb_list=True, mar_list=False),
+        "eased",
+        (f"{_T} 2025-11-10 (both rows)", f"{_TR} 2025-11-01 (includes Section 232 trucks of Nov 1)"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published average (tariff_timeline_2018_2025.csv) and the step it is compared with.
+
+    `check` says what is tested (tests/test_scenarios.py), within `TOLERANCE_PP` points:
+    "level": the step's trade-weighted average at baseline trade equals the published level;
+    "increment": the step's rise over the 2025-01-20 step equals the published rise over the
+    published January level (the levels differ by the baseline gap, see `exception`);
+    "collected": the step's level equals the 2024 collected duty rate (tracker,
+    applied_tariff_2024_pct), which is what the dataset's baseline is;
+    "tracker": the step's rise at 2024 US import weights equals the tracker's on `tracker_date`.
+    """
+
+    step: str
+    side: str  # "us": US tariff on Chinese goods; "china": China's tariff on US goods
+    value: float
+    source: str
+    check: str = "level"
+    exception: str = ""
+    tracker_date: str | None = None
+
+
+#: The average-tariff figures a user will compare with, and how each is checked.
+TOLERANCE_PP = 5.0
+PIIE_JANUARY = {"us": 20.8, "china": 21.2}
+_BASE_GAP = (
+    "PIIE's levels start from 20.8% in January 2025, statutory rates (MFN + Section 301 list "
+    "rates); the world2022 baseline is the duty actually collected in 2024 / imports (10.9% at "
+    "2024 weights in the tracker, 11.5% at baseline flows): exclusions, duty-free programmes and "
+    "the shift of imports to untariffed goods since 2018. The levels therefore sit about 9 points "
+    "lower; the increases are compared"
+)
+PUBLISHED: tuple[Published, ...] = (
+    Published("2025-01-20", "us", 20.8, "2025-01-20 PIIE chart (2025 version)", "collected", _BASE_GAP),
+    Published("2025-01-20", "china", 21.2, "2025-01-20 PIIE (derived: 32.6 - 11.4)"),
+    Published(
+        "2025-04-12",
+        "us",
+        124.1,
+        "2025-04 PIIE chart (April 2025 version), the April peak",
+        "increment",
+        _BASE_GAP + ". PIIE's April figure matches the step after the electronics carve-out (Apr 11, "
+        "retroactive to Apr 5): 20.8 + 20 + 125 x c + 232 = 124.1 needs c = 0.66 of imports under the "
+        "reciprocal rate, as after the carve-out; before it (step 2025-04-10, c = 0.92) the average is "
+        "about 30 points higher",
+    ),
+    Published("2025-04-12", "china", 146.0, "2025-04 CRS (Sutter), mid-April, not accounting for exemptions"),
+    Published(
+        "2025-05-14", "us", 51.1, "2025-05-14 PIIE chart (post-Geneva version)", "increment", _BASE_GAP
+    ),
+    Published("2025-05-14", "china", 32.6, "2025-05-14 PIIE chart (post-Geneva version)"),
+    Published("2025-05-14", "china", 31.0, "2025-05-14 CRS (Sutter), mid-May"),
+    Published(
+        "2025-11-10",
+        "us",
+        47.5,
+        "2025-12-28 Bown (PIIE) as cited by zeno.fm; 2025-10-30 '57 -> 47'",
+        "tracker",
+        _BASE_GAP + ". Even the rise falls short, by about 6 points: 47.5 is a secondary citation (a "
+        "podcast summary of Bown, and Trump's '57 -> 47'), not a PIIE page in the data; the tracker, "
+        "which codes every action at HS10, puts China at 29.8% (a rise of 18.9) after the truce. Our rise "
+        "is checked against the tracker's instead",
+        "2025-11-14",
+    ),
+)
+
+
+def published_comparison(
+    src: Sources, averages: dict[str, dict[str, float]], increases_2024: dict[str, float]
+) -> list[dict]:
+    """Rows of the comparison with `PUBLISHED`: `averages[date][side]` are the steps' trade-weighted
+    averages at baseline trade (tradewar.scenario.run.average_tariff), `increases_2024[date]` the US rise on
+    China at 2024 US import weights (`Sources.tracker_check_china`)."""
+    rows = []
+    for pub in PUBLISHED:
+        level = averages[pub.step][pub.side]
+        row = {
+            "step": pub.step,
+            "side": pub.side,
+            "computed": level,
+            "published": pub.value,
+            "difference": level - pub.value,
+            "check": pub.check,
+            "source": pub.source,
+            "exception": pub.exception,
+        }
+        if pub.check == "level":
+            row["compared"], row["target"] = level, pub.value
+        elif pub.check == "increment":
+            row["compared"] = level - averages["2025-01-20"][pub.side]
+            row["target"] = pub.value - PIIE_JANUARY[pub.side]
+        elif pub.check == "collected":
+            row["compared"] = level
+            row["target"] = float(src.applied_2024("CHN"))
+        elif pub.check == "tracker":
+            row["compared"] = increases_2024[pub.step]
+            row["target"] = float(src.tracker.loc["CHN", pub.tracker_date])
+        row["gap"] = row["compared"] - row["target"]
+        row["ok"] = abs(row["gap"]) <= TOLERANCE_PP
+        rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------- the data
+def _data_dir(path: str | Path | None) -> Path:
+    if path is not None:
+        return Path(path)
+    return default_data_path("recent")
+
+
+class Sources:
+    """The tables of ../shared/data/recent the mapping reads (loaded once)."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.root = _data_dir(path)
+        us = self.root / "us_tariffs_2025"
+        hs2 = pd.read_csv(us / "us_imports_tariffs_by_partner_hs2_2024.csv", dtype={"hs2": str})
+        hs2 = hs2[~hs2.partner_iso3.isin(EU27_MEMBERS)]  # the EU27 row is the EU total
+        self.imports_all = hs2.groupby("partner_iso3").us_imports_2024_usd.sum()  # incl. HS 98-99
+        hs2 = hs2[hs2.hs2.astype(int) <= 97]
+        self.m = hs2.pivot_table(
+            index="partner_iso3", columns="hs2", values="us_imports_2024_usd", aggfunc="sum", fill_value=0.0
+        )
+        panel = pd.read_csv(us / "us_tariff_by_partner_by_date.csv")
+        panel = panel[~panel.partner_iso3.isin(EU27_MEMBERS)]  # SVK is inside the EU27 row
+        self.tracker = panel.pivot(
+            index="partner_iso3", columns="date", values="tariff_increase_since_2024_pct"
+        )
+        self.tracker_imports = panel.groupby("partner_iso3").us_imports_2024_usd.first()
+        self.daily = (
+            pd.read_csv(us / "us_daily_avg_tariff.csv").set_index("date").us_import_weighted_avg_tariff_pct
+        )
+        self.retaliation = pd.read_csv(us / "china_retaliation_2025-03-10_hs6.csv", dtype={"hs6": str})
+        self.china_weights = pd.read_csv(
+            self.root / "china_tariffs_2018_2019" / "china_imports_from_us_2017_hs8.csv", dtype={"hs8": str}
+        )
+        conc = resources.files("tradewar") / "datasets" / "world2022" / "hs2_to_sector.csv"
+        self.hs2_sector = pd.read_csv(str(conc), dtype={"hs2": str}).set_index("hs2").sector
+        self._partners_cache: dict = {}
+        self._memo: dict = {}
+
+    # ---------------------------------------------------------------- helpers
+    def tracker_increase(self, partner: str, date: str) -> float:
+        if partner in self.tracker.index:
+            return float(self.tracker.loc[partner, date])
+        return self.rest_increase(date)
+
+    def applied_2024(self, partner: str) -> float:
+        """2024 calculated duties / customs value (percent), the tracker's base."""
+        panel = pd.read_csv(self.root / "us_tariffs_2025" / "us_tariff_by_partner_by_date.csv")
+        return float(panel.loc[panel.partner_iso3 == partner, "applied_tariff_2024_pct"].iloc[0])
+
+    def rest_increase(self, date: str) -> float:
+        """Increase on the partners outside the tracker's 51, from the US daily average."""
+        if ("rest", date) not in self._memo:
+            self._memo[("rest", date)] = self._rest_increase(date)
+        return self._memo[("rest", date)]
+
+    def _rest_increase(self, date: str) -> float:
+        avg = float(self.daily.loc[date]) - 2.3  # the daily series adds a 2.3% MFN baseline
+        total = float(self.imports_all.sum())
+        inside = self.tracker_imports.reindex(self.tracker.index)
+        panel = float((self.tracker[date] * inside).sum())
+        return (avg * total - panel) / (total - float(inside.sum()))
+
+    def chapter_imports(self, partner: str) -> pd.Series:
+        return self.m.loc[partner] if partner in self.m.index else pd.Series(0.0, index=self.m.columns)
+
+    def _jump_share(self, partner: str, before: str, after: str, chapters, rate: float) -> float:
+        """Share of `chapters` covered by a measure at `rate`, from the tracker's jump."""
+        key = (partner, before, after, tuple(chapters), rate)
+        if key not in self._memo:
+            self._memo[key] = self._jump_share_uncached(partner, before, after, chapters, rate)
+        return self._memo[key]
+
+    def _jump_share_uncached(self, partner, before, after, chapters, rate) -> float:
+        m = self.chapter_imports(partner)
+        base = float(m[list(chapters)].sum())
+        if partner in self.tracker.index:
+            jump = float(self.tracker.loc[partner, after] - self.tracker.loc[partner, before])
+            covered = jump / rate * float(self.tracker_imports[partner])
+        else:  # outside the panel: the panel's pooled share
+            return self.pooled_share(before, after, chapters, rate)
+        return float(np.clip(covered / base, 0.0, 1.0)) if base > 0 else 0.0
+
+    def pooled_share(self, before, after, chapters, rate) -> float:
+        """The share pooled over the tracker's partners (for the partners outside it)."""
+        key = ("pooled", before, after, tuple(chapters), rate)
+        if key not in self._memo:
+            self._memo[key] = self._pooled_share(before, after, chapters, rate)
+        return self._memo[key]
+
+    def _pooled_share(self, before, after, chapters, rate) -> float:
+        jumps = (
+            (self.tracker[after] - self.tracker[before])
+            / rate
+            * self.tracker_imports.reindex(self.tracker.index)
+        )
+        base = self.m.reindex(self.tracker.index).fillna(0.0)[list(chapters)].sum(axis=1)
+        return float(np.clip(jumps.clip(lower=0).sum() / base.sum(), 0.0, 1.0))
+
+    def steel_share(self, partner: str) -> float:
+        """c_steel: share of chapters 72+73+76 under Section 232 (tracker jump of 2025-03-12 at 25%)."""
+        return self._jump_share(partner, "2025-03-06", "2025-03-12", STEEL_CHAPTERS, 25.0)
+
+    def auto_share(self, partner: str) -> float:
+        """c_auto: share of chapter 87 under Section 232 (tracker jump of 2025-04-03 at 25%)."""
+        return self._jump_share(partner, "2025-03-12", "2025-04-03", AUTO_CHAPTERS, 25.0)
+
+    def cover(self, carve_out: bool, s_e: float) -> pd.Series:
+        """Share of each chapter the reciprocal / broad IEEPA layer reaches."""
+        c = pd.Series(1.0, index=self.m.columns)
+        c[list(RECIPROCAL_EXEMPT)] = 0.0
+        if carve_out:
+            c[list(CARVE_OUT_CHAPTERS)] = 1.0 - s_e
+        return c
+
+    @cached_property
+    def carve_out_share(self) -> float:
+        """s_e: share of chapters 84 and 85 in the electronics carve-out, calibrated so that China's
+        reciprocal coverage after the carve-out equals the tracker's after Geneva (2025-05-12)."""
+        m = self.chapter_imports("CHN")
+        total = float(self.tracker_imports["CHN"])
+        l232 = self._layer_232("CHN", steel=25.0, autos=25.0)
+        coverage_post = (
+            float(self.tracker.loc["CHN", "2025-05-12"]) - 20.0 - float((m * l232).sum()) / total
+        ) / 10.0
+        coverage_pre = float((m * self.cover(False, 0.0)).sum()) / total
+        return float((coverage_pre - coverage_post) * total / m[list(CARVE_OUT_CHAPTERS)].sum())
+
+    def _layer_232(self, partner: str, steel: float, autos: float) -> pd.Series:
+        layer = pd.Series(0.0, index=self.m.columns)
+        layer[list(STEEL_CHAPTERS)] = steel * self.steel_share(partner)
+        layer[list(AUTO_CHAPTERS)] = autos * self.auto_share(partner)
+        return layer
+
+    # ---------------------------------------------------------------- chapter level
+    @cached_property
+    def later_232_pp(self) -> float:
+        """The tracker's jump on China from 2025-06-03 to 2025-08-07 (pp of all imports from China):
+        China's reciprocal rate did not change then (truce), so it is the Section 232 expansions
+        (copper 50 % from Aug 1; steel and aluminium derivatives)."""
+        return float(self.tracker.loc["CHN", "2025-08-07"] - self.tracker.loc["CHN", "2025-06-03"])
+
+    def us_china_chapters(self, state: USChina) -> pd.Series:
+        """Increase (pp) of the US tariff on China by HS2 chapter."""
+        cover = self.cover(state.carve_out, self.carve_out_share)
+        out = state.fentanyl + state.reciprocal * cover + self._layer_232("CHN", state.steel, state.autos)
+        if state.later_232:
+            m = self.chapter_imports("CHN")
+            chapters = list(LATER_232_CHAPTERS)
+            out[chapters] += self.later_232_pp * float(self.tracker_imports["CHN"]) / float(m[chapters].sum())
+        return out
+
+    @cached_property
+    def _partner_arrays(self):
+        """Partners other than China and the US as arrays: imports [P, H], weights, 232 shares."""
+        partners = [p for p in self.m.index if p not in ("CHN", "USA")]
+        m = self.m.loc[partners].to_numpy(float)
+        weight = np.array([float(self.imports_all.get(p, 0.0)) for p in partners])
+        weight = np.where(weight > 0, weight, m.sum(axis=1))
+        c_steel = np.array([self.steel_share(p) for p in partners])
+        c_auto = np.array([self.auto_share(p) for p in partners])
+        chapters = list(self.m.columns)
+        is_steel = np.isin(chapters, STEEL_CHAPTERS).astype(float)
+        is_auto = np.isin(chapters, AUTO_CHAPTERS).astype(float)
+        return partners, m, weight, c_steel, c_auto, is_steel, is_auto
+
+    def _partner_increases(self, date: str) -> np.ndarray:
+        """Increase (pp) [P, H] of the US tariff on every partner but China at a tracker date."""
+        key = ("partners", date)
+        if key in self._memo:
+            return self._memo[key]
+        partners, m, weight, c_steel, c_auto, is_steel, is_auto = self._partner_arrays
+        total = np.array([self.tracker_increase(p, date) for p in partners])
+        steel = np.where(
+            date < "2025-03-12",
+            0.0,
+            np.where((date >= "2025-06-03") & (np.array(partners) != "GBR"), 50.0, 25.0),
+        )
+        autos = 0.0 if date < "2025-04-03" else 25.0
+        l232 = (steel * c_steel)[:, None] * is_steel + (autos * c_auto)[:, None] * is_auto
+        cover = self.cover(date >= "2025-04-11", self.carve_out_share).to_numpy(float)
+        rest = 1.0 - cover
+        need = total * weight - (m * l232).sum(axis=1)
+        reach, m_rest, m_232 = m @ cover, m @ rest, (m * l232).sum(axis=1)
+        safe = lambda a: np.where(a > 0, a, 1.0)
+        broad = need / safe(reach)
+        spill = (need - BROAD_CAP * reach) / safe(m_rest)
+        capped = (broad > BROAD_CAP) & (m_rest > 0)
+        spread = (
+            l232
+            + np.where(capped, BROAD_CAP, broad)[:, None] * cover
+            + np.where(capped, spill, 0.0)[:, None] * rest
+        )
+        # where the 232 layers alone exceed the tracker's total (deals capping autos): scale them down
+        scaled = l232 * (np.maximum(total * weight, 0.0) / safe(m_232) * (m_232 > 0))[:, None]
+        out = np.where(((need >= 0) & (reach > 0))[:, None], spread, scaled)
+        self._memo[key] = out
+        return out
+
+    def us_partner_chapters(self, partner: str, date: str | None) -> pd.Series:
+        """Increase (pp) of the US tariff on `partner` (not China) by chapter at a tracker date.
+
+        The partner's total is the tracker's increase T (or the residual for partners outside
+        it); 232 layers on their chapters, the broad IEEPA layer B x cover(h) on the rest, B
+        solved so that the 2024-import-weighted mean is T; B is capped at `BROAD_CAP` with the
+        rest spread over the uncovered parts of the chapters (the tracker, at HS10, reaches more
+        than our chapter rules there); where the 232 layers alone exceed T, they are scaled to T.
+        """
+        if date is None:
+            return pd.Series(0.0, index=self.m.columns)
+        partners = self._partner_arrays[0]
+        return pd.Series(self._partner_increases(date)[partners.index(partner)], index=self.m.columns)
+
+    # ---------------------------------------------------------------- sector level
+    def to_sectors(self, chapters: pd.Series, weights: pd.Series) -> pd.Series:
+        """Chapters -> world2022 goods sectors, weighted by `weights`; ELEQ takes chapter 85."""
+        sector = self.hs2_sector.reindex(chapters.index)
+        w = weights.reindex(chapters.index).fillna(0.0)
+        num = (chapters * w).groupby(sector).sum()
+        den = w.groupby(sector).sum()
+        flat = chapters.groupby(sector).mean()  # where a region has no imports in a sector
+        out = (num / den.where(den > 0)).fillna(flat)
+        out["ELEQ"] = float(chapters["85"])
+        return out.reindex(list(GOODS)).fillna(0.0)
+
+    def us_on_china_pp(self, state: USChina) -> pd.Series:
+        return self.to_sectors(self.us_china_chapters(state), self.chapter_imports("CHN"))
+
+    def us_on_partners_pp(self, date: str | None) -> pd.DataFrame:
+        """Increase (pp) of the US tariff on every region except China and the US, by sector."""
+        if date not in self._partners_cache:
+            self._partners_cache[date] = self._us_on_partners_pp(date)
+        return self._partners_cache[date].copy()
+
+    def _us_on_partners_pp(self, date: str | None) -> pd.DataFrame:
+        partners, m, *_ = self._partner_arrays
+        increases = np.zeros_like(m) if date is None else self._partner_increases(date)
+        regions = np.array([region_of(p) for p in partners])
+        rows = {}
+        for region in dict.fromkeys(regions):
+            rows_r = regions == region
+            den = m[rows_r].sum(axis=0)
+            num = (m[rows_r] * increases[rows_r]).sum(axis=0)
+            chapters = pd.Series(
+                np.divide(num, den, out=np.zeros_like(num), where=den > 0), index=self.m.columns
+            )
+            rows[region] = self.to_sectors(chapters, pd.Series(den, index=self.m.columns))
+        return pd.DataFrame(rows).T.reindex([r for r in REGIONS if r not in ("USA", "CHN")])
+
+    def china_lists(self) -> pd.DataFrame:
+        """China's product lists on US goods by HS8 with their 2017 import weights."""
+        w = self.china_weights.copy()
+        w["hs2"] = w.hs8.str[:2]
+        w["value"] = w.china_imports_from_us_2017_kusd.astype(float)
+        feb = {
+            "2701": 15.0,
+            "271111": 15.0,
+            "2709": 10.0,
+            "8432": 10.0,
+            "8433": 10.0,
+            "870324": 10.0,
+            "870333": 10.0,
+            "870421": 10.0,
+            "870431": 10.0,
+        }
+        w["feb"] = 0.0
+        for prefix, rate in feb.items():
+            w.loc[w.hs8.str.startswith(prefix), "feb"] = rate
+        mar = self.retaliation.set_index("hs6").china_additional_tariff_pct
+        w["mar"] = w.hs8.str[:6].map(mar).fillna(0.0)
+        return w
+
+    def china_on_us_pp(self, state: ChinaUS) -> pd.Series:
+        """Increase (pp) of China's tariff on US goods by sector."""
+        w = self.china_lists()
+        rate = state.headline + (w.feb if state.feb_list else 0.0) + (w.mar if state.mar_list else 0.0)
+        chapters = (rate * w.value).groupby(w.hs2).sum() / w.value.groupby(w.hs2).sum()
+        chapters = chapters.fillna(state.headline)
+        weights = w.value.groupby(w.hs2).sum()
+        chapters = chapters[chapters.index.isin(self.hs2_sector.index)]
+        return self.to_sectors(chapters, weights)
+
+    # ---------------------------------------------------------------- checks
+    def tracker_check_china(self, state: USChina) -> float:
+        """Our US-on-China increase averaged with 2024 weights (all chapters), for the tracker."""
+        m = self.chapter_imports("CHN")
+        return float((self.us_china_chapters(state) * m).sum()) / float(self.tracker_imports["CHN"])
+
+
+def step_increases(src: Sources, step: Step) -> dict[tuple[str, str], pd.Series]:
+    """All tariff increases (pp) of a step: {(importer, exporter): Series by goods sector}."""
+    out = {
+        ("USA", "CHN"): src.us_on_china_pp(step.us_china),
+        ("CHN", "USA"): src.china_on_us_pp(step.china_us),
+    }
+    partners = src.us_on_partners_pp(step.tracker_date)
+    for region, row in partners.iterrows():
+        out[("USA", region)] = row
+    return out
+
+
+def levels_pct(baseline, increases: dict[tuple[str, str], pd.Series]) -> np.ndarray:
+    """Tariff levels (percent) [importer, exporter, sector] = 100 x baseline + increases."""
+    levels = 100.0 * np.asarray(baseline.tariffs, dtype=float).copy()
+    for (n, i), series in increases.items():
+        a, b = baseline.region_index(n, "importer"), baseline.region_index(i, "exporter")
+        for sector, pp in series.items():
+            levels[a, b, baseline.sector_index(sector, "sector")] += pp
+    return levels

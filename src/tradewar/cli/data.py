@@ -1,0 +1,137 @@
+"""`tradewar data`: list the bundled data sets, aggregate one with mapping files, validate a folder.
+
+    tradewar data list [--provenance] [--json]
+    tradewar data aggregate --mapping regions.csv [--mapping sectors.csv] --out DIR [--data DIR] [--json]
+    tradewar data validate DIR [--json]
+
+The folder layout is documented in docs/data-layout.md (the same files as the bundled
+world2022). Mistakes give a one-line error and exit status 2; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from tradewar.cli.output import console, emit_json, table
+from tradewar.data.aggregate import aggregate, read_mappings
+from tradewar.data.registry import DATASETS
+from tradewar.data.world2022 import (
+    list_datasets,
+    load_world2022,
+    provenance_text,
+    read_dataset,
+    write_dataset,
+)
+
+JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
+
+
+def _summary(b) -> dict:
+    return {
+        "name": b.name,
+        "regions": list(b.regions),
+        "sectors": list(b.sectors),
+        "n_regions": b.n_regions,
+        "n_sectors": b.n_sectors,
+        "gross_output": float(b.gross_output.sum()),
+        "value_added": float(b.value_added.sum()),
+        "tariff_revenue": float(b.tariff_revenue.sum()),
+        "international_trade": float(b.imports.sum()),
+        "largest_deficit_share_of_va": float((abs(b.deficit) / b.value_added).max()),
+    }
+
+
+def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
+    """Add `tradewar data ...` to the CLI (called once from `tradewar.cli`)."""
+    data_app = typer.Typer(no_args_is_help=True, help="Bundled data sets: list, aggregate with mapping files, validate.")
+    app.add_typer(data_app, name="data")
+
+    @data_app.command("list")
+    def data_list(
+        provenance: bool = typer.Option(False, "--provenance", help="Print each data set's full PROVENANCE.md."),
+        as_json: bool = JsonOption,
+    ):
+        """The bundled data sets with their size and provenance."""
+        from importlib import resources
+
+        rows = []
+        for d in list_datasets():
+            b = read_dataset(resources.files("tradewar").joinpath("datasets", d["name"]), name=d["name"])
+            rows.append({**d, **{k: v for k, v in _summary(b).items() if k in ("regions", "sectors")},
+                         "year": 2022 if d["name"] == "world2022" else None})
+        others = [s for s in DATASETS if s not in {r["name"] for r in rows}]
+        if as_json:
+            emit_json({"datasets": rows, "other_sources": others})
+            return
+        console.print(table(
+            "Bundled data sets",
+            ["name", "regions", "sectors", "files", "bytes"],
+            [[r["name"], len(r["regions"]), len(r["sectors"]), len(r["files"]), f"{r['bytes']:,}"] for r in rows],
+        ))
+        for r in rows:
+            console.print(f"{r['name']}: regions {' '.join(r['regions'])}", highlight=False)
+            console.print(f"{r['name']}: sectors {' '.join(r['sectors'])}", highlight=False)
+            if provenance:
+                console.print(r["provenance"], markup=False, highlight=False)
+            else:
+                title = next((ln for ln in r["provenance"].splitlines() if ln.startswith("- **")), "").replace("**", "")
+                console.print(f"{r['name']}: source {title[2:]}  (full text: tradewar data list --provenance)",
+                              markup=False, highlight=False)
+        console.print(f"Loaders for the shared replication data (../shared/data): {', '.join(others)}", highlight=False)
+
+    @data_app.command("aggregate")
+    def data_aggregate(
+        mapping: List[Path] = typer.Option(..., "--mapping", help="Mapping CSV: 'region,new_region' or 'sector,new_sector' (repeatable)."),
+        out: Path = typer.Option(..., "--out", help="Folder to write the aggregated data set to (docs/data-layout.md)."),
+        data: Optional[Path] = typer.Option(None, "--data", help="A data set folder in the layout (default: bundled world2022)."),
+        as_json: bool = JsonOption,
+    ):
+        """Aggregate a data set with mapping files and write it, validated, in the CSV layout."""
+        source = read_dataset(data) if data is not None else load_world2022()
+        region_map, sector_map = read_mappings(mapping, source)
+        agg = aggregate(source, region_map, sector_map)
+        prov = provenance_text() if data is None else ""
+        note = (
+            f"# {out.name}: {source.name} aggregated by tradewar data aggregate\n\n"
+            f"Mapping files: {', '.join(str(m) for m in mapping)}.\n"
+            f"Result: {agg.n_regions} regions x {agg.n_sectors} sectors; aggregation rules in "
+            "tradewar/data/aggregate.py (accounts kept exact, validated).\n\n"
+        )
+        written = write_dataset(agg, out, provenance=note + prov)
+        summary = {**_summary(agg), "out": str(out), "files": [p.name for p in written]}
+        if as_json:
+            emit_json(summary)
+            return
+        console.print(
+            f"wrote {len(written)} files to {out}: {agg.n_regions} regions x {agg.n_sectors} sectors "
+            f"({' '.join(agg.regions)} | {' '.join(agg.sectors)}), validated",
+            highlight=False,
+        )
+
+    @data_app.command("validate")
+    def data_validate(
+        folder: Path = typer.Argument(..., help="A data set folder in the CSV layout of docs/data-layout.md."),
+        as_json: bool = JsonOption,
+    ):
+        """Check a data set folder: layout, codes, shares and the model's accounts."""
+        b = read_dataset(folder)
+        s = _summary(b)
+        if as_json:
+            emit_json({"valid": True, **s})
+            return
+        console.print(table(
+            f"{folder}: valid",
+            ["check", "value"],
+            [
+                ["regions x sectors", f"{b.n_regions} x {b.n_sectors}"],
+                ["world gross output", s["gross_output"]],
+                ["world value added", s["value_added"]],
+                ["tariff revenue", s["tariff_revenue"]],
+                ["international trade", s["international_trade"]],
+                ["largest |deficit| / value added", s["largest_deficit_share_of_va"]],
+            ],
+            digits=4,
+        ))

@@ -1,0 +1,326 @@
+"""`tradewar optimal`, `tradewar nash`, `tradewar talks` and `tradewar replicate ossa2014`:
+thin shells over `tradewar.games` and `tradewar.replicate.ossa2014_games`."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from tradewar.cli import uncertainty as cu
+from tradewar.cli.output import console, emit_json, err_console, table
+from tradewar.data.registry import DEFAULT_DATASET, load_dataset
+from tradewar.errors import InputError
+from tradewar.games import Game, bargaining, equal_gains, nash, optimal_tariffs
+from tradewar.games import compare as tc
+from tradewar.games.compare import table_rows
+from tradewar.replicate.ossa2014 import replicate_table2
+from tradewar.replicate.ossa2014_games import replicate_games
+
+DatasetOption = typer.Option(None, "--dataset", help="Dataset name (world2022, cp2015, ossa2014, ...). Default: world2022.")
+DataOption = typer.Option(None, "--data", help="Folder of the dataset (default: bundled, or ../shared/data/<name>).")
+ModelOption = typer.Option(None, "--model", help="Model (default: ossa on ossa2014, caliendo-parro otherwise).")
+MfnOption = typer.Option(False, "--mfn/--discriminatory", help="One tariff per sector for all partners (MFN), or one per partner and sector.")
+LowerOption = typer.Option(0.0, "--lower", help="Lower bound on chosen tariffs, percent.")
+UpperOption = typer.Option(225.0, "--upper", help="Upper bound on chosen tariffs, percent.")
+ObjectiveOption = typer.Option("welfare", "--objective", help="welfare, or government (political-economy weighted, models that define it).")
+LambdasOption = typer.Option(None, "--lambdas", help="ossa model: political-economy weights, bas (all 1) or pol (Ossa's LAMBDAPOL).")
+JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
+
+
+def _game(dataset, data, model, objective, lambdas):
+    dataset = dataset or DEFAULT_DATASET
+    model = model or ("ossa" if dataset == "ossa2014" else "caliendo-parro")
+    baseline = load_dataset(dataset, data)
+    options = {}
+    if lambdas is not None:
+        if model != "ossa":
+            raise InputError(f"--lambdas: only the ossa model has political-economy weights (got model {model})", field="lambdas")
+        options["lambdas"] = lambdas
+    return Game(model, baseline, objective=objective, **options)
+
+
+def _bounds(lower: float, upper: float) -> tuple[float, float]:
+    if lower <= -100 or upper <= lower:
+        raise InputError(f"--lower/--upper: need -100 < lower < upper (got {lower}, {upper}) in percent", field="lower")
+    return lower / 100, upper / 100
+
+
+@contextmanager
+def _progress(enabled: bool, what: str):
+    """A rich progress display on stderr (stdout stays clean for --json); none where stderr is
+    not a terminal (rich would only leave a blank line there, e.g. before a one-line error)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+
+    if not enabled or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda message: bar.update(task, description=f"{what}: {message}")
+
+
+def _print(result) -> None:
+    regions = result.regions()
+    cols = ["region", "player", "payoff %", "welfare %", "vs start %", "median tariff %"]
+    rows = [
+        [code, "yes" if r.player else "", r.payoff_pct, r.welfare_pct, r.gain_vs_start_pct,
+         "-" if np.isnan(r.median_tariff_pct) else r.median_tariff_pct]
+        for code, r in regions.iterrows()
+    ]
+    title = f"{result.kind} ({'MFN' if result.mfn else 'discriminatory'}, objective {result.objective}) on {result.baseline.name}"
+    console.print(table(title, cols, rows, digits=3))
+    c = result.certificate
+    extra = f"  largest gain from deviating {c.max_deviation_gain_pct:.2e}%" if c.deviation_gain_pct else ""
+    extra += f"  gains spread {c.constraint_residual:.2e}" if c.constraint_residual is not None else ""
+    console.print(
+        f"converged={result.converged}  first-order residual {c.foc_residual:.2e}{extra}  "
+        f"equilibrium residual {c.equilibrium_residual:.2e}  {result.iterations} iterations  {result.seconds:.1f} s"
+    )
+    for key in ("threat_payoff_pct", "gain_over_war_pct", "negishi_weights", "common_gain_pct"):
+        if key in result.details:
+            console.print(f"{key}: {result.details[key]}")
+
+
+@dataclass(frozen=True)
+class GameArgs:
+    """The options every game command shares (see `_game_options`), as one value."""
+
+    dataset: str | None
+    data: Path | None
+    model: str | None
+    mfn: bool
+    lower: float
+    upper: float
+    objective: str
+    lambdas: str | None
+    as_json: bool
+    draws: int = 0
+    seed: int = 0
+    theta_dist: str = "lognormal"
+    theta_cv: float = 0.25
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def game(self):
+        return _game(self.dataset, self.data, self.model, self.objective, self.lambdas)
+
+    def bounds(self) -> tuple[float, float]:
+        return _bounds(self.lower, self.upper)
+
+
+#: (parameter, annotation, typer option) shared by `optimal`, `nash` and `talks`; the draw
+#: options by `optimal` and `nash` only.
+_SHARED = (
+    ("dataset", str | None, DatasetOption),
+    ("data", Path | None, DataOption),
+    ("model", str | None, ModelOption),
+    ("mfn", bool, MfnOption),
+    ("lower", float, LowerOption),
+    ("upper", float, UpperOption),
+    ("objective", str, ObjectiveOption),
+    ("lambdas", str | None, LambdasOption),
+    ("as_json", bool, JsonOption),
+)
+_DRAWS = (
+    ("draws", int, cu.DrawsOption),
+    ("seed", int, cu.SeedOption),
+    ("theta_dist", str, cu.ThetaDistOption),
+    ("theta_cv", float, cu.ThetaCvOption),
+    ("workers", int | None, cu.WorkersOption),
+    ("scheduler", str | None, cu.SchedulerOption),
+)
+
+
+def _game_options(*, draws: bool):
+    """Decorator: append the shared options (and the draw options) to a command's own ones and
+    hand them to it as one `GameArgs` in the parameter ``args``. Typer reads the signature set
+    here, so every command keeps the same flags (names, defaults, help) as written out by hand."""
+    shared = _SHARED + (_DRAWS if draws else ())
+
+    def decorate(fn):
+        own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "args"]
+        extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann) for name, ann, opt in shared]
+
+        @functools.wraps(fn)
+        def command(**kwargs):
+            args = GameArgs(**{name: kwargs.pop(name) for name, _, _ in shared})
+            return fn(args=args, **kwargs)
+
+        command.__signature__ = inspect.Signature(own + extra)
+        command.__annotations__ = {p.name: p.annotation for p in own + extra}
+        del command.__wrapped__  # typer must see this signature, not fn's
+        return command
+
+    return decorate
+
+
+def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tuple[str, str]) -> None:
+    """The common run of `optimal` and `nash`: check the draw options, build the game, check the
+    players (``(codes, field)``, before the progress display starts), play it under a progress
+    display, add the elasticity bands with --draws, print or emit JSON.
+    ``solve(game, lower, upper, progress)`` plays the game; ``call`` holds the game's own
+    arguments for the draws (bounds are added here)."""
+    if args.draws:
+        cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv)
+    game = args.game()
+    lo, hi = args.bounds()
+    game.players_of(*players)
+    with _progress(not args.as_json, what) as progress:
+        result = solve(game, lo, hi, progress)
+    call = {**call, "mfn": args.mfn, "lower": lo, "upper": hi}
+    bands = (
+        cu.game_bands(game, kind, call, args.draws, args.seed, args.theta_dist, args.theta_cv, args.workers, args.scheduler)
+        if args.draws else None
+    )
+    cu.emit_game(result, bands, args.as_json, _print)
+
+
+def _print_beside(beside: dict) -> None:
+    step = beside["step"]
+    title = (f"Beside {beside['scenario']} step {step['number']} ({' '.join(x for x in (step['date'], step['label']) if x)}): "
+             "trade-weighted goods tariffs at baseline trade, welfare = exact real income (welfare_hat), %")
+    headings, rows = table_rows(beside)
+    console.print(table(title, headings, rows, digits=3))
+    other = beside.get("step_with_all_instruments")
+    if other:
+        shown = ", ".join(f"{p} {other['welfare_pct'][p]:+.3f}%" for p in beside["players"])
+        console.print(f"step with its {' and '.join(other['instruments'][1:])} too: welfare {shown}")
+    for note in beside["notes"]:
+        console.print(f"note: {note}")
+
+
+def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
+    """Add the commands to the CLI (called once from `tradewar.cli`)."""
+
+    @app.command("optimal")
+    @_game_options(draws=True)
+    def optimal(
+        player: str = typer.Option(..., "--player", help="Region code of the player (e.g. USA)."),
+        args: GameArgs = None,
+    ):
+        """A region's optimal tariffs with every other tariff as it is (with its FOC certificate).
+
+        With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
+        _play(
+            "optimal", args, f"optimal tariffs of {player}",
+            lambda game, lo, hi, progress: optimal_tariffs(game, player, mfn=args.mfn, lower=lo, upper=hi),
+            {"player": player},
+            (player, "player"),
+        )
+
+    @app.command("nash")
+    @_game_options(draws=True)
+    def nash_cmd(
+        players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
+        targets: str = typer.Option("all", "--targets", help="Players set tariffs on all partners (all) or on each other only (players)."),
+        args: GameArgs = None,
+    ):
+        """The Nash equilibrium of a tariff war among the players; everyone else passive.
+
+        With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
+        _play(
+            "nash", args, "Nash tariff war",
+            lambda game, lo, hi, progress: nash(game, players, mfn=args.mfn, targets=targets, lower=lo, upper=hi,
+                                                progress=progress),
+            {"players": players, "targets": targets},
+            (players, "players"),
+        )
+
+    @app.command("talks")
+    @_game_options(draws=False)
+    def talks(
+        players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
+        kind: str = typer.Option("bargaining", "--kind", help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for all)."),
+        beside: str | None = typer.Option(
+            None, "--beside",
+            help="SCENARIO[:STEP]: set the war, the deal and the tariffs of a scenario step (default: its last; "
+                 "STEP is a step number, date or part of its label) side by side, e.g. us-china-2025:2025-11-10.",
+        ),
+        args: GameArgs = None,
+    ):
+        """Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs.
+
+        With --beside, also the players' average tariffs on each other and welfare in the war, the
+        deal and a scenario step (see tradewar.games.compare)."""
+        if kind not in ("bargaining", "equal-gains"):
+            raise InputError(f"--kind: {kind!r}; use bargaining or equal-gains", field="kind")
+        game = args.game()
+        lo, hi = args.bounds()
+        game.players_of(players)
+        step = None
+        if beside is not None:
+            step = tc.resolve_step(beside, game, args.dataset or DEFAULT_DATASET)  # fail before any game runs
+        war = None
+        with _progress(not args.as_json, f"trade talks ({kind})") as progress:
+            if kind == "bargaining":
+                if step is not None:  # the threat point, kept to show its tariffs
+                    if progress:
+                        progress("threat point: the tariff war")
+                    war = nash(game, players, mfn=args.mfn, targets="players", lower=lo, upper=hi, progress=progress)
+                result = bargaining(game, players, mfn=args.mfn, lower=lo, upper=hi, threat=war, progress=progress)
+            else:
+                result = equal_gains(game, players, mfn=args.mfn, lower=lo, upper=hi, progress=progress)
+            if step is not None:
+                if progress:
+                    progress(f"{step.scenario} step {step.number}")
+                columns = {"baseline": None}
+                if war is not None:
+                    columns["war"] = tc.game_column(war)
+                columns["deal"] = tc.game_column(result)
+                columns["step"] = tc.evaluate_step(game, step)
+                side = tc.beside_dict(game, list(result.players), step, columns, war=war)
+        if args.as_json:
+            out = result.to_dict()
+            if step is not None:
+                out["beside"] = side
+            emit_json(out)
+            return
+        _print(result)
+        if step is not None:
+            _print_beside(side)
+
+    @replicate_app.command("ossa2014")
+    def replicate_ossa2014(
+        data: Path | None = typer.Option(None, "--data", help="Folder of the Ossa (2014) data (default: ../shared/data/ossa2014)."),
+        table_no: int | None = typer.Option(None, "--table", help="Only this table: 2, 3, 4 or 5 (default: all)."),
+        panels: str = typer.Option("a,b", "--panels", help="Panels of Tables 3 and 4: a (no lobbying), b (lobbying)."),
+        as_json: bool = JsonOption,
+    ):
+        """Ossa (2014), Tables 2-5: one cell per published value, computed by the solvers."""
+        if table_no is not None and table_no not in (2, 3, 4, 5):
+            raise InputError(f"--table: {table_no}; use 2, 3, 4 or 5", field="table")
+        chosen = [p.strip() for p in panels.split(",") if p.strip()]
+        if not chosen or any(p not in ("a", "b") for p in chosen):
+            raise InputError(f"--panels: {panels!r}; use a, b or a,b", field="panels")
+        tables = (2, 3, 4, 5) if table_no is None else (table_no,)
+        cells, certificates = [], {}
+        with _progress(not as_json, "Ossa (2014)") as progress:
+            if 2 in tables:
+                cells += replicate_table2(data)
+            games_tables = tuple(t for t in tables if t != 2)
+            if games_tables:
+                out = replicate_games(data, tables=games_tables, panels=tuple(chosen), progress=progress)
+                cells += out["cells"]
+                certificates = out["certificates"]
+        cells = [{k: c[k] for k in ("table", "panel", "row", "column", "computed", "published")} for c in cells]
+        if as_json:
+            emit_json({"title": "Ossa (2014), Trade Wars and Trade Talks with Data", "cells": cells,
+                       "certificates": certificates})
+            return
+        groups: dict = {}
+        for c in cells:
+            groups.setdefault((c["table"], c["panel"]), []).append(c)
+        for (tab, panel), group in groups.items():
+            rows = [[c["row"], c["column"], float(c["computed"]), "-" if c["published"] is None else float(c["published"])]
+                    for c in group]
+            console.print(table(f"{tab} {panel}", ["row", "column", "computed", "published"], rows, digits=2))
+        for key, cert in certificates.items():
+            console.print(f"{key}: {cert}")

@@ -1,0 +1,248 @@
+"""`tradewar gravity estimate|simulate` and `tradewar replicate yotov-nafta|yotov-borders`.
+
+Structural gravity: PPML estimation with fixed effects (`tradewar.data.estimation`) and the
+one-sector general-equilibrium model (`tradewar.models.gravity`). With ``--json`` each command
+prints one JSON object; the simulate and replicate commands' object has ``regions``, a list of
+objects with ``code`` (ISO3), ``exports_pct``, ``real_gdp_pct``, ``imr_pct``, ``omr_pct`` and
+``factory_gate_price_pct``; estimate's has the coefficients, the dropped and separated counts and
+``regions`` with each region's baseline ``imr`` and ``omr`` (the book's normalisation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tradewar.cli.output import console, emit_json, table
+from tradewar.data.estimation import ppml
+from tradewar.data.registry import default_data_path
+from tradewar.data.yotov import square
+from tradewar.errors import InputError
+from tradewar.replicate.gravity_book import baseline_resistances, simulate_long
+from tradewar.replicate.yotov import replicate
+
+gravity_app = typer.Typer(no_args_is_help=True, help="Structural gravity: PPML estimation and general-equilibrium counterfactuals.")
+
+DataOption = typer.Option(None, "--data", help="A CSV file in long format or a folder of ../shared/data (gegravity, yotov).")
+JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
+ProcedureOption = typer.Option(
+    "book", "--procedure", help="book: the book's iterative Stata procedure (not converged); converged: Newton equilibrium."
+)
+
+#: Default specifications of the known data folders: (file, cost variables, sigma, reference).
+KNOWN = {
+    "sample_data_set.csv": (["lndist", "contiguity", "common_language", "pta", "international"], 5.0, "DEU"),
+    "ch2_app1_trade_without_borders_2006.csv": (["ln_dist", "cntg", "intl_brdr"], 7.0, "DEU"),
+}
+COLUMNS = ["code", "exports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct"]
+
+
+def _read(data: Path | None):
+    """(frame, default cost variables, sigma, reference) from a file or a known folder."""
+    import pandas as pd
+
+    if data is None:
+        data = default_data_path("gegravity")
+    path = Path(data)
+    if path.is_dir():
+        for name in KNOWN:
+            if (path / name).is_file():
+                path = path / name
+                break
+        else:
+            raise InputError(
+                f"--data: {data} holds none of {', '.join(KNOWN)}; pass a CSV file in long format (exporter, importer, trade, ...)",
+                field="data",
+            )
+    if not path.is_file():
+        raise InputError(f"--data: file not found: {path}; pass a CSV file or a data folder", field="data")
+    try:
+        df = pd.read_csv(path)
+    except Exception as e:  # pandas' parse errors
+        raise InputError(f"--data: cannot read {path} as CSV ({e.__class__.__name__}); pass a comma-separated file", field="data") from None
+    terms, sigma, ref = KNOWN.get(path.name, ([], None, None))
+    return df, terms, sigma, ref
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _pairs(spec: str, option: str) -> list[tuple[str, str]]:
+    out = []
+    for item in _split(spec):
+        if "-" not in item:
+            raise InputError(f"{option}: {item!r}; write pairs as EXPORTER-IMPORTER, e.g. CAN-JPN", field=option)
+        e, m = item.split("-", 1)
+        out.append((e.strip(), m.strip()))
+    return out
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not a number", field=option) from None
+
+
+def _print_regions(result: dict, title: str) -> None:
+    """One row per region (computed), followed by the book's published row and, for the
+    converged procedure, our book-procedure row, in the same columns."""
+    keys = COLUMNS[1:]
+    rows = []
+    for r in result["regions"]:
+        rows.append([r["code"]] + [float(r[k]) for k in keys])
+        for label, other in (("book loop", r.get("book")), ("published", r.get("published"))):
+            if other is not None:
+                rows.append([f"  {label}"] + [float(other[k]) for k in keys])
+    cols = ["region", "exports %", "real GDP %", "IMR %", "OMR %", "price %"]
+    console.print(table(title, cols, rows))
+    if result.get("converged") is False and result.get("max_residual") is None:
+        console.print(f"book procedure: stopped after {result.get('iterations')} steps by the book's rule (not a converged equilibrium)")
+    else:
+        console.print(
+            f"converged={result.get('converged')}  max residual={result.get('max_residual'):.2e}  iterations={result.get('iterations')}"
+        )
+
+
+@gravity_app.command("estimate")
+def estimate(
+    data: Path | None = DataOption,
+    outcome: str = typer.Option("trade", "--outcome", help="The trade-flow column."),
+    terms: str | None = typer.Option(None, "--terms", help="Comma-separated regressors (default: the folder's specification)."),
+    fixed_effects: str = typer.Option("exporter,importer", "--fe", help="Comma-separated fixed-effect columns."),
+    reference: str | None = typer.Option(None, "--reference", help="Reference importer of the resistances (default DEU)."),
+    procedure: str = typer.Option(
+        "book",
+        "--procedure",
+        help="Baseline multilateral resistances: book = from the PPML fixed effects (AGTPA Step I.b); converged = solved by Newton.",
+    ),
+    as_json: bool = JsonOption,
+):
+    """PPML with fixed effects (pyfixest), and the baseline multilateral resistances it implies.
+
+    Dropped and separated observations are always reported. With exporter and importer effects,
+    ``regions`` lists each region's IMR (P^(1-sigma), reference = 1) and OMR (Y Pi^(1-sigma)),
+    from the fixed effects (--procedure book) or solved from the structural system (converged).
+    """
+    import numpy as np
+
+
+    df, default_terms, _, default_ref = _read(data)
+    chosen = _split(terms) or default_terms
+    if not chosen:
+        raise InputError("--terms: none given and the file is not a known folder's; list regressors, e.g. --terms lndist,pta", field="terms")
+    fes = tuple(_split(fixed_effects))
+    fit = ppml(df, outcome, chosen, fixed_effects=fes)
+    result = fit.to_dict()
+    if set(fes) == {"exporter", "importer"} and fit.n_dropped == 0:
+        b = fit.coefficients
+        frame = df.assign(_cost=np.exp(sum(float(b[t]) * df[t].astype(float) for t in chosen)))
+        countries, flows = square(frame, outcome)
+        cost = square(frame, "_cost", countries)[1]
+        ref = reference or default_ref or "DEU"
+        if ref not in countries:
+            raise InputError(f"--reference: unknown region {ref!r}; use one of {', '.join(countries)}", field="reference")
+        mr = baseline_resistances(cost, flows.sum(axis=0), flows.sum(axis=1), countries.index(ref), procedure=procedure)
+        result.update(
+            procedure=procedure,
+            reference_importer=ref,
+            converged=mr["converged"],
+            max_residual=mr["max_residual"],
+            regions=[{"code": c, "imr": float(mr["imr"][k]), "omr": float(mr["omr"][k])} for k, c in enumerate(countries)],
+        )
+    if as_json:
+        emit_json(result)
+        return
+    t = fit.table()
+    rows = [[term, float(r.coefficient), float(r.se), float(r.z), float(r.p)] for term, r in t.iterrows()]
+    console.print(table(f"PPML {fit.formula}", ["term", "coefficient", "se", "z", "p"], rows, digits=6))
+    console.print(
+        f"observations used {fit.n_obs} of {fit.n_input}; dropped {fit.n_dropped} "
+        f"({fit.n_separated} for separation, {fit.n_missing} for missing values)"
+    )
+    for note in fit.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
+
+
+@gravity_app.command("simulate")
+def simulate(
+    data: Path | None = DataOption,
+    costs: str | None = typer.Option(None, "--costs", help="Comma-separated cost variables (default: the folder's specification)."),
+    coef: list[str] = typer.Option([], "--coef", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."),
+    shock: list[str] = typer.Option([], "--shock", help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or intl_brdr=0:*-*."),
+    tariff: list[str] = typer.Option([], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."),
+    sigma: float | None = typer.Option(None, "--sigma", help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's)."),
+    reference: str | None = typer.Option(None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."),
+    procedure: str = ProcedureOption,
+    as_json: bool = JsonOption,
+):
+    """A counterfactual in full-endowment general equilibrium from long data: cost shocks and tariffs."""
+    df, default_costs, default_sigma, default_ref = _read(data)
+    cost_vars = _split(costs) or default_costs
+    if not cost_vars:
+        raise InputError("--costs: none given and the file is not a known folder's; list cost variables, e.g. --costs lndist,pta", field="costs")
+    if not shock and not tariff:
+        raise InputError("--shock/--tariff: no counterfactual given; e.g. --shock pta=1:CAN-JPN,JPN-CAN or --tariff USA:CHN=0.25", field="shock")
+    given = {}
+    for item in coef:
+        if "=" not in item:
+            raise InputError(f"--coef: {item!r}; write NAME=VALUE", field="coef")
+        k, v = item.split("=", 1)
+        given[k.strip()] = _number(v, "--coef")
+    if any(v not in given for v in cost_vars):
+        fit = ppml(df, "trade", cost_vars, fixed_effects=("exporter", "importer"))
+        given = {**{str(k): float(v) for k, v in fit.coefficients.items()}, **given}
+    shocks: dict[str, list] = {}
+    for item in shock:
+        if "=" not in item or ":" not in item:
+            raise InputError(f"--shock: {item!r}; write VAR=VALUE:EXP-IMP,EXP-IMP", field="shock")
+        lhs, pairs = item.split(":", 1)
+        var, value = lhs.split("=", 1)
+        shocks.setdefault(var.strip(), []).extend((e, m, _number(value, "--shock")) for e, m in _pairs(pairs, "--shock"))
+    rates = []
+    for item in tariff:
+        if "=" not in item or ":" not in item.split("=", 1)[0]:
+            raise InputError(f"--tariff: {item!r}; write IMPORTER:EXPORTER=RATE, e.g. USA:CHN=0.25", field="tariff")
+        lhs, rate = item.split("=", 1)
+        m, x = lhs.split(":", 1)
+        rates.append((m.strip(), x.strip(), _number(rate, "--tariff")))
+    sig = sigma if sigma is not None else default_sigma
+    if sig is None:
+        raise InputError("--sigma: required for this file (the elasticity of substitution, e.g. 5)", field="sigma")
+    result = simulate_long(
+        df, cost_vars, given, shocks=shocks, tariffs=rates, sigma=sig, reference=reference or default_ref or "DEU", procedure=procedure
+    )
+    result["coefficients"] = {k: given[k] for k in cost_vars}
+    if as_json:
+        emit_json(result)
+        return
+    _print_regions(result, f"gravity counterfactual ({procedure}), sigma = {sig:g}")
+
+
+def _replicate(name: str, data: Path | None, procedure: str, as_json: bool) -> None:
+    if as_json:
+        emit_json(replicate(name, data, procedure=procedure))
+        return
+    with console.status("estimating and solving"):
+        result = replicate(name, data, procedure=procedure)
+    _print_regions({**result, "regions": result["regions"][:4 if name == "borders" else 3]}, f"{result['title']} [{procedure}]")
+    console.print(f"changes in %, {result['sign_convention']}; all {len(result['regions'])} countries with --json")
+    for note in result["notes"]:
+        console.print(f"- {note}", markup=False, highlight=False)
+
+
+def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
+    """Add the commands to the CLI (called once from `tradewar.cli`)."""
+    app.add_typer(gravity_app, name="gravity")
+
+    @replicate_app.command("yotov-nafta")
+    def replicate_yotov_nafta(data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
+        """Yotov et al. (2016) ch. 2 app. 2: the effects of NAFTA (1994, sigma = 7), beside the book's table."""
+        _replicate("nafta", data, procedure, as_json)
+
+    @replicate_app.command("yotov-borders")
+    def replicate_yotov_borders(data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
+        """Yotov et al. (2016) ch. 2 app. 1: trade without borders (2006, sigma = 7), beside the book's table."""
+        _replicate("borders", data, procedure, as_json)

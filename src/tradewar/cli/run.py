@@ -1,0 +1,104 @@
+"""`tradewar run SCENARIO`: solve every step of a scenario, print it, write the HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tradewar.cli import uncertainty as cu
+from tradewar.cli.output import JsonOption, console, emit_json, table
+from tradewar.report.html import write_html_report
+from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions
+from tradewar.scenario.run import run_scenario
+from tradewar.scenario.spec import load_scenario
+
+
+def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
+    """Add `tradewar run` to the CLI (called once from `tradewar.cli`)."""
+
+    @app.command("run")
+    def run(
+        scenario: str = typer.Argument(..., help="A scenario file (TOML) or the name of a bundled scenario."),
+        as_json: bool = JsonOption,
+        report: Optional[Path] = typer.Option(
+            None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
+        ),
+        no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
+        draws: int = cu.DrawsOption,
+        seed: int = cu.SeedOption,
+        theta_dist: str = cu.ThetaDistOption,
+        theta_cv: float = cu.ThetaCvOption,
+        chunk: Optional[int] = cu.ChunkOption,
+        workers: Optional[int] = cu.WorkersOption,
+        scheduler: Optional[str] = cu.SchedulerOption,
+    ):
+        """Solve every step of a scenario in general equilibrium and show what it does.
+
+        With --draws N, also solve every step under N draws of the trade elasticities and report
+        p5/p50/p95 bands (see tradewar.cli_uncertainty for the --json keys)."""
+        spec = load_scenario(scenario)
+        if draws:
+            cu.check_draw_options(draws, theta_dist, theta_cv)
+        bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)  # noqa: E731
+        if as_json:
+            out = run_scenario(spec).to_dict()
+            emit_json(cu.add_scenario_bands(out, bands()) if draws else out)
+            return
+        with console.status("solving") as status:
+            result = run_scenario(spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}"))
+        print_scenario(result)
+        if draws:
+            titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
+            cu.print_bands(bands(), titles)
+        if not no_report:
+            path = write_html_report(result, report or Path("reports") / f"{Path(scenario).stem}.html")
+            console.print(f"report: {path.resolve()}")
+
+
+#: Columns of the per-step table: (region_summary key, heading); missing keys are skipped.
+STEP_COLUMNS = (
+    ("real_income_pct", "real income %"),
+    ("welfare_pct", "welfare %"),
+    ("real_wage_pct", "real wage %"),
+    ("exports_pct", "exports %"),
+    ("imports_pct", "imports %"),
+    ("trade_balance_new", "trade balance"),
+)
+
+
+def print_scenario(result) -> None:
+    """Per step: the main regions' outcomes, US-China trade and the trade-diversion winners."""
+    for step in result.steps:
+        eq = step.equilibrium
+        regions = eq.regions()
+        columns = [(k, h) for k, h in STEP_COLUMNS if k in regions.columns]
+        if "real_income_pct" in regions.columns:  # CP: show the exact measure, not eq. 16's
+            columns = [(k, h) for k, h in columns if k != "welfare_pct"]
+        shown = regions.loc[main_regions(regions.index)]
+        rows = [[code] + [float(r[k]) for k, _ in columns] for code, r in shown.iterrows()]
+        title = " ".join(x for x in (step.date, step.label) if x) or result.title
+        console.print(table(title, ["region"] + [h for _, h in columns], rows))
+        if set(WAR_PARTIES) <= set(eq.baseline.regions):
+            winners = diversion(eq).head(5)
+            console.print(
+                f"US imports from China {bilateral_change(eq, 'USA', 'CHN'):+.1f}%, "
+                f"China's imports from the US {bilateral_change(eq, 'CHN', 'USA'):+.1f}%;  "
+                "diversion winners (share of US+China imports): "
+                + ", ".join(f"{c} {r.import_share_change_pp:+.2f}pp" for c, r in winners.iterrows())
+            )
+        console.print(f"converged={eq.converged}  max residual={eq.max_residual:.2e}  iterations={eq.iterations}\n")
+    if result.sensitivity:
+        print_sensitivity(result)
+
+
+def print_sensitivity(result) -> None:
+    """The last step's welfare by region for each elasticity of the [sensitivity] table."""
+    runs = result.sensitivity
+    key = "real_income_pct" if "real_income_pct" in result.steps[-1].equilibrium.regions().columns else "welfare_pct"
+    frames = {theta: steps[-1].equilibrium.regions()[key] for theta, steps in runs.items()}
+    codes = main_regions(result.baseline.regions)
+    rows = [[code] + [float(frames[t][code]) for t in runs] for code in codes]
+    title = f"Sensitivity of {key} (last step) to the trade elasticity of {', '.join(result.sensitivity_sectors)}"
+    console.print(table(title, ["region"] + [f"theta={t:g}" for t in runs], rows, digits=3))

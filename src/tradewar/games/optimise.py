@@ -1,0 +1,199 @@
+"""The games' inner problems: payoffs of a set of instruments (`Problem`) and their maximisation
+on a box, by projected Newton with exact Hessians or L-BFGS-B (scipy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from scipy.optimize import minimize
+
+from tradewar.errors import NotConverged
+from tradewar.games.kernels import scalarisation
+
+#: Default tolerance on the first-order conditions (projected gradient, % per unit tariff).
+FOC_TOL = 1e-4
+#: Relative precision of a payoff value: the equilibrium is solved to residual TOL and payoffs
+#: are u = 100 log(payoff_hat), so values below this relative difference are noise.
+VALUE_NOISE = 1e-8
+#: Problems with at most this many instruments use projected Newton (exact Hessians); larger
+#: ones (e.g. all 1386 cooperative tariffs of Ossa's Table 5) L-BFGS-B.
+NEWTON_MAX_SIZE = 400
+
+
+class Problem:
+    """Payoffs u[rows] and their Jacobian as functions of the instruments x, with warm starts."""
+
+    def __init__(self, game, groups: np.ndarray, base: np.ndarray, rows: np.ndarray):
+        self.game = game
+        self.groups = jnp.asarray(groups)
+        self.base = jnp.asarray(base)
+        self.rows = jnp.asarray(rows)
+        self.size = int(groups.max()) + 1
+        first = np.full(self.size, -1)
+        flat = groups.ravel()
+        order = np.flatnonzero(flat >= 0)
+        first_cells = {}
+        for c in order[::-1]:
+            first_cells[flat[c]] = c
+        self.first_cell = np.array([first_cells[k] for k in range(self.size)])
+        del first
+        self.z = game.z_init
+        self.max_residual = 0.0
+        self.evaluations = 0
+
+    def x_of(self, tariffs: np.ndarray) -> np.ndarray:
+        """Instruments from full tariffs (for MFN groups: the mean over the group's cells)."""
+        flat = np.asarray(tariffs, float).ravel()
+        g = np.asarray(self.groups).ravel()
+        sums = np.bincount(g[g >= 0], weights=flat[g >= 0], minlength=self.size)
+        counts = np.bincount(g[g >= 0], minlength=self.size)
+        return sums / counts
+
+    def bounds_of(self, arr: np.ndarray) -> np.ndarray:
+        return np.asarray(arr, float).ravel()[self.first_cell]
+
+    def tariffs(self, x: np.ndarray) -> np.ndarray:
+        g = np.asarray(self.groups)
+        return np.where(g >= 0, np.append(x, 0.0)[g], np.asarray(self.base))
+
+    def __call__(self, x: np.ndarray):
+        """(u, du/dx) at x; raises NotConverged only if a cold start fails too."""
+        game = self.game
+        for z0 in (self.z, game.z_init):
+            u, jac, (z, res, ok) = game._vjac(jnp.asarray(x), self.groups, self.base, game.p0, z0, self.rows)
+            self.evaluations += 1
+            game.evaluations += 1
+            if bool(ok):
+                self.z = z
+                self.max_residual = max(self.max_residual, float(res))
+                return np.asarray(u), np.asarray(jac)
+        raise NotConverged(f"{game.model} equilibrium at trial tariffs", float(res), 0, game.tol)
+
+
+def projected_gradient(x, g, lb, ub):
+    """P(x + g) - x for a max problem: zero exactly at a KKT point of the box."""
+    return np.clip(x + g, lb, ub) - x
+
+
+@dataclass
+class Inner:
+    x: np.ndarray
+    value: float
+    gradient: np.ndarray
+    foc: float
+    iterations: int
+    success: bool
+    message: str
+
+
+def maximise(problem: Problem, kind: str, prm: dict, x0, lb, ub, *, maxiter=None, tol=1e-9) -> Inner:
+    """max_x f(u(x)) on lb <= x <= ub, f = `scalarisation`(kind) with parameters ``prm``.
+
+    Small equilibrium systems and at most `NEWTON_MAX_SIZE` instruments: projected Newton (Bertsekas 1982) with the exact Hessian
+    (second-order implicit differentiation), Levenberg-regularised where it is not negative
+    definite, Armijo search along the projection arc. Large ones: L-BFGS-B on exact gradients.
+    Stops when the projected gradient is below ``tol``."""
+    prm = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in prm.items()}
+    x0 = np.clip(np.asarray(x0, float), lb, ub)
+    if problem.game._newton is not None and problem.size <= NEWTON_MAX_SIZE:
+        return projected_newton(problem, kind, prm, x0, lb, ub, maxiter=maxiter or 200, tol=tol)
+    scal = jax.jit(jax.value_and_grad(scalarisation(kind)), static_argnums=())
+    best = {"f": -np.inf}
+
+    def fun(x):
+        try:
+            u, jac = problem(x)
+        except NotConverged:
+            return 1e6 + abs(best["f"]), np.zeros_like(x)
+        f, df = scal(jnp.asarray(u), prm)
+        f, df = float(f), np.asarray(df)
+        if not np.isfinite(f):
+            return 1e6 + abs(best["f"]), np.zeros_like(x)
+        best["f"] = max(best["f"], f)
+        return -f, -(df @ jac)
+
+    res = minimize(
+        fun, x0, jac=True, method="L-BFGS-B", bounds=list(zip(lb, ub)),
+        options={"maxiter": maxiter or 3000, "maxfun": 4 * (maxiter or 3000), "ftol": 1e-15, "gtol": tol, "maxcor": 30},
+    )
+    u, jac = problem(res.x)
+    f, df = scal(jnp.asarray(u), prm)
+    g = np.asarray(df) @ jac
+    foc = float(np.max(np.abs(projected_gradient(res.x, g, lb, ub)))) if res.x.size else 0.0
+    return Inner(res.x, float(f), g, foc, int(res.nit), bool(res.success), str(res.message))
+
+
+def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, tol: float) -> Inner:
+    game = problem.game
+    value, hessian = game._newton
+    args = (problem.groups, problem.base, game.p0)
+
+    def evaluate(x, z0):
+        f, _u, z, res, ok = value(jnp.asarray(x), *args, z0, problem.rows, prm, kind)
+        problem.evaluations += 1
+        game.evaluations += 1
+        if not bool(ok) and z0 is not game.z_init:
+            return evaluate(x, game.z_init)
+        if bool(ok):
+            problem.max_residual = max(problem.max_residual, float(res))
+        return float(f) if bool(ok) else -np.inf, z, bool(ok)
+
+    f, z, ok = evaluate(x, problem.z)
+    if not ok:
+        raise NotConverged(f"{game.model} equilibrium at the starting tariffs", np.nan, 0, game.tol)
+    derivatives = lambda x_, z_: tuple(np.asarray(a) for a in hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind))
+    message, it, pg = "iteration limit", 0, np.inf
+    g, h = derivatives(x, z)
+    for it in range(1, maxiter + 1):
+        pg = projected_gradient(x, g, lb, ub)
+        if np.max(np.abs(pg)) <= tol:
+            message = "projected gradient below tolerance"
+            break
+        # Bertsekas' active set: at a bound with the gradient pointing outwards.
+        eps = min(1e-6 + np.max(np.abs(pg)), 1e-3)
+        active = ((x <= lb + eps) & (g < 0)) | ((x >= ub - eps) & (g > 0))
+        free = ~active
+        d = g.copy()  # ascent direction; Newton on the free variables
+        if free.any():
+            hf = -h[np.ix_(free, free)]
+            hf = 0.5 * (hf + hf.T)
+            tau = 0.0
+            scale = max(1e-12, np.max(np.abs(np.diag(hf))))
+            for _ in range(60):
+                try:
+                    chol = np.linalg.cholesky(hf + tau * np.eye(hf.shape[0]))
+                    break
+                except np.linalg.LinAlgError:
+                    tau = max(2 * tau, 1e-8 * scale)
+            d[free] = np.linalg.solve(chol.T, np.linalg.solve(chol, g[free]))
+        step, improved = 1.0, False
+        for _ in range(40):
+            x_new = np.clip(x + step * d, lb, ub)
+            f_new, z_new, ok = evaluate(x_new, z)
+            if ok and f_new >= f + 1e-4 * max(float(g @ (x_new - x)), 0.0) and f_new > f:
+                improved = True
+                break
+            step *= 0.5
+        if improved:
+            x, f, z = x_new, f_new, z_new
+            g, h = derivatives(x, z)
+            continue
+        # Near the optimum the gain of a step, g'd/2 ~ |pg|^2 / |h|, falls below the precision of
+        # f (payoffs carry the equilibrium's ~TOL error, amplified ~100x by u = 100 log):
+        # accept the full Newton step if f does not fall beyond that noise and the (exact,
+        # adjoint) projected gradient shrinks, i.e. Newton on the first-order conditions.
+        x_new = np.clip(x + d, lb, ub)
+        f_new, z_new, ok = evaluate(x_new, z)
+        if ok and f_new >= f - VALUE_NOISE * (1 + abs(f)):
+            g_new, h_new = derivatives(x_new, z_new)
+            if np.max(np.abs(projected_gradient(x_new, g_new, lb, ub))) < 0.5 * np.max(np.abs(pg)):
+                x, f, z, g, h = x_new, f_new, z_new, g_new, h_new
+                continue
+        message = "line search found no ascent (at the numerical optimum)"
+        break
+    problem.z = z
+    foc = float(np.max(np.abs(projected_gradient(x, g, lb, ub)))) if x.size else 0.0
+    return Inner(x, f, g, foc, it, foc <= tol, message)

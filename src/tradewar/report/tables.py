@@ -1,0 +1,41 @@
+"""Summaries of a solved step: the main regions, US-China bilateral trade and the ranking of
+third countries by the change in their share of the war parties' imports (trade diversion)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MAIN_REGIONS = ("USA", "CHN", "EU27", "JPN", "KOR", "TWN", "MEX", "CAN", "VNM", "IND", "GBR")
+WAR_PARTIES = ("USA", "CHN")
+
+
+def main_regions(codes) -> list[str]:
+    present = [c for c in MAIN_REGIONS if c in codes]
+    return present or list(codes)
+
+
+def diversion(eq, parties=WAR_PARTIES) -> pd.DataFrame:
+    """Third countries' exports to the war parties (net of tariffs, all sectors): the change and
+    the change in their share of the parties' imports, ranked by the share (diversion) gain."""
+    b = eq.baseline
+    columns = ["exports_to_parties_old", "exports_to_parties_change", "change_pct", "import_share_change_pp"]
+    if not set(parties) <= set(b.regions):
+        return pd.DataFrame(columns=columns)
+    idx = [b.region_index(c) for c in parties]
+    old_flows, new_flows = eq.outcomes["trade_old"][idx], eq.outcomes["trade_new"][idx]
+    for k, n in enumerate(idx):  # imports only: drop the parties' domestic sales
+        old_flows[k, n], new_flows[k, n] = 0.0, 0.0
+    old, new = old_flows.sum(axis=(0, 2)), new_flows.sum(axis=(0, 2))
+    frame = pd.DataFrame(
+        dict(zip(columns, (old, new - old, 100 * (new / old - 1), 100 * (new / new.sum() - old / old.sum())))),
+        index=pd.Index(b.regions, name="code"),
+    ).drop(index=list(parties))
+    return frame.sort_values("import_share_change_pp", ascending=False)
+
+
+def bilateral_change(eq, importer: str, exporter: str) -> float:
+    """Percent change in importer's imports from exporter, all sectors, net of tariffs."""
+    b = eq.baseline
+    n, i = b.region_index(importer), b.region_index(exporter)
+    old, new = eq.outcomes["trade_old"][n, i].sum(), eq.outcomes["trade_new"][n, i].sum()
+    return float(100 * (new / old - 1))

@@ -1,0 +1,174 @@
+"""Running a scenario: every step solved in general equilibrium, in order.
+
+`run_scenario` loads the scenario's dataset (`tradewar.data.registry.load_dataset`), compiles
+its steps (`tradewar.scenario.compile`) and solves each one (`tradewar.solver.equilibrium.solve`);
+`scenario_inputs` is what it solves, shared with the scenario draws so that they solve exactly
+the same problems. `average_tariff` is the trade-weighted tariff average reported beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradewar.data.baseline import Baseline
+from tradewar.data.registry import load_dataset
+from tradewar.models import get_model
+from tradewar.models.base import Model
+from tradewar.scenario.compile import compile_steps
+from tradewar.solver.equilibrium import Equilibrium, solve
+
+
+@dataclass(frozen=True, eq=False)
+class StepResult:
+    date: str | None
+    label: str
+    equilibrium: Equilibrium
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """The solved steps of a scenario, in order; `sensitivity` maps each elasticity value of
+    the scenario's [sensitivity] table to the steps solved with it."""
+
+    title: str
+    baseline: Baseline
+    steps: list[StepResult]
+    sensitivity_sectors: tuple[str, ...] = ()
+    sensitivity: dict[float, list[StepResult]] | None = None
+
+    @property
+    def converged(self) -> bool:
+        return all(s.equilibrium.converged for s in self.steps)
+
+    @property
+    def max_residual(self) -> float:
+        return max(s.equilibrium.max_residual for s in self.steps)
+
+    def to_dict(self) -> dict:
+        """JSON shape of `tradewar run --json`: converged, max_residual, regions (of the last
+        step) and `steps`, each with date, label, converged, max_residual and regions."""
+        steps = []
+        for s in self.steps:
+            d = s.equilibrium.to_dict()
+            entry = {"date": s.date, "label": s.label, "converged": d["converged"], "max_residual": d["max_residual"]}
+            entry.update(average_tariff_keys(s.equilibrium))
+            entry["regions"] = d["regions"]
+            steps.append(entry)
+        last = self.steps[-1].equilibrium.to_dict()
+        out = {
+            "title": self.title,
+            "model": last["model"],
+            "dataset": last["dataset"],
+            "converged": self.converged,
+            "max_residual": self.max_residual,
+            "regions": last["regions"],
+            "steps": steps,
+        }
+        if self.sensitivity:
+            out["sensitivity"] = {
+                "sectors": list(self.sensitivity_sectors),
+                "runs": [
+                    {
+                        "theta": theta,
+                        "steps": [
+                            {"date": s.date, "label": s.label, **{k: v for k, v in s.equilibrium.to_dict().items()
+                                                                   if k in ("converged", "max_residual", "regions")}}
+                            for s in runs
+                        ],
+                    }
+                    for theta, runs in self.sensitivity.items()
+                ],
+            }
+        return out
+
+
+def average_tariff(baseline: Baseline, tariffs: np.ndarray, importer: str, exporter: str | list[str]) -> float:
+    """Trade-weighted average tariff of `importer` on `exporter`'s goods, at baseline trade (%).
+
+    Goods are the sectors that carry a tariff somewhere in the baseline (services and utilities
+    carry none), so the average compares with published goods averages (PIIE's, for example).
+    `exporter` may be a list of codes: the average over all their goods, weighted the same way.
+    """
+    n = baseline.region_index(importer, "importer")
+    i = [baseline.region_index(e, "exporter") for e in ([exporter] if isinstance(exporter, str) else exporter)]
+    goods = np.any(baseline.tariffs != 0, axis=(0, 1))
+    weights = baseline.trade[n, i] * baseline.tradable * (goods if goods.any() else 1.0)
+    return float(100 * np.sum(weights * tariffs[n, i]) / np.sum(weights))
+
+
+def average_tariff_keys(eq: Equilibrium) -> dict:
+    """US-China average tariffs where the dataset has both (the 2025 trade war's headline)."""
+    if {"USA", "CHN"} <= set(eq.baseline.regions):
+        return {
+            "us_tariff_on_china_pct": average_tariff(eq.baseline, eq.tariffs, "USA", "CHN"),
+            "china_tariff_on_us_pct": average_tariff(eq.baseline, eq.tariffs, "CHN", "USA"),
+        }
+    return {}
+
+
+def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) -> ScenarioResult:
+    """Load the scenario's dataset, compile its steps and solve each one in general equilibrium.
+
+    `scenario` is a `tradewar.scenario.Scenario` (see `load_scenario`); `progress(k, total,
+    label)` is called before each step. `dataset`: the scenario's dataset already loaded (a
+    server keeps it in memory instead of reading it for every request).
+    """
+    model_name, baseline, options, steps = scenario_inputs(scenario, dataset=dataset)
+
+    def solve_steps(options, note=""):
+        results = []
+        for k, (step, extra) in enumerate(steps):
+            if progress:
+                progress(k, len(steps), step.label + note)
+            eq = solve(model_name, baseline, step.tariffs, **options, **extra)
+            results.append(StepResult(step.date, step.label, eq))
+        return results
+
+    results = solve_steps(options)
+    if not scenario.sensitivity:
+        return ScenarioResult(scenario.title, baseline, results)
+    sectors = tuple(scenario.sensitivity.sectors)
+    index = [baseline.sector_index(code, "sensitivity.sectors") for code in sectors]
+    sensitivity = {}
+    for value in scenario.sensitivity.theta:
+        theta = np.array(options.get("theta", baseline.theta), dtype=float)
+        theta[index] = value
+        sensitivity[value] = solve_steps({**options, "theta": theta}, f" (theta {value:g})")
+    return ScenarioResult(scenario.title, baseline, results, sectors, sensitivity)
+
+
+def prepare_baseline(baseline: Baseline, model: Model, deficits: str) -> Baseline:
+    """The dataset as a scenario solves it: calibrated to zero deficits (`Model.calibrate`) when
+    the closure is "zero" and the data have deficits, else unchanged."""
+    if deficits == "zero" and np.abs(baseline.deficit).max() > 1e-9 * baseline.value_added.sum():
+        return model.calibrate(baseline, deficits="zero")
+    return baseline
+
+
+def scenario_inputs(scenario, dataset: Baseline | None = None):
+    """What `run_scenario` solves: (model name, baseline, model options, [(step, step options)]),
+    with the dataset loaded (and calibrated for the zero-deficit closure) and the steps compiled.
+    Also used by `tradewar.scenario.draws` so that draws solve exactly the same problems."""
+    spec = scenario.model
+    model = get_model(spec.name)
+    baseline = dataset if dataset is not None else load_dataset(scenario.dataset.source, scenario.dataset.path)
+    options = {"deficits": spec.deficits, "numeraire": spec.numeraire}
+    if spec.lambdas is not None:
+        options["lambdas"] = spec.lambdas
+    if spec.theta:
+        theta = baseline.theta.copy()
+        for code, value in spec.theta.items():
+            theta[baseline.sector_index(code, f"model.theta.{code}")] = value
+        options["theta"] = theta
+    baseline = prepare_baseline(baseline, model, spec.deficits)
+    steps = []
+    for step in compile_steps(scenario, baseline):
+        extra = {}
+        if np.any(step.export_taxes != 0):
+            extra["export_taxes"] = step.export_taxes
+        if np.any(np.isfinite(step.export_limits)):
+            extra["export_limits"] = step.export_limits
+        steps.append((step, extra))
+    return spec.name, baseline, options, steps
