@@ -24,7 +24,7 @@ Accounting (Caliendo and Parro 2015, section 2):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -177,10 +177,6 @@ class Baseline:
                 f"use one of {', '.join(self.sectors)}",
                 field=field_name,
             ) from None
-
-    def with_tariffs(self, tariffs: np.ndarray) -> Baseline:
-        """The same economy relabelled with other factual tariffs (flows unchanged)."""
-        return replace(self, tariffs=np.asarray(tariffs, dtype=np.float64))
 
     # ----------------------------------------------------------------------- validation
     def validate(self, *, negative_input_share_floor: float = 0.0) -> Baseline:

@@ -172,13 +172,6 @@ class DrawsResult:
         """One row per region (index: code), columns `<output>_p<q>` over the successful draws."""
         return _percentiles(self.summary, self.ok, self.regions, q)
 
-    def draws_frame(self) -> pd.DataFrame:
-        """Every draw (failed ones flagged): one row per draw and region."""
-        index = pd.MultiIndex.from_product([range(self.n_draws), self.regions], names=["draw", "code"])
-        data = {k: v.ravel() for k, v in self.summary.items()}
-        data["ok"] = np.repeat(self.ok, len(self.regions))
-        return pd.DataFrame(data, index=index)
-
     def json_keys(self) -> dict:
         """The keys that `tradewar run --draws N --json` adds to the result object."""
         return {

@@ -86,7 +86,7 @@ class JobManager:
         self.max_seconds = max_seconds
         self.keep = keep
         self._jobs: dict[str, Job] = {}
-        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._queue: queue.Queue[Job] = queue.Queue()
         self._lock = threading.Lock()
         self._seq = itertools.count()
         self._worker: threading.Thread | None = None
@@ -150,8 +150,6 @@ class JobManager:
     def _work(self) -> None:
         while True:
             job = self._queue.get()
-            if job is None:
-                return
             with self._lock:
                 if job.status != "queued":
                     continue
@@ -202,6 +200,3 @@ class JobManager:
             job.finished = time.time()
             if status == "done":
                 job.progress = 1.0
-
-    def shutdown(self) -> None:
-        self._queue.put(None)
