@@ -50,8 +50,8 @@ def main() -> None:
 
     import tradewar  # noqa: F401
     from tradewar.scenario.run import average_tariff
-    from tradewar.solver.equilibrium import solve
     from tradewar.solver.draws import draw_theta, solve_draws
+    from tradewar.solver.equilibrium import solve
 
     print(f"load average before: {os.getloadavg()}, cpus: {os.cpu_count()}")
     model, baseline, options, step, k = april_peak()

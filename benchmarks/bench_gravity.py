@@ -21,10 +21,10 @@ import warnings
 
 import numpy as np
 
-from tradewar.data.registry import default_data_path
 from tradewar.data import gegravity as gg
-from tradewar.data.yotov import square
 from tradewar.data.estimation import gravity_panel, ppml
+from tradewar.data.registry import default_data_path
+from tradewar.data.yotov import square
 from tradewar.models import gravity
 from tradewar.replicate import gegravity, gravity_book
 from tradewar.replicate import yotov as ry

@@ -19,11 +19,11 @@ import time
 
 import jax
 
-from tradewar.data.registry import default_data_path
-from tradewar.solver.equilibrium import solve
 from tradewar.data.baci import load_baci2023
+from tradewar.data.registry import default_data_path
 from tradewar.models import liberation_day as ld
 from tradewar.replicate.liberation_day import cases, replicate
+from tradewar.solver.equilibrium import solve
 
 
 def main() -> None:

@@ -23,11 +23,11 @@ import time
 import jax
 import numpy as np
 
-from tradewar.data.registry import default_data_path
-from tradewar.solver.equilibrium import solve
 from tradewar.data.ossa2014 import load_ossa2014
+from tradewar.data.registry import default_data_path
 from tradewar.models import ossa
 from tradewar.replicate.ossa2014 import replicate_table2
+from tradewar.solver.equilibrium import solve
 from tradewar.solver.newton import newton_root
 
 

@@ -62,8 +62,8 @@ def icio_raw(n_regions: int, n_sectors: int):
     """Raw (not yet equilibrium) ICIO baseline at n_regions x n_sectors (50 or 14), see above."""
     import pandas as pd
 
-    from tradewar.data.registry import default_data_path
     from tradewar.data.baseline import Baseline
+    from tradewar.data.registry import default_data_path
 
     root = default_data_path("recent") / "icio2022"
     nodes = pd.read_csv(root / "icio2022_nodes.csv")
@@ -105,7 +105,7 @@ def icio_raw(n_regions: int, n_sectors: int):
     else:
         order = np.argsort(-go.sum(axis=1))
         keep = [countries[k] for k in order[: n_regions - 1]]
-        r_names = keep + ["ROW"]
+        r_names = [*keep, "ROW"]
         rg = np.array([keep.index(c) if c in keep else n_regions - 1 for c in countries])
     if n_sectors == S:
         s_names, sg = sectors, np.arange(S)

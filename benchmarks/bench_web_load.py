@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from web_server import running_server  # noqa: E402  (the tests' server helper, tests/web_server.py)
+from web_server import running_server
 
 
 def policy(us_pp: float, cn_pp: float = 0.0) -> dict:

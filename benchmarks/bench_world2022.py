@@ -15,8 +15,8 @@ import tempfile
 import time
 
 from tradewar.scenario.run import run_scenario, scenario_inputs
-from tradewar.solver.equilibrium import solve
 from tradewar.scenario.spec import load_scenario
+from tradewar.solver.equilibrium import solve
 
 
 def main(repeats: int = 20) -> None:

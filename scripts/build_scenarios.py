@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import timeline as tl  # scripts/timeline.py, beside this script
 
+from tradewar.data.files import write_atomic
 from tradewar.data.registry import load_dataset
 from tradewar.scenario.run import average_tariff
-from tradewar.data.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "tradewar" / "scenario" / "bundled"
@@ -86,7 +86,7 @@ class Writer:
             out.append("]")
         else:
             out.append("policy = []")
-        self.lines += out + [""]
+        self.lines += [*out, ""]
 
     def text(self, title, description, deficits="fixed", sensitivity=None):
         head = [
@@ -322,11 +322,7 @@ increases (scripts/timeline.py).
         None,
         "Trade deficits closed, 2024 tariffs",
         100.0 * b.tariffs,
-        comments=[
-            "closing every deficit at the 2024 tariffs, from the factual 2022 baseline (also computed by",
-            "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):",
-        ]
-        + take,
+        comments=["closing every deficit at the 2024 tariffs, from the factual 2022 baseline (also computed by", "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):", *take],
     )
     for st, label in (
         (by_date["2025-11-10"], "Deficits closed, with the tariffs in force after Busan (Nov 10, 2025)"),

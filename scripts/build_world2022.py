@@ -271,7 +271,7 @@ def build(recent: Path, out: Path) -> None:
     agg = nodes.groupby(["r", "s"])[
         ["gross_output", "intermediate_inputs_from_80", "va_plus_tls_plus_row_inputs", "final_demand_plus_sales_to_row"]
     ].sum()
-    grid = lambda col: agg[col].unstack().reindex(index=range(N), columns=range(J)).fillna(0).to_numpy()  # noqa: E731
+    grid = lambda col: agg[col].unstack().reindex(index=range(N), columns=range(J)).fillna(0).to_numpy()
     Y, Zin, VA, Fin = (grid(c) for c in ["gross_output", "intermediate_inputs_from_80",
                                          "va_plus_tls_plus_row_inputs", "final_demand_plus_sales_to_row"])
     flows = pd.read_csv(icio / "icio2022_intermediate_by_origin_sector_dest_country.csv.gz")
@@ -347,7 +347,7 @@ def build(recent: Path, out: Path) -> None:
     log("\n### 3. Final demand by destination")
     log("- final-use sourcing shares = intermediate-use sourcing shares (destination, sector); destination "
         "totals C >= 0 by non-negative least squares on sum_n s_ni C_n = F_i (relative weights)")
-    log(f"- NNLS misfit (sum |fit - F_i| / sum F_i) by sector: "
+    log("- NNLS misfit (sum |fit - F_i| / sum F_i) by sector: "
         + ", ".join(f"{SECS[j]} {100 * m:.2f}%" for j, m in enumerate(misfit)))
     log(f"- exact column scaling to each supplier's ICIO final sales: scale factors in "
         f"[{scale[colsum > 0].min():.3f}, {scale[colsum > 0].max():.3f}] "
@@ -422,7 +422,7 @@ def build(recent: Path, out: Path) -> None:
         target[ridx[r], :] = False
     F1 = F.copy()
     infeasible = []
-    for it in range(500):
+    for it in range(500):  # noqa: B007 (the number of sweeps is logged after the loop)
         for n, i in zip(*np.nonzero(target)):
             need = B[n, i] - Mg[n, i]
             cur = F1[n, i, goods].sum()
@@ -545,7 +545,6 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
     u = pd.concat([u, eleq])
     g = u.groupby(["i", "sector"])[["us_imports_2024_usd", "us_duty_2024_usd"]].sum()
     rate = (g.us_duty_2024_usd / g.us_imports_2024_usd).unstack()
-    world = u.groupby("sector")[["us_imports_2024_usd", "us_duty_2024_usd"]].sum()
     non_chn = u[u.i != chn].groupby("sector")[["us_imports_2024_usd", "us_duty_2024_usd"]].sum()
     mfn_like = non_chn.us_duty_2024_usd / non_chn.us_imports_2024_usd
     filled = 0
@@ -562,7 +561,7 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
                 filled += 1
     cu = u[(u.i == chn) & ~((u.hs2 == "85") & (u.sector == "ELEQ"))]
     rate_all_chn = cu.us_duty_2024_usd.sum() / cu.us_imports_2024_usd.sum()
-    avg = lambda n, i: np.sum(t[n, i, goods] * trade[n, i, goods]) / trade[n, i, goods].sum()  # noqa: E731
+    avg = lambda n, i: np.sum(t[n, i, goods] * trade[n, i, goods]) / trade[n, i, goods].sum()
     log_.append(f"- US on every partner: 2024 calculated duties / customs value (us_tariffs_2025, HS 01-97, HS2 -> "
                 f"sector by hs2_to_sector.csv, import-weighted; ELEQ = chapter 85). {filled} partner x sector cells "
                 f"without US imports take the US rate on all partners except China. Trade-weighted at baseline "
@@ -615,7 +614,7 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
     n_fta = 0
     for n in range(N):
         for i in range(N):
-            if n == i or n == usa or (n == chn and i == usa):
+            if n in (i, usa) or (n == chn and i == usa):
                 continue
             in_fta = [k for k, grp in FTA_GROUPS.items() if REGIONS[n] in grp and REGIONS[i] in grp]
             for s in GOODS:

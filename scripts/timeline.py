@@ -83,6 +83,7 @@ the 2024 collected 11 %), so its rise since January is compared, and each except
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -94,106 +95,28 @@ import pandas as pd
 from tradewar.data.registry import default_data_path
 from tradewar.errors import InputError
 
+#: The data of the 2025 timeline (steps, coverage rules, assumptions, published figures), with
+#: their sources and reasons: timeline_2025.toml beside this script.
+DATA_FILE = Path(__file__).with_name("timeline_2025.toml")
+_DATA = tomllib.loads(DATA_FILE.read_text())
+
 #: world2022 labels (fixed).
-REGIONS = (
-    "USA",
-    "CHN",
-    "JPN",
-    "KOR",
-    "TWN",
-    "IND",
-    "CAN",
-    "MEX",
-    "BRA",
-    "GBR",
-    "EU27",
-    "VNM",
-    "MYS",
-    "THA",
-    "IDN",
-    "ASEAN_OTH",
-    "AUS",
-    "ROW",
-)
-GOODS = (
-    "AGR",
-    "ENRG",
-    "MINE",
-    "FOOD",
-    "TEXT",
-    "WOOD",
-    "CHEM",
-    "METAL",
-    "FMET",
-    "ELEC",
-    "ELEQ",
-    "MACH",
-    "AUTO",
-    "OMFG",
-)
-EU27_MEMBERS = (
-    "AUT",
-    "BEL",
-    "BGR",
-    "HRV",
-    "CYP",
-    "CZE",
-    "DNK",
-    "EST",
-    "FIN",
-    "FRA",
-    "DEU",
-    "GRC",
-    "HUN",
-    "IRL",
-    "ITA",
-    "LVA",
-    "LTU",
-    "LUX",
-    "MLT",
-    "NLD",
-    "POL",
-    "PRT",
-    "ROU",
-    "SVK",
-    "SVN",
-    "ESP",
-    "SWE",
-)
-ASEAN_OTH = ("SGP", "PHL", "BRN", "KHM", "LAO", "MMR")
-
-#: Chapters the reciprocal (IEEPA) tariffs do not reach: Annex II energy (27); Section 232
-#: steel/aluminium (72, 73, 76), copper (74), autos and parts (87). Pharmaceuticals (30) and
-#: bullion (71) were in Annex II too, but the tracker's partner totals (our per-partner source)
-#: evidently reach them (EU27: +20.7 on 2025-04-08 at a 20 % rate; CHE: +38.6 on 2025-08-07 at
-#: 39 %, with 31 % of imports in chapter 30 and 25 % in 71), so they are covered here.
-RECIPROCAL_EXEMPT = ("27", "72", "73", "74", "76", "87")
-#: Chapters of the 11 April electronics carve-out (computers 8471 sit in 84; phones, chips in 85).
-CARVE_OUT_CHAPTERS = ("84", "85")
-STEEL_CHAPTERS = ("72", "73", "76")
-#: Highest broad IEEPA rate on a partner other than China in 2025 (Annex I of 2 April: 50 % on
-#: Lesotho, reciprocal_rates_annexI_2025-04-02.csv; Brazil and India reached 50 % in August with
-#: their additional IEEPA tariffs on top of the 10 % and 25 % of reciprocal_rates_2025-08-07.csv):
-#: the cap of the broad layer B (see `Sources.us_partner_chapters`).
-BROAD_CAP = 50.0
-AUTO_CHAPTERS = ("87",)
-#: Chapters of the August Section 232 expansions (copper 74; derivatives of steel and aluminium
-#: in 73, 76, 84, 85, 94): the tracker's jump on China is spread over them by 2024 imports.
-LATER_232_CHAPTERS = ("73", "74", "76", "84", "85", "94")
-
-#: Rare earths: assumed share of the controlled products in China's exports of each sector.
-#: CHEM: rare-earth metals and compounds (HS 2805, 2846) are of the order of 1 % of China's
-#: chemical exports; ELEQ: NdFeB magnets (HS 8505) of the order of 2 % of its electrical
-#: equipment exports; MINE: rare-earth ores and concentrates, a larger share of a small sector
-#: (5 %). Orders of magnitude, not data: the results scale with them.
-RARE_EARTH_SHARE = {"CHEM": 0.01, "MINE": 0.05, "ELEQ": 0.02}
-#: Assumed cut in the controlled products' exports (fraction) under each regime:
-#: "april": licensing of 7 medium/heavy rare earths and magnets from 4 April 2025 (exports of
-#: magnets fell by about three quarters in April-May 2025, as widely reported; not in the data);
-#: "eased": after Geneva, China undertook to suspend its countermeasures since 2 April (Joint
-#: Statement, timeline row 2025-05-14) but kept licensing; "october": MOFCOM Nos. 61/62
-#: (9 October) add 5 elements and extraterritorial rules; "severe": a stress test.
-RARE_EARTH_CUT = {"april": 0.75, "eased": 0.25, "october": 0.90, "severe": 1.0 - 1e-9}
+REGIONS: tuple[str, ...] = tuple(_DATA["regions"])
+GOODS: tuple[str, ...] = tuple(_DATA["goods"])
+EU27_MEMBERS: tuple[str, ...] = tuple(_DATA["eu27_members"])
+ASEAN_OTH: tuple[str, ...] = tuple(_DATA["asean_other"])
+#: HS chapters of each coverage rule (see the data file for why).
+RECIPROCAL_EXEMPT: tuple[str, ...] = tuple(_DATA["chapters"]["reciprocal_exempt"])
+CARVE_OUT_CHAPTERS: tuple[str, ...] = tuple(_DATA["chapters"]["carve_out"])
+STEEL_CHAPTERS: tuple[str, ...] = tuple(_DATA["chapters"]["steel"])
+AUTO_CHAPTERS: tuple[str, ...] = tuple(_DATA["chapters"]["autos"])
+LATER_232_CHAPTERS: tuple[str, ...] = tuple(_DATA["chapters"]["later_232"])
+#: The cap of the broad IEEPA layer B (percent; see `Sources.us_partner_chapters`).
+BROAD_CAP: float = _DATA["rates"]["broad_cap_pct"]
+#: Rare earths: assumed share of the controlled products in China's exports by sector, and the
+#: assumed cut in their exports under each regime (orders of magnitude, not data).
+RARE_EARTH_SHARE: dict[str, float] = _DATA["rare_earth_share"]
+RARE_EARTH_CUT: dict[str, float] = _DATA["rare_earth_cut"]
 
 
 def rare_earth_cut_pct(regime: str) -> dict[str, float]:
@@ -250,181 +173,18 @@ class Step:
     sources: tuple[str, ...] = ()
 
 
-F10, F20 = 10.0, 20.0
-_T = "tariff_timeline_2018_2025.csv"
-_TR = "us_tariff_by_partner_by_date.csv"
-
 #: The dated steps of the bundled scenario `us-china-2025`.
-STEPS: tuple[Step, ...] = (
+STEPS: tuple[Step, ...] = tuple(
     Step(
-        "2025-01-20",
-        "Inauguration: the 2024 applied tariffs (baseline)",
-        None,
-        USChina(),
-        ChinaUS(),
-        None,
-        (f"{_T} 2025-01-20 (PIIE: US 20.8, China 21.2 derived)",),
-    ),
-    Step(
-        "2025-02-04",
-        "US fentanyl tariff on China, 10% (EO 14195)",
-        "2025-02-04",
-        USChina(fentanyl=F10),
-        ChinaUS(),
-        None,
-        (f"{_T} 2025-02-04", f"{_TR} 2025-02-04"),
-    ),
-    Step(
-        "2025-02-10",
-        "China retaliates: coal, LNG +15%; crude, farm machinery, large cars, pickups +10%",
-        "2025-02-04",
-        USChina(fentanyl=F10),
-        ChinaUS(feb_list=True),
-        None,
-        (f"{_T} 2025-02-10",),
-    ),
-    Step(
-        "2025-03-04",
-        "US fentanyl tariff on China to 20%; Canada and Mexico fentanyl tariffs",
-        "2025-03-06",
-        USChina(fentanyl=F20),
-        ChinaUS(feb_list=True),
-        None,
-        (f"{_T} 2025-03-04", f"{_TR} 2025-03-06"),
-    ),
-    Step(
-        "2025-03-10",
-        "China's tariffs on US farm goods (+10/15%)",
-        "2025-03-06",
-        USChina(fentanyl=F20),
-        ChinaUS(feb_list=True, mar_list=True),
-        None,
-        (f"{_T} 2025-03-10", "us_tariffs_2025/china_retaliation_2025-03-10_hs6.csv"),
-    ),
-    Step(
-        "2025-03-12",
-        "Section 232 steel and aluminium 25% on all sources",
-        "2025-03-12",
-        USChina(fentanyl=F20, steel=25),
-        ChinaUS(feb_list=True, mar_list=True),
-        None,
-        (f"{_T} 2025-03-12", f"{_TR} 2025-03-12"),
-    ),
-    Step(
-        "2025-04-03",
-        "Section 232 autos 25% (parts from May 3)",
-        "2025-04-03",
-        USChina(fentanyl=F20, steel=25, autos=25),
-        ChinaUS(feb_list=True, mar_list=True),
-        None,
-        (f"{_T} 2025-04-03", f"{_TR} 2025-04-03"),
-    ),
-    Step(
-        "2025-04-04",
-        "China's export controls on 7 rare earths and magnets (MOFCOM No. 18)",
-        "2025-04-03",
-        USChina(fentanyl=F20, steel=25, autos=25),
-        ChinaUS(feb_list=True, mar_list=True),
-        "april",
-        (f"{_T} 2025-04-04",),
-    ),
-    Step(
-        "2025-04-05",
-        "Reciprocal tariffs of April 2: the 10% baseline on every partner (country rates from Apr 9)",
-        "2025-04-09",
-        USChina(fentanyl=F20, reciprocal=10, steel=25, autos=25),
-        ChinaUS(feb_list=True, mar_list=True),
-        "april",
-        (
-            f"{_T} 2025-04-05",
-            (
-                f"{_TR} 2025-04-09: the 10% baseline regime of the 90-day pause, legally the same as "
-                "Apr 5-8; the tracker's own 2025-04-05 column already carries the Annex I country rates, "
-                "which took effect on Apr 9"
-            ),
-        ),
-    ),
-    Step(
-        "2025-04-09",
-        "US reciprocal tariff on China 84%; Annex I rates on all partners",
-        "2025-04-08",
-        USChina(fentanyl=F20, reciprocal=84, steel=25, autos=25),
-        ChinaUS(feb_list=True, mar_list=True),
-        "april",
-        (f"{_T} 2025-04-09", f"{_TR} 2025-04-08"),
-    ),
-    Step(
-        "2025-04-10",
-        "US on China 125% (145% with fentanyl); others paused at 10%; China 84%",
-        "2025-04-09",
-        USChina(fentanyl=F20, reciprocal=125, steel=25, autos=25),
-        ChinaUS(headline=84, feb_list=True, mar_list=True),
-        "april",
-        (f"{_T} 2025-04-10 (both rows)", f"{_TR} 2025-04-09"),
-    ),
-    Step(
-        "2025-04-12",
-        "China to 125%; US electronics carve-out (Apr 11, retroactive to Apr 5)",
-        "2025-04-11",
-        USChina(fentanyl=F20, reciprocal=125, carve_out=True, steel=25, autos=25),
-        ChinaUS(headline=125, feb_list=True, mar_list=True),
-        "april",
-        (f"{_T} 2025-04-12 and 2025-04-10", f"{_TR} 2025-04-11"),
-    ),
-    Step(
-        "2025-05-14",
-        "Geneva truce: US on China 10% reciprocal + 20% fentanyl; China 10%",
-        "2025-05-12",
-        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=25, autos=25),
-        ChinaUS(headline=10, feb_list=True, mar_list=True),
-        "eased",
-        (f"{_T} 2025-05-14 (Joint Statement; PIIE 51.1 / 32.6)", f"{_TR} 2025-05-12"),
-    ),
-    Step(
-        "2025-06-04",
-        "Section 232 steel and aluminium to 50% (UK 25%)",
-        "2025-06-03",
-        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25),
-        ChinaUS(headline=10, feb_list=True, mar_list=True),
-        "eased",
-        (f"{_T} 2025-06-03", f"{_TR} 2025-06-03"),
-    ),
-    Step(
-        "2025-08-07",
-        "Reciprocal rates of August 7 (deals with Japan, Korea, EU, Malaysia, ...)",
-        "2025-08-07",
-        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-        ChinaUS(headline=10, feb_list=True, mar_list=True),
-        "eased",
-        (f"{_TR} 2025-08-07", "us_tariffs_2025/reciprocal_rates_2025-08-07.csv", f"{_T} 2025-08-12"),
-    ),
-    Step(
-        "2025-10-09",
-        "China's October rare-earth controls (MOFCOM Nos. 61, 62)",
-        "2025-08-07",
-        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-        ChinaUS(headline=10, feb_list=True, mar_list=True),
-        "october",
-        (f"{_T} 2025-10-09",),
-    ),
-    Step(
-        "2025-10-30",
-        "Busan meeting (Trump-Xi): deal announced; tariffs in force that day",
-        "2025-10-14",
-        USChina(fentanyl=F20, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-        ChinaUS(headline=10, feb_list=True, mar_list=True),
-        "october",
-        (f"{_T} 2025-10-30", f"{_TR} 2025-10-14"),
-    ),
-    Step(
-        "2025-11-10",
-        "Busan deal in force: fentanyl 10%; China drops farm tariffs, pauses Oct controls",
-        "2025-11-01",
-        USChina(fentanyl=F10, reciprocal=10, carve_out=True, steel=50, autos=25, later_232=True),
-        ChinaUS(headline=10, feb_list=True, mar_list=False),
-        "eased",
-        (f"{_T} 2025-11-10 (both rows)", f"{_TR} 2025-11-01 (includes Section 232 trucks of Nov 1)"),
-    ),
+        row["date"],
+        row["label"],
+        row.get("tracker_date"),
+        USChina(**row["us_china"]),
+        ChinaUS(**row["china_us"]),
+        row.get("rare_earth"),
+        tuple(row["sources"]),
+    )
+    for row in _DATA["steps"]
 )
 
 
@@ -451,47 +211,27 @@ class Published:
 
 
 #: The average-tariff figures a user will compare with, and how each is checked.
-TOLERANCE_PP = 5.0
-PIIE_JANUARY = {"us": 20.8, "china": 21.2}
-_BASE_GAP = (
-    "PIIE's levels start from 20.8% in January 2025, statutory rates (MFN + Section 301 list "
-    "rates); the world2022 baseline is the duty actually collected in 2024 / imports (10.9% at "
-    "2024 weights in the tracker, 11.5% at baseline flows): exclusions, duty-free programmes and "
-    "the shift of imports to untariffed goods since 2018. The levels therefore sit about 9 points "
-    "lower; the increases are compared"
-)
-PUBLISHED: tuple[Published, ...] = (
-    Published("2025-01-20", "us", 20.8, "2025-01-20 PIIE chart (2025 version)", "collected", _BASE_GAP),
-    Published("2025-01-20", "china", 21.2, "2025-01-20 PIIE (derived: 32.6 - 11.4)"),
+TOLERANCE_PP: float = _DATA["published"]["tolerance_pp"]
+PIIE_JANUARY: dict[str, float] = _DATA["published"]["piie_january"]
+
+
+def _exception(row: dict) -> str:
+    """A figure's explained exception, after the baseline gap where the data say so."""
+    gap = _DATA["published"]["baseline_gap"] if row.get("after_baseline_gap") else ""
+    return ". ".join(x for x in (gap, row.get("exception", "")) if x)
+
+
+PUBLISHED: tuple[Published, ...] = tuple(
     Published(
-        "2025-04-12",
-        "us",
-        124.1,
-        "2025-04 PIIE chart (April 2025 version), the April peak",
-        "increment",
-        _BASE_GAP + ". PIIE's April figure matches the step after the electronics carve-out (Apr 11, "
-        "retroactive to Apr 5): 20.8 + 20 + 125 x c + 232 = 124.1 needs c = 0.66 of imports under the "
-        "reciprocal rate, as after the carve-out; before it (step 2025-04-10, c = 0.92) the average is "
-        "about 30 points higher",
-    ),
-    Published("2025-04-12", "china", 146.0, "2025-04 CRS (Sutter), mid-April, not accounting for exemptions"),
-    Published(
-        "2025-05-14", "us", 51.1, "2025-05-14 PIIE chart (post-Geneva version)", "increment", _BASE_GAP
-    ),
-    Published("2025-05-14", "china", 32.6, "2025-05-14 PIIE chart (post-Geneva version)"),
-    Published("2025-05-14", "china", 31.0, "2025-05-14 CRS (Sutter), mid-May"),
-    Published(
-        "2025-11-10",
-        "us",
-        47.5,
-        "2025-12-28 Bown (PIIE) as cited by zeno.fm; 2025-10-30 '57 -> 47'",
-        "tracker",
-        _BASE_GAP + ". Even the rise falls short, by about 6 points: 47.5 is a secondary citation (a "
-        "podcast summary of Bown, and Trump's '57 -> 47'), not a PIIE page in the data; the tracker, "
-        "which codes every action at HS10, puts China at 29.8% (a rise of 18.9) after the truce. Our rise "
-        "is checked against the tracker's instead",
-        "2025-11-14",
-    ),
+        row["step"],
+        row["side"],
+        row["value"],
+        row["source"],
+        row.get("check", "level"),
+        _exception(row),
+        row.get("tracker_date"),
+    )
+    for row in _DATA["published"]["figures"]
 )
 
 

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from tradewar.data.registry import default_data_path
 from tradewar.data.cp2015 import load_cp2015
+from tradewar.data.registry import default_data_path
 from tradewar.data.synthetic import synthetic_raw
 from tradewar.models.caliendo_parro import calibrate
 

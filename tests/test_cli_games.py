@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 
 from tradewar.data.registry import default_data_path, load_dataset
-from tradewar.solver.equilibrium import solve
 from tradewar.games.nash import DEVIATION_TOL
 from tradewar.games.optimise import FOC_TOL
+from tradewar.solver.equilibrium import solve
 
 
 def _json(run) -> dict:

@@ -18,15 +18,15 @@ import numpy as np
 import pytest
 
 from tradewar.data.registry import load_dataset
-from tradewar.scenario.run import average_tariff, scenario_inputs
-from tradewar.solver.equilibrium import solve
-from tradewar.games import compare as tc
 from tradewar.errors import InputError
-from tradewar.games import bargaining, Game, nash
+from tradewar.games import Game, bargaining, nash
+from tradewar.games import compare as tc
 from tradewar.games.nash import DEVIATION_TOL
 from tradewar.games.optimise import FOC_TOL
 from tradewar.scenario.compile import compile_steps
+from tradewar.scenario.run import average_tariff, scenario_inputs
 from tradewar.scenario.spec import load_scenario
+from tradewar.solver.equilibrium import solve
 
 PLAYERS = ["USA", "CHN"]
 

@@ -19,14 +19,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradewar.data.registry import default_data_path
 from tradewar.data import gegravity as gg
-from tradewar.data.yotov import load_published, square
 from tradewar.data.estimation import ppml
+from tradewar.data.registry import default_data_path
+from tradewar.data.yotov import load_published, square
 from tradewar.models import gravity
 from tradewar.replicate import gegravity, gravity_book
-from tradewar.solver.newton import solve_model
 from tradewar.replicate import yotov as ry
+from tradewar.solver.newton import solve_model
 
 KEYS = ("exports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct")
 
@@ -131,7 +131,7 @@ def test_nafta_converged_beside_book(nafta_converged):
     of CAN/MEX/USA, and 0.75 for Canada's exports). 0.3 bounds the former, 1.0 the latter."""
     assert nafta_converged["converged"] is True
     assert nafta_converged["max_residual"] < 1e-10
-    gaps = {k: 0.0 for k in KEYS}
+    gaps = dict.fromkeys(KEYS, 0.0)
     for code in ry.NAFTA:
         row = _row(nafta_converged, code)
         for k in KEYS:
@@ -217,7 +217,7 @@ def test_zero_shock_is_no_change():
         economy = balanced if closure == "zero" else base
         _res, out = gravity.solve_equilibrium(gravity.params(economy, deficits=closure, numeraire="R0"))
         summary = gravity.region_summary(out)
-        for key in KEYS + ("welfare_pct",):
+        for key in (*KEYS, "welfare_pct"):
             assert np.max(np.abs(summary[key])) < 1e-9, (closure, key)
     cost = np.exp(-np.random.default_rng(2).random((6, 6)))
     r = gravity_book.book_procedure(cost, cost, base.gross_output[:, 0], base.expenditure[:, 0], sigma=5.0, reference=0)

@@ -18,13 +18,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tradewar.data.registry import default_data_path
-from tradewar.solver.equilibrium import solve
 from tradewar.data.baci import load_baci2023
+from tradewar.data.registry import default_data_path
 from tradewar.errors import InputError
 from tradewar.models import get_model
 from tradewar.models import liberation_day as ld
 from tradewar.replicate.liberation_day import PUBLISHED, replicate
+from tradewar.solver.equilibrium import solve
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def ustr_eq(baseline):
 
 
 def _cell(result, key):
-    table, case, row, column = key
+    _table, _case, _row, _column = key
     found = [c for c in result["cells"] if (c["table"], c["case"], c["row"], c["column"]) == key]
     assert len(found) == 1, key
     return found[0]
@@ -100,7 +100,7 @@ def test_tariff_rates(result, baseline):
     assert 100 * r["ustr_import_weighted_average"] == pytest.approx(24.9, abs=0.05)
     t = ld.ustr_tariffs(baseline)
     us = baseline.region_index("USA")
-    rate = lambda code: t[us, baseline.region_index(code), 0]  # noqa: E731
+    rate = lambda code: t[us, baseline.region_index(code), 0]
     assert (rate("CHN"), rate("MEX"), rate("CAN"), rate("RUS"), rate("DEU")) == pytest.approx((0.54, 0.17, 0.10, 0.10, 0.20))
     assert t[us, us, 0] == 0.0 and np.count_nonzero(np.delete(t, us, axis=0)) == 0
 
@@ -167,11 +167,11 @@ def test_welfare_gradient_matches_finite_difference(baseline):
     us = baseline.region_index("USA")
     base = ld.params(baseline)
     mask = ld.uniform_us_tariffs(baseline, 1.0)
-    at = lambda rate: base._replace(tariff_new=rate * jnp.asarray(mask))  # noqa: E731
-    welfare = lambda z, rate: ld.outcomes(z, at(rate))["welfare_hat"][us]  # noqa: E731
+    at = lambda rate: base._replace(tariff_new=rate * jnp.asarray(mask))
+    welfare = lambda z, rate: ld.outcomes(z, at(rate))["welfare_hat"][us]
     rate, h = 0.15, 1e-3
     z = _z(solve(ld.NAME, baseline, rate * mask))
-    f = lambda z_, r_: ld.residual(z_, at(r_))  # noqa: E731
+    f = lambda z_, r_: ld.residual(z_, at(r_))
 
     @jax.jit
     def ift_gradient(z, rate):
@@ -187,9 +187,9 @@ def test_welfare_gradient_matches_finite_difference(baseline):
 
 
 def test_bad_input_is_one_line_error(baseline, tmp_path):
-    with pytest.raises(InputError, match="model.rebate"):
+    with pytest.raises(InputError, match=r"model.rebate"):
         ld.params(baseline, rebate="helicopter")
-    with pytest.raises(InputError, match="model.deficits"):
+    with pytest.raises(InputError, match=r"model.deficits"):
         ld.params(baseline, deficits="zero")
     with pytest.raises(InputError, match="shape"):
         ld.params(baseline, np.zeros((3, 3, 1)))

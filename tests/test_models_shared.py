@@ -72,7 +72,7 @@ def shock(baseline):
 def test_implements_the_protocol(name):
     model = MODELS[name]
     assert isinstance(model, Model)
-    assert model.NAME == name
+    assert name == model.NAME
     assert model.ELASTICITY_FIELD is None or model.ELASTICITY_FIELD in model.Params._fields
 
 

@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar.data.registry import default_data_path, load_dataset
-from tradewar.solver.equilibrium import solve
 from tradewar.data.ossa2014 import load_ossa2014
+from tradewar.data.registry import default_data_path, load_dataset
 from tradewar.errors import InputError
 from tradewar.models import get_model, ossa
 from tradewar.replicate.ossa2014 import outcome_rows, replicate_table2, unilateral_row
+from tradewar.solver.equilibrium import solve
 from tradewar.solver.newton import newton_root
 
 
@@ -226,7 +226,7 @@ def test_table8b_rows_at_ossas_mfn_optimal_tariffs(base, path):
 
 
 def test_bad_options_are_one_line_input_errors(base):
-    with pytest.raises(InputError, match="model.deficits"):
+    with pytest.raises(InputError, match=r"model.deficits"):
         ossa.params(base, deficits="share")
     with pytest.raises(InputError, match="export_tax"):
         ossa.params(base, export_taxes=np.full(base.trade.shape, 0.1))

@@ -3,13 +3,12 @@
 from dataclasses import replace
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradewar.solver.equilibrium import solve
 from tradewar.data.synthetic import synthetic_raw
 from tradewar.models.caliendo_parro import calibrate
+from tradewar.solver.equilibrium import solve
 
 MODEL = "caliendo-parro"
 SEEDS = st.integers(0, 2**16)

@@ -22,9 +22,9 @@ import pytest
 import timeline as tl  # scripts/timeline.py (pytest puts scripts/ on the path: pyproject)
 
 from tradewar.data.registry import load_dataset
-from tradewar.scenario.run import average_tariff, run_scenario
 from tradewar.errors import InputError
 from tradewar.scenario.compile import compile_steps
+from tradewar.scenario.run import average_tariff, run_scenario
 from tradewar.scenario.spec import bundled_scenarios, load_scenario
 
 NEW = ("us-china-2025", "liberation-day", "busan-deal", "deficit-rebalancing", "rare-earth-controls")

@@ -5,9 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from tradewar.solver.equilibrium import solve
 from tradewar.errors import NotConverged
 from tradewar.models import caliendo_parro as cp
+from tradewar.solver.equilibrium import solve
 from tradewar.solver.newton import newton_root
 
 
@@ -39,7 +39,7 @@ def test_implicit_gradient_matches_finite_differences(small_economy):
 
 def test_non_convergence_raises_with_advice(cp2015):
     tariffs = cp2015.tariffs + 3.0 * cp2015.tradable  # +300 points everywhere
-    with pytest.raises(NotConverged, match="did not converge.*Try"):
+    with pytest.raises(NotConverged, match=r"did not converge.*Try"):
         solve("caliendo-parro", cp2015, tariffs, max_iter=1)
     eq = solve("caliendo-parro", cp2015, tariffs, max_iter=1, check=False)
     assert eq.converged is False and eq.max_residual > 1e-10

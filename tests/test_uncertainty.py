@@ -16,11 +16,11 @@ import json
 import numpy as np
 import pytest
 
-from tradewar.solver.equilibrium import solve
-from tradewar.solver.dask import cluster
-from tradewar.solver.sweep import sweep, tariff_grid
 from tradewar.errors import InputError
-from tradewar.solver.draws import draw_theta, QUANTILES, solve_draws
+from tradewar.solver.dask import cluster
+from tradewar.solver.draws import QUANTILES, draw_theta, solve_draws
+from tradewar.solver.equilibrium import solve
+from tradewar.solver.sweep import sweep, tariff_grid
 
 MODEL = "caliendo-parro"
 N_DRAWS, CHUNK, SEED = 12, 6, 11

@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import numpy as np
 import pytest
+from web_server import running_server
 
 from tradewar.scenario.run import run_scenario
 from tradewar.scenario.spec import bundled_scenarios, parse_scenario
 from tradewar.web.jobs import JobManager, TooManyJobs
-from web_server import running_server
 
 US_CHINA = {"importer": "USA", "exporter": "CHN", "add_pp": 25}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import (
+from hypothesis import HealthCheck, settings  # noqa: E402 (only once schemathesis is known to be there)
+from schemathesis.checks import (  # noqa: E402 (idem)
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradewar.data.registry import default_data_path, load_dataset
-from tradewar.solver.equilibrium import solve
 from tradewar.data.aggregate import aggregate, read_mappings
+from tradewar.data.registry import default_data_path, load_dataset
 from tradewar.data.world2022 import ABSORPTION_BAND, bundled_path, hs2_to_sector, load_world2022, read_dataset
 from tradewar.errors import InputError
+from tradewar.solver.equilibrium import solve
 
 REGIONS = ["USA", "CHN", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "GBR", "EU27", "VNM", "MYS", "THA", "IDN", "ASEAN_OTH", "AUS", "ROW"]
 SECTORS = ["AGR", "ENRG", "MINE", "FOOD", "TEXT", "WOOD", "CHEM", "METAL", "FMET", "ELEC", "ELEQ", "MACH", "AUTO", "OMFG", "UTIL", "SERV"]
@@ -242,7 +242,7 @@ def test_read_dataset_round_trip_and_errors(base, bundled, tmp_path):
     fields = trade[5].split(",")
     trade[5] = ",".join([fields[0], "XXX", *fields[2:]])
     (bad / "trade.csv").write_text("\n".join(trade) + "\n")
-    with pytest.raises(InputError, match="trade.csv: row 6, column exporter: unknown region code 'XXX'"):
+    with pytest.raises(InputError, match=r"trade.csv: row 6, column exporter: unknown region code 'XXX'"):
         read_dataset(bad)
     (bad / "trade.csv").write_text((bundled / "trade.csv").read_text())
     rs = pd.read_csv(bad / "region_sector.csv")

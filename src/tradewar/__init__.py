@@ -19,10 +19,11 @@ jax.config.update(
 )
 jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
 
-from tradewar.data.registry import load_dataset
-from tradewar.errors import InputError, NotConverged, TradewarError  # noqa: E402
-from tradewar.scenario.run import run_scenario
-from tradewar.solver.equilibrium import Equilibrium, solve
+# The package's modules are imported after the configuration: float64 before any array exists.
+from tradewar.data.registry import load_dataset  # noqa: E402 (after the jax configuration)
+from tradewar.errors import InputError, NotConverged, TradewarError  # noqa: E402 (idem)
+from tradewar.scenario.run import run_scenario  # noqa: E402 (idem)
+from tradewar.solver.equilibrium import Equilibrium, solve  # noqa: E402 (idem)
 
 __version__ = "0.1.0"
 __all__ = ["Equilibrium", "InputError", "NotConverged", "TradewarError", "load_dataset", "run_scenario", "solve"]

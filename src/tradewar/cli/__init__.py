@@ -28,18 +28,18 @@ def main() -> None:
         app(standalone_mode=False)
     except InputError as e:
         err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
     except NotConverged as e:
         err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     except TradewarError as e:
         err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     except Exception as e:  # click's usage errors and aborts
         if isinstance(e, click.exceptions.ClickException):
             e.show()
-            raise SystemExit(e.exit_code)
+            raise SystemExit(e.exit_code) from None
         if isinstance(e, click.exceptions.Abort):
-            raise SystemExit(130)
+            raise SystemExit(130) from None
         raise
 

@@ -11,7 +11,6 @@ world2022). Mistakes give a one-line error and exit status 2; nothing is written
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -84,9 +83,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @data_app.command("aggregate")
     def data_aggregate(
-        mapping: List[Path] = typer.Option(..., "--mapping", help="Mapping CSV: 'region,new_region' or 'sector,new_sector' (repeatable)."),
+        mapping: list[Path] = typer.Option(..., "--mapping", help="Mapping CSV: 'region,new_region' or 'sector,new_sector' (repeatable)."),
         out: Path = typer.Option(..., "--out", help="Folder to write the aggregated data set to (docs/data-layout.md)."),
-        data: Optional[Path] = typer.Option(None, "--data", help="A data set folder in the layout (default: bundled world2022)."),
+        data: Path | None = typer.Option(None, "--data", help="A data set folder in the layout (default: bundled world2022)."),
         as_json: bool = JsonOption,
     ):
         """Aggregate a data set with mapping files and write it, validated, in the CSV layout."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -18,7 +17,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     """Add the command to the CLI (called once from `tradewar.cli`)."""
 
     @replicate_app.command("liberation-day")
-    def replicate_liberation_day(data: Optional[Path] = DataOption, as_json: bool = JsonOption):
+    def replicate_liberation_day(data: Path | None = DataOption, as_json: bool = JsonOption):
         """Ignatenko, Lashkaripour, Macedoni & Simonovska (2025): the Liberation Day tariffs on 194 countries."""
         if as_json:
             emit_json(replicate(data))

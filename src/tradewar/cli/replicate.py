@@ -4,7 +4,6 @@ replications register with their command groups)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,7 +16,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @replicate_app.command("cp2015")
     def replicate_cp2015(
-        data: Optional[Path] = DataOption,
+        data: Path | None = DataOption,
         as_json: bool = JsonOption,
         deficits: bool = typer.Option(False, "--deficits", help="Table A4: the 1993 data with deficits held fixed."),
     ):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,7 +21,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     def run(
         scenario: str = typer.Argument(..., help="A scenario file (TOML) or the name of a bundled scenario."),
         as_json: bool = JsonOption,
-        report: Optional[Path] = typer.Option(
+        report: Path | None = typer.Option(
             None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
         ),
         no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
@@ -30,9 +29,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         seed: int = cu.SeedOption,
         theta_dist: str = cu.ThetaDistOption,
         theta_cv: float = cu.ThetaCvOption,
-        chunk: Optional[int] = cu.ChunkOption,
-        workers: Optional[int] = cu.WorkersOption,
-        scheduler: Optional[str] = cu.SchedulerOption,
+        chunk: int | None = cu.ChunkOption,
+        workers: int | None = cu.WorkersOption,
+        scheduler: str | None = cu.SchedulerOption,
     ):
         """Solve every step of a scenario in general equilibrium and show what it does.
 
@@ -41,7 +40,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         spec = load_scenario(scenario)
         if draws:
             cu.check_draw_options(draws, theta_dist, theta_cv)
-        bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)  # noqa: E731
+        bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)
         if as_json:
             out = run_scenario(spec).to_dict()
             emit_json(cu.add_scenario_bands(out, bands()) if draws else out)

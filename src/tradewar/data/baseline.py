@@ -64,7 +64,7 @@ class Baseline:
 
     def __post_init__(self):
         n, j = len(self.regions), len(self.sectors)
-        as_float = lambda a: np.ascontiguousarray(np.asarray(a, dtype=np.float64))  # noqa: E731
+        as_float = lambda a: np.ascontiguousarray(np.asarray(a, dtype=np.float64))
         for attr in ("trade", "tariffs", "va_share", "io_share", "final_share", "theta"):
             object.__setattr__(self, attr, as_float(getattr(self, attr)))
         if not self.region_names:

@@ -213,7 +213,7 @@ def ppml(
             name = key[key.find("(") + 1 : key.rfind(")")] if "(" in key else key
             fe[name] = pd.Series(values, dtype=float)
     if n_separated:
-        notes = notes + (f"{n_separated} observations dropped for separation (their fixed effect is -infinity)",)
+        notes = (*notes, f"{n_separated} observations dropped for separation (their fixed effect is -infinity)")
     n_dropped = len(dropped)
     if n_dropped:
         warnings.warn(

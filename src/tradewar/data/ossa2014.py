@@ -85,7 +85,7 @@ def load_ossa2014(path: str | Path, raw: bool = False) -> Baseline:
             f"ossa2014: unknown region names {unknown} in regions.csv; expected {list(REGION_CODES)}",
             field="regions",
         )
-    ordered = lambda ids, k: list(ids) == list(range(1, k + 1))  # noqa: E731
+    ordered = lambda ids, k: list(ids) == list(range(1, k + 1))
     if not (ordered(regions.region_id, n) and ordered(industries.industry_id, s)):
         raise InputError("ossa2014: regions.csv / industries.csv ids must run 1..N in order", field="regions")
     if list(elasticities.industry_code) != list(industries.industry_code):

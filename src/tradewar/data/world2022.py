@@ -24,10 +24,10 @@ atomically.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd

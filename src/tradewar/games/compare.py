@@ -197,7 +197,7 @@ def evaluate_step_all_instruments(game, step: ScenarioStep) -> dict | None:
         extra["export_limits"] = step.export_limits
     eq = solve(game.model, game.baseline, step.tariffs, **game.options, **extra)
     return {
-        "instruments": ["tariffs"] + step.other_instruments,
+        "instruments": ["tariffs", *step.other_instruments],
         "welfare_pct": dict(zip(game.baseline.regions, (100 * (eq.outcomes["welfare_hat"] - 1)).tolist())),
         "converged": eq.converged,
         "max_residual": eq.max_residual,

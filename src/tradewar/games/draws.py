@@ -73,7 +73,7 @@ class GameDrawsResult:
     def percentiles(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
         with warnings.catch_warnings():  # all-NaN columns (non-players' tariffs) give NaN
             warnings.simplefilter("ignore", RuntimeWarning)
-            summary = {k: v for k, v in self.summary.items()}
+            summary = dict(self.summary.items())
             cols = {}
             for name, values in summary.items():
                 good = values[self.ok]

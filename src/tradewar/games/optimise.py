@@ -147,7 +147,7 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
     derivatives = lambda x_, z_: tuple(np.asarray(a) for a in hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind))
     message, it, pg = "iteration limit", 0, np.inf
     g, h = derivatives(x, z)
-    for it in range(1, maxiter + 1):
+    for it in range(1, maxiter + 1):  # noqa: B007 (the count is returned after the loop)
         pg = projected_gradient(x, g, lb, ub)
         if np.max(np.abs(pg)) <= tol:
             message = "projected gradient below tolerance"

@@ -114,7 +114,7 @@ def params(
     va = baseline.value_added if value_added is None else value_added
     limits = np.full(baseline.trade.shape, np.nan) if export_limits is None else np.asarray(export_limits, float)
     cells = np.argwhere(np.isfinite(limits) & (baseline.trade > 0))
-    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)  # noqa: E731
+    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)
     return Params(
         pi=as_j(baseline.expenditure_shares),
         tariff=as_j(baseline.tariffs),
@@ -240,7 +240,7 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         )
         / income_old
     )
-    domestic = lambda t: jnp.einsum("nnj->n", t)  # noqa: E731
+    domestic = lambda t: jnp.einsum("nnj->n", t)
     return {
         "wage_hat": w_hat,
         "price_hat": p_hat,
@@ -279,8 +279,8 @@ def trade_elasticity(p: Params) -> jax.Array:
 
 def region_summary(out: dict) -> dict[str, np.ndarray]:
     """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
-    pct = lambda hat: (np.asarray(hat) - 1) * 100  # noqa: E731
-    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))  # noqa: E731
+    pct = lambda hat: (np.asarray(hat) - 1) * 100
+    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))
     return {
         "welfare_pct": 100 * np.asarray(out["welfare_linear"]),
         "terms_of_trade_pct": 100 * np.asarray(out["terms_of_trade"]),

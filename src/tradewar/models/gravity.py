@@ -182,9 +182,9 @@ def params(
     """
     _one_sector(baseline)
     n = baseline.n_regions
-    if export_taxes is not None and np.any(np.asarray(export_taxes) != 0) or export_limits is not None and np.any(
+    if (export_taxes is not None and np.any(np.asarray(export_taxes) != 0)) or (export_limits is not None and np.any(
         np.isfinite(np.asarray(export_limits, dtype=float))
-    ):
+    )):
         raise InputError(
             "policy: the gravity model has import tariffs and trade-cost shocks only; for export taxes or "
             "export limits use model caliendo-parro",
@@ -417,7 +417,7 @@ def biproportional(
         )
     b = np.ones(cost.shape[0])
     gap = np.inf
-    for it in range(max_iter):
+    for _ in range(max_iter):
         a = output / (cost.T @ b)
         b = expenditure / (cost @ a)
         gap = np.max(np.abs((cost.T @ b) * a / output - 1))

@@ -253,7 +253,7 @@ def params(
         w_price = expenditure / expenditure.sum()
     else:
         w_wage[baseline.region_index(numeraire, "model.numeraire")] = 1.0
-    f = lambda a: jnp.asarray(a, dtype=jnp.float64)  # noqa: E731
+    f = lambda a: jnp.asarray(a, dtype=jnp.float64)
     return Params(
         lam=f(x / expenditure[:, None]),
         tariff_new=f(tariffs),
@@ -300,11 +300,11 @@ def _core(z: jax.Array, p: Params) -> dict:
     log_p = (1 - phi) * (log_e - log_w) - log_s / eps  # eq. (24)
     p_hat = jnp.exp(log_p)
     tax = p.income_tax_relief * revenue / y_new  # income-tax rate replaced by tariff revenue
-    return dict(
-        w_hat=w_hat, e_hat=e_hat, l_hat=l_hat, p_hat=p_hat, log_p=log_p, lam_new=lam_new, e_new=e_new,
-        trade_new=trade_new, revenue=revenue, y_new=y_new, transfer_new=transfer_new,
-        labour_demand=labour_demand, tax=tax, log_cost=log_cost, world_income_hat=world_income_hat,
-    )
+    return {
+        "w_hat": w_hat, "e_hat": e_hat, "l_hat": l_hat, "p_hat": p_hat, "log_p": log_p, "lam_new": lam_new, "e_new": e_new,
+        "trade_new": trade_new, "revenue": revenue, "y_new": y_new, "transfer_new": transfer_new,
+        "labour_demand": labour_demand, "tax": tax, "log_cost": log_cost, "world_income_hat": world_income_hat,
+    }
 
 
 def residual(z: jax.Array, p: Params) -> jax.Array:
@@ -383,8 +383,8 @@ def trade_elasticity(p: Params) -> jax.Array:
 
 def region_summary(out: dict) -> dict[str, np.ndarray]:
     """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
-    a = lambda k: np.asarray(out[k])  # noqa: E731
-    pct = lambda k: (a(k) - 1) * 100  # noqa: E731
+    a = lambda k: np.asarray(out[k])
+    pct = lambda k: (a(k) - 1) * 100
     return {
         "welfare_pct": a("welfare_pct"),
         "real_wage_pct": pct("real_wage_hat"),

@@ -200,7 +200,7 @@ def params(
     else:
         weights = np.zeros(n)
         weights[baseline.region_index(numeraire, "model.numeraire")] = 1.0
-    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)  # noqa: E731
+    as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)
     return Params(
         trade=as_j(trade),
         gamma=as_j(gamma),
@@ -299,9 +299,9 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
         jnp.einsum("nis,nis->n", p.tariff, trade_new - trade_old)
         - jnp.einsum("nis,nis,i->n", p.tariff, trade_old, dw)
     ) / p.expenditure
-    domestic = lambda t: jnp.einsum("nns->n", t)  # noqa: E731
-    exports = lambda t: t.sum(axis=(0, 2)) - domestic(t)  # noqa: E731
-    imports = lambda t: t.sum(axis=(1, 2)) - domestic(t)  # noqa: E731
+    domestic = lambda t: jnp.einsum("nns->n", t)
+    exports = lambda t: t.sum(axis=(0, 2)) - domestic(t)
+    imports = lambda t: t.sum(axis=(1, 2)) - domestic(t)
     expenditure_new = e_hat * p.expenditure
     return {
         "wage_hat": w_hat,
@@ -344,8 +344,8 @@ def trade_elasticity(p: Params) -> jax.Array:
 
 def region_summary(out: dict) -> dict[str, np.ndarray]:
     """Per-region columns of `Equilibrium.regions()`, in percent (levels where named)."""
-    pct = lambda hat: (np.asarray(hat) - 1) * 100  # noqa: E731
-    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))  # noqa: E731
+    pct = lambda hat: (np.asarray(hat) - 1) * 100
+    change = lambda new, old: pct(np.asarray(out[new]) / np.asarray(out[old]))
     wage_pct = pct(out["wage_hat"])
     return {
         "welfare_pct": pct(out["welfare_hat"]),

@@ -252,7 +252,7 @@ def simulate_long(
         base = gravity_baseline(countries, fitted, sigma=sigma, name="gravity-simulate")
         p = params(base, tariff_new[:, :, None], cost_term_hat=cost_cfl / cost_bln, deficits=deficits, numeraire=reference)
         res, out = solve_equilibrium(p, check=False)
-        cols = {k: v for k, v in region_summary(out).items()}
+        cols = dict(region_summary(out).items())
         diag = {"converged": bool(res.converged), "max_residual": float(res.max_residual), "iterations": int(res.iterations)}
     else:
         raise InputError(f"--procedure: {procedure!r}; use book or converged", field="procedure")

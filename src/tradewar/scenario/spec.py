@@ -37,13 +37,13 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tradewar.errors import InputError
 
-Codes = Union[str, list[str]]
+Codes = str | list[str]
 
 
 class _Strict(BaseModel):

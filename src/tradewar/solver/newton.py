@@ -64,7 +64,7 @@ def newton_root(
 
     def newton_solve(fun, z_init):
         def cond(state):
-            z, r, it = state
+            _z, r, it = state
             return (jnp.max(jnp.abs(r)) > tol) & (it < max_iter) & jnp.all(jnp.isfinite(r))
 
         def body(state):

@@ -191,7 +191,7 @@ class JobManager:
         except TradewarError as e:
             result, status, message = None, "failed", str(e)
             error = {"code": "failed", "message": str(e), "field": None}
-        except Exception as e:  # noqa: BLE001 - a bug: keep the worker alive and say so
+        except Exception as e:
             traceback.print_exc()
             result, status, message = None, "failed", f"internal error: {type(e).__name__}"
             error = {"code": "internal_error", "message": message, "field": None}
