@@ -44,9 +44,13 @@ def main(repeats: int = 20) -> None:
             t0 = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "tradewar.cli", "replicate", "cp2015", "--json"],
-                check=True, capture_output=True, env=env,
+                check=True,
+                capture_output=True,
+                env=env,
             )
-            print(f"whole CLI run `tradewar replicate cp2015`, fresh process, {label}: {time.perf_counter() - t0:.2f} s")
+            print(
+                f"whole CLI run `tradewar replicate cp2015`, fresh process, {label}: {time.perf_counter() - t0:.2f} s"
+            )
     print(f"tradewar {tradewar.__version__}, {os.cpu_count()} cores")
 
 

@@ -42,9 +42,13 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, nargs="*", default=[50], help="chunk sizes to time")
     ap.add_argument("--workers", type=int, default=None, help="also time a Dask LocalCluster of K workers")
     ap.add_argument("--workers-chunk", type=int, default=50, help="chunk size of the Dask run")
-    ap.add_argument("--vmap-width", type=int, default=1,
-                    help="draws vmapped together inside a chunk (1, the library default: lax.map, one after "
-                    "another; 0: vmap the whole chunk)")
+    ap.add_argument(
+        "--vmap-width",
+        type=int,
+        default=1,
+        help="draws vmapped together inside a chunk (1, the library default: lax.map, one after "
+        "another; 0: vmap the whole chunk)",
+    )
     args = ap.parse_args()
     args.vmap_width = args.vmap_width or None  # 0 -> None: vmap the whole chunk
 
@@ -56,16 +60,22 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}, cpus: {os.cpu_count()}")
     model, baseline, options, step, k = april_peak()
     print(f"step {k}: {step.date} {step.label}")
-    print(f"  US on China {average_tariff(baseline, step.tariffs, 'USA', 'CHN'):.1f}%, "
-          f"China on US {average_tariff(baseline, step.tariffs, 'CHN', 'USA'):.1f}% (trade-weighted)")
-    print(f"  data: {baseline.name}, {baseline.n_regions} regions x {baseline.n_sectors} sectors; options: {sorted(options)}")
+    print(
+        f"  US on China {average_tariff(baseline, step.tariffs, 'USA', 'CHN'):.1f}%, "
+        f"China on US {average_tariff(baseline, step.tariffs, 'CHN', 'USA'):.1f}% (trade-weighted)"
+    )
+    print(
+        f"  data: {baseline.name}, {baseline.n_regions} regions x {baseline.n_sectors} sectors; options: {sorted(options)}"
+    )
     centre = options.get("theta", baseline.theta)
     thetas = draw_theta(centre, args.draws, args.seed, distribution="lognormal", cv=0.25)
 
     point = solve(model, baseline, step.tariffs, **options)  # compile
     w = time.perf_counter()
     point = solve(model, baseline, step.tariffs, **options)
-    print(f"  point solve (warm): {time.perf_counter() - w:.3f} s, {point.iterations} iterations, residual {point.max_residual:.1e}")
+    print(
+        f"  point solve (warm): {time.perf_counter() - w:.3f} s, {point.iterations} iterations, residual {point.max_residual:.1e}"
+    )
 
     regions = [r for r in ("USA", "CHN", "VNM", "MEX", "EU27") if r in baseline.regions]
     runs = [(c, None) for c in args.chunk] + ([(args.workers_chunk, args.workers)] if args.workers else [])
@@ -74,25 +84,47 @@ def main() -> None:
 
         with cluster(workers=workers) as client:
             w, c = time.perf_counter(), time.process_time()
-            solve_draws(model, baseline, step.tariffs, thetas[:chunk], chunk_size=chunk, client=client,
-                        vmap_width=args.vmap_width, **options)
+            solve_draws(
+                model,
+                baseline,
+                step.tariffs,
+                thetas[:chunk],
+                chunk_size=chunk,
+                client=client,
+                vmap_width=args.vmap_width,
+                **options,
+            )
             compile_wall, compile_cpu = time.perf_counter() - w, time.process_time() - c
             w, c = time.perf_counter(), time.process_time()
-            res = solve_draws(model, baseline, step.tariffs, thetas, chunk_size=chunk, client=client,
-                              vmap_width=args.vmap_width, **options)
+            res = solve_draws(
+                model,
+                baseline,
+                step.tariffs,
+                thetas,
+                chunk_size=chunk,
+                client=client,
+                vmap_width=args.vmap_width,
+                **options,
+            )
             wall, cpu = time.perf_counter() - w, time.process_time() - c
         how = f"Dask LocalCluster, {workers} workers" if workers else "this process"
         width = args.vmap_width or chunk
-        print(f"\n{args.draws} draws, chunk {chunk}, vmap width {width}, {how}: {wall:.1f} s wall, {cpu:.1f} s cpu "
-              f"({args.draws / wall:.1f} draws/s); first chunk incl. compile {compile_wall:.1f} s wall, {compile_cpu:.1f} s cpu")
-        print(f"  failed draws: {res.n_failed}; iterations min/median/max "
-              f"{res.batch.iterations.min()}/{int(np.median(res.batch.iterations))}/{res.batch.iterations.max()}; "
-              f"largest residual {np.nanmax(res.batch.max_residual):.1e}")
+        print(
+            f"\n{args.draws} draws, chunk {chunk}, vmap width {width}, {how}: {wall:.1f} s wall, {cpu:.1f} s cpu "
+            f"({args.draws / wall:.1f} draws/s); first chunk incl. compile {compile_wall:.1f} s wall, {compile_cpu:.1f} s cpu"
+        )
+        print(
+            f"  failed draws: {res.n_failed}; iterations min/median/max "
+            f"{res.batch.iterations.min()}/{int(np.median(res.batch.iterations))}/{res.batch.iterations.max()}; "
+            f"largest residual {np.nanmax(res.batch.max_residual):.1e}"
+        )
         pct = res.percentiles()
         pt = point.regions()
         for r in regions:
-            print(f"  {r:>5} welfare %: point {pt.loc[r, 'welfare_pct']:+.3f}  p5 {pct.loc[r, 'welfare_pct_p5']:+.3f}  "
-                  f"p50 {pct.loc[r, 'welfare_pct_p50']:+.3f}  p95 {pct.loc[r, 'welfare_pct_p95']:+.3f}")
+            print(
+                f"  {r:>5} welfare %: point {pt.loc[r, 'welfare_pct']:+.3f}  p5 {pct.loc[r, 'welfare_pct_p5']:+.3f}  "
+                f"p50 {pct.loc[r, 'welfare_pct_p50']:+.3f}  p95 {pct.loc[r, 'welfare_pct_p95']:+.3f}"
+            )
     print(f"\nload average after: {os.getloadavg()}")
 
 

@@ -53,7 +53,10 @@ def main() -> None:
         for name, tariffs in starts.items():
             base = baseline if tariffs is None else ossa.rebase(baseline, tariffs)
             start_game = games.Game("ossa", base, objective="government", lambdas="bas")
-            res = timed(f"Table 5: equal-gains tariffs from {name} (1386)", lambda g=start_game: games.equal_gains(g, check=False))
+            res = timed(
+                f"Table 5: equal-gains tariffs from {name} (1386)",
+                lambda g=start_game: games.equal_gains(g, check=False),
+            )
             print(f"{'':55s} common gain {res.details['common_gain_pct']:.4f} %")
         print(f"{'Table 5: the three cooperative solutions':55s} {time.perf_counter() - t:8.1f} s")
 

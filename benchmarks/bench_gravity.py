@@ -75,20 +75,27 @@ def main():
     ref = c.index("DEU")
     out, cold, warm = timed(lambda: gegravity.gegravity_counterfactual(tb, tc, y, e, sigma=5.0, reference=ref), r)
     line("30 countries, CAN-JPN PTA, gegravity's definition", cold, warm, (1.5, 2.9))
-    print(f"{'':<58} (CAN real GDP {out['real_gdp_pct'][c.index('CAN')]:+.4f} %, JPN {out['real_gdp_pct'][c.index('JPN')]:+.4f} %)")
+    print(
+        f"{'':<58} (CAN real GDP {out['real_gdp_pct'][c.index('CAN')]:+.4f} %, JPN {out['real_gdp_pct'][c.index('JPN')]:+.4f} %)"
+    )
     flows = square(df, "trade", c)[1]
     _, _, fitted = gravity.biproportional(tb, flows.sum(axis=0), flows.sum(axis=1), ref)
     base = gravity.gravity_baseline(c, fitted, sigma=5.0)
     p = gravity.params(base, cost_term_hat=tc / tb, deficits="ratio", numeraire="DEU")
     (res, _), cold, warm = timed(lambda: gravity.solve_equilibrium(p), r)
     line("30 countries, CAN-JPN PTA, full equilibrium (Newton)", cold, warm, (1.5, 2.9))
-    print(f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, {int(res.iterations)} Newton steps)")
+    print(
+        f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, {int(res.iterations)} Newton steps)"
+    )
 
     # 69 countries: trade without borders
     exp = ry.experiment("borders")
     ref = exp.countries.index("DEU")
     out, cold, warm = timed(
-        lambda: gegravity.gegravity_counterfactual(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref), r
+        lambda: gegravity.gegravity_counterfactual(
+            exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref
+        ),
+        r,
     )
     line("69 countries, trade without borders, gegravity's definition", cold, warm, (7, 15))
     _, _, fitted = gravity.biproportional(exp.cost_bln, exp.output, exp.expenditure, ref)
@@ -96,9 +103,14 @@ def main():
     p = gravity.params(base, cost_term_hat=exp.cost_cfl / exp.cost_bln, deficits="ratio", numeraire="DEU")
     (res, _), cold, warm = timed(lambda: gravity.solve_equilibrium(p), r)
     line("69 countries, trade without borders, full equilibrium", cold, warm, (7, 15))
-    print(f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, {int(res.iterations)} Newton steps)")
+    print(
+        f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, {int(res.iterations)} Newton steps)"
+    )
     _, cold, warm = timed(
-        lambda: gravity_book.book_procedure(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref), r
+        lambda: gravity_book.book_procedure(
+            exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=7.0, reference=ref
+        ),
+        r,
     )
     line("69 countries, trade without borders, the book's loop", cold, warm, (7, 15))
 
@@ -114,7 +126,9 @@ def main():
     panel = gravity_panel(load_panel(years=ry.NAFTA_YEARS), common_domestic_pair=True)
     with warnings.catch_warnings():  # the 84 separated rows are reported once below, not per run
         warnings.simplefilter("ignore", UserWarning)
-        fit, cold, warm = timed(lambda: ppml(panel, "trade", ["rta"], fixed_effects=("pair", "exp_time", "imp_time")), max(1, r // 5))
+        fit, cold, warm = timed(
+            lambda: ppml(panel, "trade", ["rta"], fixed_effects=("pair", "exp_time", "imp_time")), max(1, r // 5)
+        )
     line("PPML, AGTPA panel (28,566 obs, pair + exp-year + imp-year FE)", cold, warm)
     print(f"{'':<58} (RTA {fit.coefficients['rta']:.7f}; {fit.n_separated} rows dropped for separation)")
 

@@ -81,9 +81,9 @@ def icio_raw(n_regions: int, n_sectors: int):
     go[nodes["country"].map(c_idx), nodes["sector"].map(s_idx)] = nodes["gross_output"]
     va[nodes["country"].map(c_idx), nodes["sector"].map(s_idx)] = nodes["va_plus_tls_plus_row_inputs"]
     inter = np.zeros((C, C, S))  # [dest, origin, sector]
-    inter[flows["dest_country"].map(c_idx), flows["origin_country"].map(c_idx), flows["origin_sector"].map(s_idx)] = flows[
-        "value_usd_mn"
-    ]
+    inter[flows["dest_country"].map(c_idx), flows["origin_country"].map(c_idx), flows["origin_sector"].map(s_idx)] = (
+        flows["value_usd_mn"]
+    )
     sold = inter.sum(axis=0)  # [origin, sector]
     trade = inter * np.divide(go, sold, out=np.zeros_like(go), where=sold > 0)[None]
     home = (sold <= 0) & (go > 0)
@@ -94,7 +94,11 @@ def icio_raw(n_regions: int, n_sectors: int):
     regions19 = sorted(z19["dest_region"].unique())
     r_idx = {r: k for k, r in enumerate(regions19)}
     mix = np.zeros((len(regions19), S, S))
-    np.add.at(mix, (z19["dest_region"].map(r_idx), z19["origin_sector"].map(s_idx), z19["dest_sector"].map(s_idx)), z19["value_usd_mn"])
+    np.add.at(
+        mix,
+        (z19["dest_region"].map(r_idx), z19["origin_sector"].map(s_idx), z19["dest_sector"].map(s_idx)),
+        z19["value_usd_mn"],
+    )
     input_spend = mix[[r_idx[rmap[c]] for c in countries]]  # [country, k, j] (region's mix)
     input_spend = input_spend / np.maximum(input_spend.sum(axis=1, keepdims=True), 1e-300) * (go - va)[:, None, :]
 
@@ -236,8 +240,10 @@ def slope(x, y) -> float:
 
 def report(kind: str, rows: list[dict]) -> None:
     print(f"\n{kind}: one counterfactual (first two regions +25 pp on each other), Caliendo-Parro")
-    print(f"{'size':>8} {'N^2 S':>10} {'unknowns':>9} {'first wall':>11} {'warm wall':>10} {'warm cpu':>9} "
-          f"{'iters':>5} {'residual':>9} {'rss loaded':>11} {'peak rss':>9}")
+    print(
+        f"{'size':>8} {'N^2 S':>10} {'unknowns':>9} {'first wall':>11} {'warm wall':>10} {'warm cpu':>9} "
+        f"{'iters':>5} {'residual':>9} {'rss loaded':>11} {'peak rss':>9}"
+    )
     for r in rows:
         print(
             f"{r['regions']:>4}x{r['sectors']:<3} {r['n2s']:>10,} {r['unknowns']:>9,} {r['first_wall_s']:>10.2f}s "
@@ -246,9 +252,11 @@ def report(kind: str, rows: list[dict]) -> None:
         )
     if len(rows) >= 2:
         x = [r["n2s"] for r in rows]
-        print(f"  growth vs N^2 S: warm wall time ~ (N^2 S)^{slope(x, [r['warm_wall_s'] for r in rows]):.2f}, "
-              f"warm cpu ~ (N^2 S)^{slope(x, [r['warm_cpu_s'] for r in rows]):.2f}, "
-              f"peak - loaded memory ~ (N^2 S)^{slope(x, [max(r['peak_rss_mb'] - r['rss_loaded_mb'], 1) for r in rows]):.2f}")
+        print(
+            f"  growth vs N^2 S: warm wall time ~ (N^2 S)^{slope(x, [r['warm_wall_s'] for r in rows]):.2f}, "
+            f"warm cpu ~ (N^2 S)^{slope(x, [r['warm_cpu_s'] for r in rows]):.2f}, "
+            f"peak - loaded memory ~ (N^2 S)^{slope(x, [max(r['peak_rss_mb'] - r['rss_loaded_mb'], 1) for r in rows]):.2f}"
+        )
 
 
 def main() -> None:
@@ -267,13 +275,18 @@ def main() -> None:
         rows = []
         for size in sizes:
             path = build(kind, size)
-            out = subprocess.run([sys.executable, __file__, "--one", str(path)], capture_output=True, text=True, check=False)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", str(path)], capture_output=True, text=True, check=False
+            )
             if out.returncode != 0:
                 print(f"  {kind} {size} failed:\n{out.stderr[-2000:]}")
                 continue
             row = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"  {kind} {size}: warm {row['warm_wall_s']:.3f} s wall, {row['warm_cpu_s']:.3f} s cpu, "
-                  f"peak {row['peak_rss_mb']:.0f} MB, load {os.getloadavg()[0]:.1f}", flush=True)
+            print(
+                f"  {kind} {size}: warm {row['warm_wall_s']:.3f} s wall, {row['warm_cpu_s']:.3f} s cpu, "
+                f"peak {row['peak_rss_mb']:.0f} MB, load {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
             rows.append(row)
         results[kind] = rows
         if rows:

@@ -102,7 +102,9 @@ def main() -> int:
         with httpx.Client(base_url=url, timeout=300) as c:
             t0 = time.perf_counter()
             r = c.post("/api/solve", json=policy(1.0))  # compiles the solver (not timed below)
-            print(f"server {url}; first solve (jit compilation) {time.perf_counter() - t0:.1f} s, status {r.status_code}")
+            print(
+                f"server {url}; first solve (jit compilation) {time.perf_counter() - t0:.1f} s, status {r.status_code}"
+            )
 
             lat, errs, server = [], [], []
             t_start = time.perf_counter()
@@ -122,13 +124,17 @@ def main() -> int:
 
         grid = [policy(5.0 * (k % 20) + 5, 10.0 * (k // 20)) for k in range(args.distinct)]
         lat, errs, secs = asyncio.run(load(url, args.clients, args.seconds, itertools.cycle(grid)))
-        report(f"2. {args.clients} clients x {args.seconds:g} s, {args.distinct} distinct tariff changes", lat, errs, secs)
+        report(
+            f"2. {args.clients} clients x {args.seconds:g} s, {args.distinct} distinct tariff changes", lat, errs, secs
+        )
         failed += len(errs)
 
         if args.uncached_seconds > 0:
             fresh = (policy(50.0 + 0.001 * k) for k in itertools.count())
             lat, errs, secs = asyncio.run(load(url, args.clients, args.uncached_seconds, fresh))
-            report(f"3. {args.clients} clients x {args.uncached_seconds:g} s, every request a new solve", lat, errs, secs)
+            report(
+                f"3. {args.clients} clients x {args.uncached_seconds:g} s, every request a new solve", lat, errs, secs
+            )
             failed += len(errs)
 
         with httpx.Client(base_url=url, timeout=30) as c:

@@ -26,10 +26,14 @@ def main(repeats: int = 20) -> None:
             t0 = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "tradewar.cli", "run", "us-china-2025", "--report", os.path.join(tmp, "r.html")],
-                check=True, capture_output=True, env=env,
+                check=True,
+                capture_output=True,
+                env=env,
             )
-            print(f"tradewar run us-china-2025 (18 steps + HTML report), fresh process, {label}: "
-                  f"{time.perf_counter() - t0:.1f} s")
+            print(
+                f"tradewar run us-china-2025 (18 steps + HTML report), fresh process, {label}: "
+                f"{time.perf_counter() - t0:.1f} s"
+            )
     spec = load_scenario("us-china-2025")
     model, baseline, options, steps = scenario_inputs(spec)
     step, extra = max(steps, key=lambda s: s[0].tariffs.max())
@@ -39,8 +43,10 @@ def main(repeats: int = 20) -> None:
         t0 = time.perf_counter()
         eq = solve(model, baseline, step.tariffs, **options, **extra)
         times.append(time.perf_counter() - t0)
-    print(f"one step warm ({step.date} {step.label[:40]}...): median {statistics.median(times) * 1e3:.0f} ms, "
-          f"min {min(times) * 1e3:.0f} ms ({eq.iterations} Newton iterations, residual {eq.max_residual:.1e})")
+    print(
+        f"one step warm ({step.date} {step.label[:40]}...): median {statistics.median(times) * 1e3:.0f} ms, "
+        f"min {min(times) * 1e3:.0f} ms ({eq.iterations} Newton iterations, residual {eq.max_residual:.1e})"
+    )
     t0 = time.perf_counter()
     run_scenario(spec)
     print(f"all 18 steps warm, in process: {time.perf_counter() - t0:.2f} s")

@@ -48,7 +48,12 @@ def main(path: str) -> None:
     print("residual:", timed(lambda: res(z0, p)))
     print("jvp (with its primal):", timed(lambda: jvp(z0, jnp.ones_like(z0), p)))
     r0 = res(z0, p)
-    for method, restart, maxiter in (("batched", 60, 8), ("batched", 20, 24), ("batched", 10, 48), ("incremental", 60, 8)):
+    for method, restart, maxiter in (
+        ("batched", 60, 8),
+        ("batched", 20, 24),
+        ("batched", 10, 48),
+        ("incremental", 60, 8),
+    ):
 
         @jax.jit
         def step(z, r, p, method=method, restart=restart, maxiter=maxiter):
@@ -57,11 +62,16 @@ def main(path: str) -> None:
             return x, jnp.linalg.norm(jv(x) + r) / jnp.linalg.norm(r)
 
         _, rel = step(z0, r0, p)
-        print(f"first Newton step, GMRES {method} restart {restart}: relative linear residual {float(rel):.1e}, "
-              + timed(lambda: step(z0, r0, p)))
+        print(
+            f"first Newton step, GMRES {method} restart {restart}: relative linear residual {float(rel):.1e}, "
+            + timed(lambda: step(z0, r0, p))
+        )
     full = jax.jit(lambda p: newton_root(cp.residual, cp.initial_guess(p), p))
     out = full(p)
-    print(f"newton_root: {int(out.iterations)} iterations, residual {float(out.max_residual):.1e}, " + timed(lambda: full(p)))
+    print(
+        f"newton_root: {int(out.iterations)} iterations, residual {float(out.max_residual):.1e}, "
+        + timed(lambda: full(p))
+    )
 
 
 if __name__ == "__main__":

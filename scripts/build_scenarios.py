@@ -164,14 +164,11 @@ def build(data: str | None):
         avgs[step.date], rises[step.date] = {"us": us, "china": cn}, src.tracker_check_china(step.us_china)
         trk = float(src.tracker.loc["CHN", step.tracker_date]) if step.tracker_date else 0.0
         comments = [f"source: {s}" for s in step.sources]
-        comments.append(
-            f"US partners other than China: tracker date {step.tracker_date or 'none (2024 applied)'}"
-        )
+        comments.append(f"US partners other than China: tracker date {step.tracker_date or 'none (2024 applied)'}")
         comments.append(f"trade-weighted at baseline trade: US on CHN {us:.1f}%, CHN on US {cn:.1f}%")
         comments += [f"published ({p.side}): {p.value} [{p.source}]" for p in pub.get(step.date, [])]
         comments.append(
-            f"US on CHN rise at 2024 US import weights: {rises[step.date]:.1f} pp "
-            f"(tracker, its own coding: {trk:.1f})"
+            f"US on CHN rise at 2024 US import weights: {rises[step.date]:.1f} pp (tracker, its own coding: {trk:.1f})"
         )
         if step.rare_earth:
             comments.append(
@@ -180,9 +177,7 @@ def build(data: str | None):
             )
         w.step(step.date, step.label, levels, rare_earth_limits(step.rare_earth), comments=comments)
     log.append("us-china-2025, trade-weighted averages at baseline trade (goods), percent")
-    log.append(
-        "  date       | US on CHN | CHN on US | US rise, 2024 weights | tracker CHN at the partners' date"
-    )
+    log.append("  date       | US on CHN | CHN on US | US rise, 2024 weights | tracker CHN at the partners' date")
     for step in tl.STEPS:
         trk = float(src.tracker.loc["CHN", step.tracker_date]) if step.tracker_date else 0.0
         log.append(
@@ -322,7 +317,11 @@ increases (scripts/timeline.py).
         None,
         "Trade deficits closed, 2024 tariffs",
         100.0 * b.tariffs,
-        comments=["closing every deficit at the 2024 tariffs, from the factual 2022 baseline (also computed by", "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):", *take],
+        comments=[
+            "closing every deficit at the 2024 tariffs, from the factual 2022 baseline (also computed by",
+            "tradewar.models.caliendo_parro.calibrate(world2022, deficits='zero') when this file was built):",
+            *take,
+        ],
     )
     for st, label in (
         (by_date["2025-11-10"], "Deficits closed, with the tariffs in force after Busan (Nov 10, 2025)"),

@@ -44,14 +44,45 @@ sys.path.insert(0, str(REPO / "src"))
 from tradewar.data.baseline import Baseline  # noqa: E402
 from tradewar.data.files import write_atomic  # noqa: E402
 
-REGIONS = ["USA", "CHN", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "GBR", "EU27", "VNM", "MYS",
-           "THA", "IDN", "ASEAN_OTH", "AUS", "ROW"]
+REGIONS = [
+    "USA",
+    "CHN",
+    "JPN",
+    "KOR",
+    "TWN",
+    "IND",
+    "CAN",
+    "MEX",
+    "BRA",
+    "GBR",
+    "EU27",
+    "VNM",
+    "MYS",
+    "THA",
+    "IDN",
+    "ASEAN_OTH",
+    "AUS",
+    "ROW",
+]
 REGION_NAMES = {
-    "USA": "United States", "CHN": "China (excl. Hong Kong)", "JPN": "Japan", "KOR": "Korea",
-    "TWN": "Taiwan", "IND": "India", "CAN": "Canada", "MEX": "Mexico", "BRA": "Brazil",
-    "GBR": "United Kingdom", "EU27": "European Union (27)", "VNM": "Viet Nam", "MYS": "Malaysia",
-    "THA": "Thailand", "IDN": "Indonesia", "ASEAN_OTH": "Other ASEAN (SGP PHL BRN KHM LAO MMR)",
-    "AUS": "Australia", "ROW": "Rest of world (other ICIO economies incl. HKG)",
+    "USA": "United States",
+    "CHN": "China (excl. Hong Kong)",
+    "JPN": "Japan",
+    "KOR": "Korea",
+    "TWN": "Taiwan",
+    "IND": "India",
+    "CAN": "Canada",
+    "MEX": "Mexico",
+    "BRA": "Brazil",
+    "GBR": "United Kingdom",
+    "EU27": "European Union (27)",
+    "VNM": "Viet Nam",
+    "MYS": "Malaysia",
+    "THA": "Thailand",
+    "IDN": "Indonesia",
+    "ASEAN_OTH": "Other ASEAN (SGP PHL BRN KHM LAO MMR)",
+    "AUS": "Australia",
+    "ROW": "Rest of world (other ICIO economies incl. HKG)",
 }
 ASEAN_OTH = {"SGP", "PHL", "BRN", "KHM", "LAO", "MMR"}
 SECTORS = {  # code: (name, ICIO 2025 industries)
@@ -61,8 +92,10 @@ SECTORS = {  # code: (name, ICIO 2025 industries)
     "FOOD": ("Food, beverages, tobacco", ["C10T12"]),
     "TEXT": ("Textiles, apparel, leather", ["C13T15"]),
     "WOOD": ("Wood, paper, printing", ["C16", "C17_18"]),
-    "CHEM": ("Refined petroleum, chemicals (incl. rare-earth compounds), pharma, rubber, plastics",
-             ["C19", "C20", "C21", "C22"]),
+    "CHEM": (
+        "Refined petroleum, chemicals (incl. rare-earth compounds), pharma, rubber, plastics",
+        ["C19", "C20", "C21", "C22"],
+    ),
     "METAL": ("Basic metals (iron and steel, non-ferrous)", ["C24A", "C24B"]),
     "FMET": ("Non-metallic minerals, fabricated metal products", ["C23", "C25"]),
     "ELEC": ("Computers, electronics, optical products", ["C26"]),
@@ -71,8 +104,31 @@ SECTORS = {  # code: (name, ICIO 2025 industries)
     "AUTO": ("Motor vehicles", ["C29"]),
     "OMFG": ("Other transport equipment, furniture, other manufacturing", ["C301", "C302T309", "C31T33"]),
     "UTIL": ("Electricity, gas, water, waste, construction", ["D", "E", "F"]),
-    "SERV": ("Services", ["G", "H49", "H50", "H51", "H52", "H53", "I", "J58T60", "J61", "J62_63", "K",
-                          "L", "M", "N", "O", "P", "Q", "R", "S", "T"]),
+    "SERV": (
+        "Services",
+        [
+            "G",
+            "H49",
+            "H50",
+            "H51",
+            "H52",
+            "H53",
+            "I",
+            "J58T60",
+            "J61",
+            "J62_63",
+            "K",
+            "L",
+            "M",
+            "N",
+            "O",
+            "P",
+            "Q",
+            "R",
+            "S",
+            "T",
+        ],
+    ),
 }
 SECS = list(SECTORS)
 GOODS = SECS[:14]
@@ -272,8 +328,15 @@ def build(recent: Path, out: Path) -> None:
         ["gross_output", "intermediate_inputs_from_80", "va_plus_tls_plus_row_inputs", "final_demand_plus_sales_to_row"]
     ].sum()
     grid = lambda col: agg[col].unstack().reindex(index=range(N), columns=range(J)).fillna(0).to_numpy()
-    Y, Zin, VA, Fin = (grid(c) for c in ["gross_output", "intermediate_inputs_from_80",
-                                         "va_plus_tls_plus_row_inputs", "final_demand_plus_sales_to_row"])
+    Y, Zin, VA, Fin = (
+        grid(c)
+        for c in [
+            "gross_output",
+            "intermediate_inputs_from_80",
+            "va_plus_tls_plus_row_inputs",
+            "final_demand_plus_sales_to_row",
+        ]
+    )
     flows = pd.read_csv(icio / "icio2022_intermediate_by_origin_sector_dest_country.csv.gz")
     flows["i"] = flows.origin_country.map(creg).map(ridx)
     flows["n"] = flows.dest_country.map(creg).map(ridx)
@@ -283,8 +346,10 @@ def build(recent: Path, out: Path) -> None:
     M[tuple(np.array(g.index.tolist()).T)] = g.to_numpy()
     log("## Build log (all money in USD million, 2022, current prices)\n")
     log("### 1. ICIO 2022 aggregates (18 regions x 16 sectors)")
-    log(f"- world gross output {Y.sum():,.0f}; value added + TLS + inputs from OECD ROW {VA.sum():,.0f}; "
-        f"final sales (+ sales to OECD ROW) {Fin.sum():,.0f}; intermediate flows {M.sum():,.0f}")
+    log(
+        f"- world gross output {Y.sum():,.0f}; value added + TLS + inputs from OECD ROW {VA.sum():,.0f}; "
+        f"final sales (+ sales to OECD ROW) {Fin.sum():,.0f}; intermediate flows {M.sum():,.0f}"
+    )
     gap = np.abs(M.sum(axis=0) + Fin - Y).max()
     log(f"- check: intermediate sales + final sales - gross output, largest gap {gap:.3g}")
     gap = np.abs(Zin + VA - Y).max()
@@ -313,8 +378,10 @@ def build(recent: Path, out: Path) -> None:
         Z[n] = ras(Z[n], input_totals[n], Zin[n])
         if r in ("AUS", "ROW") or before > 1e-6:
             after = np.abs(Z[n].sum(axis=1) - input_totals[n]).max() / input_totals[n].sum()
-            log(f"- {r}: RAS of {'ROW80' if r in ('AUS', 'ROW') else 'own'} coefficients to its input and user "
-                f"totals: largest input-total gap {100 * before:.2f}% -> {100 * after:.2g}% of its intermediates")
+            log(
+                f"- {r}: RAS of {'ROW80' if r in ('AUS', 'ROW') else 'own'} coefficients to its input and user "
+                f"totals: largest input-total gap {100 * before:.2f}% -> {100 * after:.2g}% of its intermediates"
+            )
     io_share = np.divide(Z, Zin[:, None, :], out=np.zeros_like(Z), where=Zin[:, None, :] > 0)
     empty = Zin <= 0
     for n, j in zip(*np.nonzero(empty)):
@@ -345,17 +412,25 @@ def build(recent: Path, out: Path) -> None:
     for i, j in zip(*np.nonzero(orphan)):
         F[i, i, j] = Fin[i, j]  # no destination at all: keep the final sales at home
     log("\n### 3. Final demand by destination")
-    log("- final-use sourcing shares = intermediate-use sourcing shares (destination, sector); destination "
-        "totals C >= 0 by non-negative least squares on sum_n s_ni C_n = F_i (relative weights)")
-    log("- NNLS misfit (sum |fit - F_i| / sum F_i) by sector: "
-        + ", ".join(f"{SECS[j]} {100 * m:.2f}%" for j, m in enumerate(misfit)))
-    log(f"- exact column scaling to each supplier's ICIO final sales: scale factors in "
+    log(
+        "- final-use sourcing shares = intermediate-use sourcing shares (destination, sector); destination "
+        "totals C >= 0 by non-negative least squares on sum_n s_ni C_n = F_i (relative weights)"
+    )
+    log(
+        "- NNLS misfit (sum |fit - F_i| / sum F_i) by sector: "
+        + ", ".join(f"{SECS[j]} {100 * m:.2f}%" for j, m in enumerate(misfit))
+    )
+    log(
+        f"- exact column scaling to each supplier's ICIO final sales: scale factors in "
         f"[{scale[colsum > 0].min():.3f}, {scale[colsum > 0].max():.3f}] "
         f"(final-sales weighted mean |1 - scale| {np.sum(np.abs(1 - scale) * Fin) / Fin.sum() * 100:.2f}%); "
-        f"{int(orphan.sum())} suppliers with no destination keep their final sales at home")
+        f"{int(orphan.sum())} suppliers with no destination keep their final sales at home"
+    )
     zero_dest = [(REGIONS[n], SECS[j]) for n, j in zip(*np.nonzero(C <= 0)) if Fin[:, j].sum() > 0]
-    log(f"- destinations with zero derived final demand (NNLS bound active): {len(zero_dest)} "
-        + (str(zero_dest[:12]) if zero_dest else ""))
+    log(
+        f"- destinations with zero derived final demand (NNLS bound active): {len(zero_dest)} "
+        + (str(zero_dest[:12]) if zero_dest else "")
+    )
 
     # ------------------------------------------------------------------ 4. goods totals vs BACI
     baci = pd.read_csv(recent / "baci2023_libday" / "baci2023_bilateral_goods_total.csv")
@@ -378,7 +453,9 @@ def build(recent: Path, out: Path) -> None:
     ust = ust[~ust.partner_iso3.isin(eu_members)]  # the EU27 row is the EU total
     ust["i"] = ust.partner_iso3.map(lambda c: "EU27" if c == "EU27" else creg.get(c)).map(ridx)  # non-ICIO: NaN
     # (the tariff averages below use every partner; the import comparison only the ICIO 80)
-    us_imp = (ust.dropna(subset=["i"]).groupby("i").us_imports_2024_usd.sum() / 1e6).reindex(range(N)).fillna(0).to_numpy()
+    us_imp = (
+        (ust.dropna(subset=["i"]).groupby("i").us_imports_2024_usd.sum() / 1e6).reindex(range(N)).fillna(0).to_numpy()
+    )
 
     goods = [sidx[x] for x in GOODS]
     Mg = M[:, :, goods].sum(axis=2)
@@ -392,21 +469,29 @@ def build(recent: Path, out: Path) -> None:
     usa, chn = ridx["USA"], ridx["CHN"]
 
     def report(T, label):
-        log(f"- {label}: CHN->USA {T[usa, chn]:,.0f} (BACI {B[usa, chn]:,.0f}, gap {100 * (T[usa, chn] / B[usa, chn] - 1):+.1f}%; "
+        log(
+            f"- {label}: CHN->USA {T[usa, chn]:,.0f} (BACI {B[usa, chn]:,.0f}, gap {100 * (T[usa, chn] / B[usa, chn] - 1):+.1f}%; "
             f"US 2024 {us_imp[chn]:,.0f}, gap {100 * (T[usa, chn] / us_imp[chn] - 1):+.1f}%); "
-            f"USA->CHN {T[chn, usa]:,.0f} (BACI {B[chn, usa]:,.0f}, gap {100 * (T[chn, usa] / B[chn, usa] - 1):+.1f}%)")
+            f"USA->CHN {T[chn, usa]:,.0f} (BACI {B[chn, usa]:,.0f}, gap {100 * (T[chn, usa] / B[chn, usa] - 1):+.1f}%)"
+        )
         lg = np.log(T[have_baci] / B[have_baci])
-        log(f"  all {have_baci.sum()} region pairs with BACI data: median |log gap| {np.median(np.abs(lg)):.3f}, "
+        log(
+            f"  all {have_baci.sum()} region pairs with BACI data: median |log gap| {np.median(np.abs(lg)):.3f}, "
             f"share of pairs within 10% {np.mean(np.abs(np.exp(lg) - 1) <= 0.10):.2f}; world goods trade "
-            f"{T.sum():,.0f} vs BACI {B.sum():,.0f}")
+            f"{T.sum():,.0f} vs BACI {B.sum():,.0f}"
+        )
         us_gap = {REGIONS[i]: 100 * (T[usa, i] / us_imp[i] - 1) for i in range(N) if i != usa and us_imp[i] > 0}
-        log("  US goods imports by partner vs US 2024 (Census): "
-            + ", ".join(f"{k} {v:+.0f}%" for k, v in us_gap.items()))
+        log(
+            "  US goods imports by partner vs US 2024 (Census): "
+            + ", ".join(f"{k} {v:+.0f}%" for k, v in us_gap.items())
+        )
 
     log("\n### 4. Bilateral goods trade vs BACI 2023 and US 2024 imports")
-    log(f"- BACI flows from or to countries outside the ICIO 80 are left out, as the ICIO leaves out its residual "
+    log(
+        f"- BACI flows from or to countries outside the ICIO 80 are left out, as the ICIO leaves out its residual "
         f"ROW region ({unmatched.value_kusd.sum() / 1e3:,.0f} of "
-        f"{baci.value_kusd.sum() / 1e3:,.0f}); intra-region flows (e.g. intra-EU) dropped; Taiwan has no BACI data")
+        f"{baci.value_kusd.sum() / 1e3:,.0f}); intra-region flows (e.g. intra-EU) dropped; Taiwan has no BACI data"
+    )
     report(T0, "before balancing")
 
     # IPF: final-goods flows of pairs with the US or China -> BACI 2023 totals; each supplier's
@@ -443,30 +528,38 @@ def build(recent: Path, out: Path) -> None:
     for n, i in zip(*np.nonzero(target)):
         if B[n, i] - Mg[n, i] <= 0:
             infeasible.append(f"{REGIONS[i]}->{REGIONS[n]}")
-    log(f"- balancing: iterative proportional fitting of the final-goods flows of the {int(target.sum())} pairs "
+    log(
+        f"- balancing: iterative proportional fitting of the final-goods flows of the {int(target.sum())} pairs "
         f"of the US or China with another region (except exports to ROW, which holds Hong Kong, and to ASEAN_OTH, "
         f"which holds Singapore: BACI counts the entrepots' re-exports, the ICIO does not; no BACI data for TWN) "
         f"to BACI 2023 (scale each targeted pair's final goods, then each supplier's final "
         f"sales back to its ICIO total); {it + 1} sweeps, largest remaining gap on targeted pairs "
         f"{100 * err.max():.3g}%; pairs whose intermediate trade alone exceeds BACI (final goods set to 0): "
-        f"{infeasible or 'none'}")
+        f"{infeasible or 'none'}"
+    )
     changed = np.abs(F1 - F).sum() / 2
     dest_old, dest_new = F.sum(axis=1), F1.sum(axis=1)
     rel = np.abs(dest_new - dest_old) / np.maximum(dest_old, 1e-300)
     top = np.argsort(-(np.abs(dest_new - dest_old)).ravel())[:5]
-    log(f"- final flows moved: {changed:,.0f} ({100 * changed / F.sum():.2f}% of world final sales); "
+    log(
+        f"- final flows moved: {changed:,.0f} ({100 * changed / F.sum():.2f}% of world final sales); "
         f"destination final demand (region x sector) changed by more than 10% in {int((rel > 0.1).sum())} of "
         f"{rel.size} cells ({100 * np.abs(dest_new - dest_old)[rel > 0.1].sum() / dest_old.sum():.2f}% of world "
         f"final demand); largest absolute changes: "
-        + ", ".join(f"{REGIONS[k // J]} {SECS[k % J]} {dest_old.ravel()[k]:,.0f} -> {dest_new.ravel()[k]:,.0f}" for k in top))
+        + ", ".join(
+            f"{REGIONS[k // J]} {SECS[k % J]} {dest_old.ravel()[k]:,.0f} -> {dest_new.ravel()[k]:,.0f}" for k in top
+        )
+    )
     report(goods_total(F1), "after balancing")
     F = F1
     C = F.sum(axis=1)
     assert (F >= 0).all() and (C >= 0).all()
     assert np.allclose(F.sum(axis=0), Fin, rtol=1e-9, atol=1e-6)
     trade = M + F
-    log(f"- check: trade summed over destinations - ICIO gross output, largest gap "
-        f"{np.abs(trade.sum(axis=0) - Y).max():.3g}")
+    log(
+        f"- check: trade summed over destinations - ICIO gross output, largest gap "
+        f"{np.abs(trade.sum(axis=0) - Y).max():.3g}"
+    )
 
     # ------------------------------------------------------------------ 5. tariffs
     tariffs, tsource, tariff_log = build_tariffs(recent, creg, ridx, sidx, ust, trade)
@@ -507,20 +600,30 @@ def build(recent: Path, out: Path) -> None:
     w_hat = cal.value_added / va_data
     rel = np.abs(cal.trade - trade).sum() / trade.sum() / 2
     log("\n### 7. Calibration to a model equilibrium at the factual tariffs")
-    log("- `caliendo_parro.calibrate`: observed expenditure shares, ICIO value added, derived deficits "
-        "(imports - exports, all sectors), deficits held fixed, numeraire world value added")
-    log(f"- world gross output {Y.sum():,.0f} -> {cal.gross_output.sum():,.0f} "
+    log(
+        "- `caliendo_parro.calibrate`: observed expenditure shares, ICIO value added, derived deficits "
+        "(imports - exports, all sectors), deficits held fixed, numeraire world value added"
+    )
+    log(
+        f"- world gross output {Y.sum():,.0f} -> {cal.gross_output.sum():,.0f} "
         f"({100 * (cal.gross_output.sum() / Y.sum() - 1):+.3f}%); world value added {va_data.sum():,.0f} -> "
-        f"{cal.value_added.sum():,.0f} ({100 * (cal.value_added.sum() / va_data.sum() - 1):+.4f}%)")
-    log(f"- region value added (wage) changes: {', '.join(f'{r} {100 * (w - 1):+.2f}%' for r, w in zip(REGIONS, w_hat))}")
-    log(f"- flows moved by calibration: {100 * rel:.2f}% of world trade (half the sum of absolute changes); "
-        f"tariff revenue {cal.tariff_revenue.sum():,.0f}")
+        f"{cal.value_added.sum():,.0f} ({100 * (cal.value_added.sum() / va_data.sum() - 1):+.4f}%)"
+    )
+    log(
+        f"- region value added (wage) changes: {', '.join(f'{r} {100 * (w - 1):+.2f}%' for r, w in zip(REGIONS, w_hat))}"
+    )
+    log(
+        f"- flows moved by calibration: {100 * rel:.2f}% of world trade (half the sum of absolute changes); "
+        f"tariff revenue {cal.tariff_revenue.sum():,.0f}"
+    )
     Tc = goods_total(cal.trade - M)
     report(Tc, "after calibration")
     gdp_ref = absorption_band(recent, creg, ridx, cal)
     gross = cal.expenditure - cal.intermediate_demand
-    log(f"- derived final demand (X - intermediate demand) min {gross.min():,.1f}; "
-        f"largest |sum_j final - income| {np.abs(gross.sum(axis=1) - cal.income).max():.3g}")
+    log(
+        f"- derived final demand (X - intermediate demand) min {gross.min():,.1f}; "
+        f"largest |sum_j final - income| {np.abs(gross.sum(axis=1) - cal.income).max():.3g}"
+    )
     for line in gdp_ref:
         log(line)
 
@@ -562,18 +665,21 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
     cu = u[(u.i == chn) & ~((u.hs2 == "85") & (u.sector == "ELEQ"))]
     rate_all_chn = cu.us_duty_2024_usd.sum() / cu.us_imports_2024_usd.sum()
     avg = lambda n, i: np.sum(t[n, i, goods] * trade[n, i, goods]) / trade[n, i, goods].sum()
-    log_.append(f"- US on every partner: 2024 calculated duties / customs value (us_tariffs_2025, HS 01-97, HS2 -> "
-                f"sector by hs2_to_sector.csv, import-weighted; ELEQ = chapter 85). {filled} partner x sector cells "
-                f"without US imports take the US rate on all partners except China. Trade-weighted at baseline "
-                f"flows: on CHN {100 * avg(usa, chn):.2f}% (all goods at 2024 US import weights "
-                f"{100 * rate_all_chn:.2f}%; PIIE's statutory trade-weighted average at 20 Jan 2025 is 20.8%, "
-                f"tariff_timeline_2018_2025.csv; likely reasons for the gap: product exclusions, and statutory rates "
-                f"weighted by pre-war trade vs duties actually paid on the 2024 mix), on EU27 {100 * avg(usa, ridx['EU27']):.2f}%, on MEX "
-                f"{100 * avg(usa, ridx['MEX']):.2f}%, on VNM {100 * avg(usa, ridx['VNM']):.2f}%")
+    log_.append(
+        f"- US on every partner: 2024 calculated duties / customs value (us_tariffs_2025, HS 01-97, HS2 -> "
+        f"sector by hs2_to_sector.csv, import-weighted; ELEQ = chapter 85). {filled} partner x sector cells "
+        f"without US imports take the US rate on all partners except China. Trade-weighted at baseline "
+        f"flows: on CHN {100 * avg(usa, chn):.2f}% (all goods at 2024 US import weights "
+        f"{100 * rate_all_chn:.2f}%; PIIE's statutory trade-weighted average at 20 Jan 2025 is 20.8%, "
+        f"tariff_timeline_2018_2025.csv; likely reasons for the gap: product exclusions, and statutory rates "
+        f"weighted by pre-war trade vs duties actually paid on the 2024 mix), on EU27 {100 * avg(usa, ridx['EU27']):.2f}%, on MEX "
+        f"{100 * avg(usa, ridx['MEX']):.2f}%, on VNM {100 * avg(usa, ridx['VNM']):.2f}%"
+    )
 
     # China: HS10 rates after the 2019-06-01 event, 2017 imports from the US as weights
-    ct = pd.read_csv(recent / "china_tariffs_2018_2019" / "china_tariffs_hs10_2018_2019_long.csv.gz",
-                     dtype={"hs10": str})
+    ct = pd.read_csv(
+        recent / "china_tariffs_2018_2019" / "china_tariffs_hs10_2018_2019_long.csv.gz", dtype={"hs10": str}
+    )
     last = ct[ct.date == ct.date.max()].copy()
     last["hs8"] = last.hs10.str[:8]
     hs8 = last.groupby("hs8")[["mfn_rate_pct", "rate_on_us_pct"]].mean()
@@ -588,7 +694,10 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
         recs[s] = ((d.rate_on_us_pct * ww).sum() / ww.sum() / 100, (d.mfn_rate_pct * ww).sum() / ww.sum() / 100)
     recs["ELEQ"] = recs["ELEC"] if "ELEQ" not in recs else recs["ELEQ"]
     d85 = df[df.index.str[:2] == "85"]
-    recs["ELEQ"] = ((d85.rate_on_us_pct * d85.w).sum() / d85.w.sum() / 100, (d85.mfn_rate_pct * d85.w).sum() / d85.w.sum() / 100)
+    recs["ELEQ"] = (
+        (d85.rate_on_us_pct * d85.w).sum() / d85.w.sum() / 100,
+        (d85.mfn_rate_pct * d85.w).sum() / d85.w.sum() / 100,
+    )
     all_w = (df.rate_on_us_pct * df.w).sum() / df.w.sum()
     for s in GOODS:
         j = sidx[s]
@@ -597,17 +706,19 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
     f = pd.DataFrame({"rate": first}).join(w, how="inner")
     first_avg = (f.rate * f.china_imports_from_us_2017_kusd).sum() / f.china_imports_from_us_2017_kusd.sum()
     covered = df.w[df.w > 0].sum() / w.sum()
-    log_.append(f"- China on the US: HS10 rates in force after 2019-06-01 (Bown, Jung & Zhang 2019), averaged to "
-                f"HS8 and weighted by China's 2017 imports from the US within each sector (HS2 -> sector; ELEQ = "
-                f"chapter 85; the tariff lines cover {100 * covered:.1f}% of the 2017 import value). All goods: "
-                f"{all_w:.2f}% with 2017 weights, {100 * avg(chn, usa):.2f}% at baseline flows. PIIE's Figure 1 "
-                f"(same workbook) gives 20.72% for June 2019 and 7.99% for 1 Jan 2018, where the same weighting "
-                f"here gives {first_avg:.2f}%. The difference is the weights: PIIE weights by US exports to the "
-                f"world in 2017 (note in china_tariff_by_sector_jun2019.csv), which are not in the data; China's "
-                f"own imports from the US put more weight on low-tariff lines (chips, aircraft, soybeans before "
-                f"retaliation), so the level here is about a quarter below PIIE's. Not in the "
-                f"data: the September 2019 increases and their halving under the phase-one deal (14 Feb 2020); "
-                f"PIIE's average after it is 21.1% and 21.2% at 20 Jan 2025 (tariff_timeline_2018_2025.csv).")
+    log_.append(
+        f"- China on the US: HS10 rates in force after 2019-06-01 (Bown, Jung & Zhang 2019), averaged to "
+        f"HS8 and weighted by China's 2017 imports from the US within each sector (HS2 -> sector; ELEQ = "
+        f"chapter 85; the tariff lines cover {100 * covered:.1f}% of the 2017 import value). All goods: "
+        f"{all_w:.2f}% with 2017 weights, {100 * avg(chn, usa):.2f}% at baseline flows. PIIE's Figure 1 "
+        f"(same workbook) gives 20.72% for June 2019 and 7.99% for 1 Jan 2018, where the same weighting "
+        f"here gives {first_avg:.2f}%. The difference is the weights: PIIE weights by US exports to the "
+        f"world in 2017 (note in china_tariff_by_sector_jun2019.csv), which are not in the data; China's "
+        f"own imports from the US put more weight on low-tariff lines (chips, aircraft, soybeans before "
+        f"retaliation), so the level here is about a quarter below PIIE's. Not in the "
+        f"data: the September 2019 increases and their halving under the phase-one deal (14 Feb 2020); "
+        f"PIIE's average after it is 21.1% and 21.2% at 20 Jan 2025 (tariff_timeline_2018_2025.csv)."
+    )
 
     # every other pair
     mfn_chn = {s: recs[s][1] for s in GOODS}
@@ -626,13 +737,17 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
                 else:
                     t[n, i, j], src[n, i, j] = mfn_like[s], "assumed_us_mfn_like"
             n_fta += bool(in_fta)
-    log_.append(f"- China on every other partner: China's 2019 MFN rates from the same HS10 file (same weights), "
-                f"all goods {np.sum(df.mfn_rate_pct * df.w) / df.w.sum():.2f}% (PIIE Figure 1: 6.67% toward "
-                f"others); China's FTAs (ASEAN, Korea, Australia) are not applied (no data): an upper bound.")
-    log_.append(f"- every other importer (no tariff data for them in ../shared/data): ASSUMPTION, each applies by "
-                f"sector the US 2024 applied rate on all partners except China (an MFN-like low-tariff "
-                f"structure, goods average {100 * np.sum(mfn_like[GOODS] * non_chn.us_imports_2024_usd[GOODS]) / non_chn.us_imports_2024_usd[GOODS].sum():.2f}%), "
-                f"and zero inside {', '.join(FTA_GROUPS)} ({n_fta} ordered pairs). UTIL and SERV: 0 everywhere.")
+    log_.append(
+        f"- China on every other partner: China's 2019 MFN rates from the same HS10 file (same weights), "
+        f"all goods {np.sum(df.mfn_rate_pct * df.w) / df.w.sum():.2f}% (PIIE Figure 1: 6.67% toward "
+        f"others); China's FTAs (ASEAN, Korea, Australia) are not applied (no data): an upper bound."
+    )
+    log_.append(
+        f"- every other importer (no tariff data for them in ../shared/data): ASSUMPTION, each applies by "
+        f"sector the US 2024 applied rate on all partners except China (an MFN-like low-tariff "
+        f"structure, goods average {100 * np.sum(mfn_like[GOODS] * non_chn.us_imports_2024_usd[GOODS]) / non_chn.us_imports_2024_usd[GOODS].sum():.2f}%), "
+        f"and zero inside {', '.join(FTA_GROUPS)} ({n_fta} ordered pairs). UTIL and SERV: 0 everywhere."
+    )
     return t, src, log_
 
 
@@ -650,8 +765,11 @@ def build_theta(recent, nodes, flows):
         th = 1.0 / np.sum(weights / np.array(thetas))
         note = "CP2015 T.txt: " + "; ".join(names)
         if len(parts) > 1:
-            note += " (harmonic mean weighted by world intermediate exports of the ICIO industries)" \
-                if s != "ELEC" else " (harmonic mean, equal weights: all three are inside ICIO C26)"
+            note += (
+                " (harmonic mean weighted by world intermediate exports of the ICIO industries)"
+                if s != "ELEC"
+                else " (harmonic mean, equal weights: all three are inside ICIO C26)"
+            )
         if s in ("UTIL", "SERV"):
             note = "CP2015 script.m value for non-tradable sectors (8.22)"
         rows[s] = {"theta": round(float(th), 4), "note": note}
@@ -664,10 +782,13 @@ def absorption_band(recent, creg, ridx, cal):
     lines = ["\n### Absorption check"]
     va, dfc, inc = cal.value_added, cal.deficit, cal.income
     ratio = inc / (va + dfc)
-    lines.append("- absorption I_n / (VA_n + D_n) (income includes tariff revenue): "
-                 + ", ".join(f"{r} {x:.4f}" for r, x in zip(REGIONS, ratio)))
-    lines.append("- absorption / value added (band 0.75-1.25): "
-                 + ", ".join(f"{r} {x:.3f}" for r, x in zip(REGIONS, inc / va)))
+    lines.append(
+        "- absorption I_n / (VA_n + D_n) (income includes tariff revenue): "
+        + ", ".join(f"{r} {x:.4f}" for r, x in zip(REGIONS, ratio))
+    )
+    lines.append(
+        "- absorption / value added (band 0.75-1.25): " + ", ".join(f"{r} {x:.3f}" for r, x in zip(REGIONS, inc / va))
+    )
     lines.append("- deficit D_n / VA_n in %: " + ", ".join(f"{r} {100 * x:+.1f}" for r, x in zip(REGIONS, dfc / va)))
     return lines
 
@@ -681,25 +802,41 @@ def write_files(out: Path, cal: Baseline, Y, VA, Fin, C, theta_rows, tsource):
         write_atomic(out / name, buf.getvalue())
 
     csv(pd.DataFrame({"code": REGIONS, "name": [REGION_NAMES[r] for r in REGIONS]}), "regions.csv")
-    csv(pd.DataFrame({
-        "code": SECS, "name": [SECTORS[s][0] for s in SECS],
-        "icio_industries": [" ".join(SECTORS[s][1]) for s in SECS],
-        "tradable": [1] * J,
-        "theta": [theta_rows[s]["theta"] for s in SECS],
-        "theta_se": [np.nan] * J,
-        "theta_source": [theta_rows[s]["note"] for s in SECS],
-    }), "sectors.csv")
+    csv(
+        pd.DataFrame(
+            {
+                "code": SECS,
+                "name": [SECTORS[s][0] for s in SECS],
+                "icio_industries": [" ".join(SECTORS[s][1]) for s in SECS],
+                "tradable": [1] * J,
+                "theta": [theta_rows[s]["theta"] for s in SECS],
+                "theta_se": [np.nan] * J,
+                "theta_source": [theta_rows[s]["note"] for s in SECS],
+            }
+        ),
+        "sectors.csv",
+    )
     idx = pd.MultiIndex.from_product([REGIONS, REGIONS, SECS], names=["importer", "exporter", "sector"])
     tr = pd.DataFrame({"value": cal.trade.ravel()}, index=idx).reset_index()
     csv(tr[tr.value > 0], "trade.csv", fmt="%.8g")
     ta = pd.DataFrame({"tariff": cal.tariffs.ravel(), "source": tsource.ravel()}, index=idx).reset_index()
     csv(ta[ta.tariff != 0], "tariffs.csv", fmt="%.10g")
     idx2 = pd.MultiIndex.from_product([REGIONS, SECS], names=["region", "sector"])
-    csv(pd.DataFrame({
-        "va_share": cal.va_share.ravel(), "final_share": cal.final_share.ravel(),
-        "icio_gross_output": Y.ravel(), "icio_value_added": VA.ravel(), "icio_final_sales": Fin.ravel(),
-        "derived_final_demand": C.ravel(),
-    }, index=idx2).reset_index(), "region_sector.csv", fmt="%.10g")
+    csv(
+        pd.DataFrame(
+            {
+                "va_share": cal.va_share.ravel(),
+                "final_share": cal.final_share.ravel(),
+                "icio_gross_output": Y.ravel(),
+                "icio_value_added": VA.ravel(),
+                "icio_final_sales": Fin.ravel(),
+                "derived_final_demand": C.ravel(),
+            },
+            index=idx2,
+        ).reset_index(),
+        "region_sector.csv",
+        fmt="%.10g",
+    )
     idx3 = pd.MultiIndex.from_product([REGIONS, SECS, SECS], names=["region", "input", "user"])
     io_df = pd.DataFrame({"share": cal.io_share.ravel()}, index=idx3).reset_index()
     csv(io_df[io_df.share != 0], "io_shares.csv", fmt="%.8g")

@@ -293,13 +293,9 @@ class Sources:
         )
         panel = pd.read_csv(us / "us_tariff_by_partner_by_date.csv")
         panel = panel[~panel.partner_iso3.isin(EU27_MEMBERS)]  # SVK is inside the EU27 row
-        self.tracker = panel.pivot(
-            index="partner_iso3", columns="date", values="tariff_increase_since_2024_pct"
-        )
+        self.tracker = panel.pivot(index="partner_iso3", columns="date", values="tariff_increase_since_2024_pct")
         self.tracker_imports = panel.groupby("partner_iso3").us_imports_2024_usd.first()
-        self.daily = (
-            pd.read_csv(us / "us_daily_avg_tariff.csv").set_index("date").us_import_weighted_avg_tariff_pct
-        )
+        self.daily = pd.read_csv(us / "us_daily_avg_tariff.csv").set_index("date").us_import_weighted_avg_tariff_pct
         self.retaliation = pd.read_csv(us / "china_retaliation_2025-03-10_hs6.csv", dtype={"hs6": str})
         self.china_weights = pd.read_csv(
             self.root / "china_tariffs_2018_2019" / "china_imports_from_us_2017_hs8.csv", dtype={"hs8": str}
@@ -361,11 +357,7 @@ class Sources:
         return self._memo[key]
 
     def _pooled_share(self, before, after, chapters, rate) -> float:
-        jumps = (
-            (self.tracker[after] - self.tracker[before])
-            / rate
-            * self.tracker_imports.reindex(self.tracker.index)
-        )
+        jumps = (self.tracker[after] - self.tracker[before]) / rate * self.tracker_imports.reindex(self.tracker.index)
         base = self.m.reindex(self.tracker.index).fillna(0.0)[list(chapters)].sum(axis=1)
         return float(np.clip(jumps.clip(lower=0).sum() / base.sum(), 0.0, 1.0))
 
@@ -392,9 +384,7 @@ class Sources:
         m = self.chapter_imports("CHN")
         total = float(self.tracker_imports["CHN"])
         l232 = self._layer_232("CHN", steel=25.0, autos=25.0)
-        coverage_post = (
-            float(self.tracker.loc["CHN", "2025-05-12"]) - 20.0 - float((m * l232).sum()) / total
-        ) / 10.0
+        coverage_post = (float(self.tracker.loc["CHN", "2025-05-12"]) - 20.0 - float((m * l232).sum()) / total) / 10.0
         coverage_pre = float((m * self.cover(False, 0.0)).sum()) / total
         return float((coverage_pre - coverage_post) * total / m[list(CARVE_OUT_CHAPTERS)].sum())
 
@@ -459,9 +449,7 @@ class Sources:
         spill = (need - BROAD_CAP * reach) / safe(m_rest)
         capped = (broad > BROAD_CAP) & (m_rest > 0)
         spread = (
-            l232
-            + np.where(capped, BROAD_CAP, broad)[:, None] * cover
-            + np.where(capped, spill, 0.0)[:, None] * rest
+            l232 + np.where(capped, BROAD_CAP, broad)[:, None] * cover + np.where(capped, spill, 0.0)[:, None] * rest
         )
         # where the 232 layers alone exceed the tracker's total (deals capping autos): scale them down
         scaled = l232 * (np.maximum(total * weight, 0.0) / safe(m_232) * (m_232 > 0))[:, None]
@@ -513,9 +501,7 @@ class Sources:
             rows_r = regions == region
             den = m[rows_r].sum(axis=0)
             num = (m[rows_r] * increases[rows_r]).sum(axis=0)
-            chapters = pd.Series(
-                np.divide(num, den, out=np.zeros_like(num), where=den > 0), index=self.m.columns
-            )
+            chapters = pd.Series(np.divide(num, den, out=np.zeros_like(num), where=den > 0), index=self.m.columns)
             rows[region] = self.to_sectors(chapters, pd.Series(den, index=self.m.columns))
         return pd.DataFrame(rows).T.reindex([r for r in REGIONS if r not in ("USA", "CHN")])
 

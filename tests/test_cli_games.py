@@ -48,8 +48,20 @@ def _full_tariffs(baseline, rows) -> np.ndarray:
 
 
 GAME_KEYS = {
-    "kind", "model", "dataset", "objective", "players", "mfn", "converged", "iterations", "evaluations",
-    "seconds", "certificate", "regions", "details", "tariffs",
+    "kind",
+    "model",
+    "dataset",
+    "objective",
+    "players",
+    "mfn",
+    "converged",
+    "iterations",
+    "evaluations",
+    "seconds",
+    "certificate",
+    "regions",
+    "details",
+    "tariffs",
 }
 
 
@@ -61,8 +73,13 @@ def test_optimal_mfn_mexico(cli, cp):
     assert out["model"] == "caliendo-parro" and out["dataset"] == cp.name
     assert out["converged"] is True
     cert = out["certificate"]
-    assert set(cert) == {"foc_residual", "equilibrium_residual", "deviation_gain_pct", "max_deviation_gain_pct",
-                         "constraint_residual"}
+    assert set(cert) == {
+        "foc_residual",
+        "equilibrium_residual",
+        "deviation_gain_pct",
+        "max_deviation_gain_pct",
+        "constraint_residual",
+    }
     assert cert["foc_residual"] <= FOC_TOL and cert["equilibrium_residual"] <= 1e-9
     regions = {r["code"]: r for r in out["regions"]}
     assert list(regions) == list(cp.regions)
@@ -136,10 +153,12 @@ def test_replicate_ossa2014_table2(cli):
     ref = ref[ref.table == "TABLE2"].set_index(["panel", "row", "column"]).value_pct
     cells = {(c["panel"], c["row"], c["column"]): c for c in out["cells"]}
     assert set(cells) == set(ref.index)  # every published cell, named as in the file
-    for key in [("US_plus50pp_all_partners", "crp_welfarerow", "col1"),  # crp welfare +0.17
-                ("US_plus50pp_all_partners", "crp_salesrow", "col2"),  # crp sales 5.73
-                ("US_plus50pp_all_partners", "wap_salesrow", "col2"),  # wap sales 33.35
-                ("US_plus50pp_all_partners", "wap_welfarerow", "col3")]:  # wap profit shifting -0.15
+    for key in [
+        ("US_plus50pp_all_partners", "crp_welfarerow", "col1"),  # crp welfare +0.17
+        ("US_plus50pp_all_partners", "crp_salesrow", "col2"),  # crp sales 5.73
+        ("US_plus50pp_all_partners", "wap_salesrow", "col2"),  # wap sales 33.35
+        ("US_plus50pp_all_partners", "wap_welfarerow", "col3"),
+    ]:  # wap profit shifting -0.15
         assert cells[key]["published"] == pytest.approx(ref[key], abs=1e-12)
         assert cells[key]["computed"] == pytest.approx(ref[key], abs=0.1), key
     for key, cell in cells.items():
@@ -154,12 +173,20 @@ BAD = [
     (["optimal", "--dataset", "cp2015", "--player", "MEX", "--lower", "10", "--upper", "10"], ["--lower", "10"]),
     (["talks", "--dataset", "cp2015", "--players", "USA,MEX", "--kind", "bad"], ["--kind", "bad", "equal-gains"]),
     (["talks", "--dataset", "cp2015", "--players", "USA"], ["players", "two"]),
-    (["nash", "--dataset", "cp2015", "--players", "USA,MEX", "--lambdas", "pol"], ["--lambdas", "ossa", "caliendo-parro"]),
+    (
+        ["nash", "--dataset", "cp2015", "--players", "USA,MEX", "--lambdas", "pol"],
+        ["--lambdas", "ossa", "caliendo-parro"],
+    ),
     (["replicate", "ossa2014", "--table", "7"], ["--table", "7", "2, 3, 4 or 5"]),
     (["replicate", "ossa2014", "--panels", "c"], ["--panels", "'c'", "a,b"]),
-    (["talks", "--dataset", "cp2015", "--players", "USA,MEX", "--beside", "us-china-2025"],
-     ["--beside", "us-china-2025", "world2022", "cp2015"]),
-    (["talks", "--players", "USA,CHN", "--beside", "us-china-2025:2031-01-01"], ["--beside", "2031-01-01", "2025-11-10"]),
+    (
+        ["talks", "--dataset", "cp2015", "--players", "USA,MEX", "--beside", "us-china-2025"],
+        ["--beside", "us-china-2025", "world2022", "cp2015"],
+    ),
+    (
+        ["talks", "--players", "USA,CHN", "--beside", "us-china-2025:2031-01-01"],
+        ["--beside", "2031-01-01", "2025-11-10"],
+    ),
 ]
 
 
@@ -179,7 +206,10 @@ def test_bad_input_entry_point_subprocess(tmp_path):
     """The installed entry point: exit status 2, one line, no traceback."""
     run = subprocess.run(
         [sys.executable, "-m", "tradewar.cli", "replicate", "ossa2014", "--table", "7", "--json"],
-        capture_output=True, text=True, cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
     )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip().splitlines() == ["error: --table: 7; use 2, 3, 4 or 5"]

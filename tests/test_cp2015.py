@@ -67,7 +67,9 @@ def test_calibration_reproduces_cp_zero_deficit_base_year(cp2015_path):
 def test_cli_json_contract(cp2015_path):
     out = subprocess.run(
         [sys.executable, "-m", "tradewar.cli", "replicate", "cp2015", "--data", str(cp2015_path), "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     obj = json.loads(out.stdout)  # exactly one JSON object on stdout
     assert obj["converged"] is True and obj["max_residual"] < 1e-9

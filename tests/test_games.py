@@ -66,10 +66,14 @@ def test_gradient_matches_finite_differences(ossa_game):
     import jax.numpy as jnp
 
     prm = {"w": jnp.ones(1)}
-    _, _, z, _, ok = value(jnp.asarray(x), problem.groups, problem.base, game.p0, game.z_init, problem.rows, prm, "linear")
+    _, _, z, _, ok = value(
+        jnp.asarray(x), problem.groups, problem.base, game.p0, game.z_init, problem.rows, prm, "linear"
+    )
     assert bool(ok)
-    grad, hess = (np.asarray(a) for a in hessian(jnp.asarray(x), problem.groups, problem.base, game.p0, z,
-                                                  problem.rows, prm, "linear"))
+    grad, hess = (
+        np.asarray(a)
+        for a in hessian(jnp.asarray(x), problem.groups, problem.base, game.p0, z, problem.rows, prm, "linear")
+    )
     np.testing.assert_allclose(grad, jac[0], rtol=1e-9, atol=1e-12)
     h = 1e-5
     for k in rng.choice(problem.size, 6, replace=False):

@@ -53,7 +53,12 @@ def step(game):
 
 @pytest.fixture(scope="module")
 def columns(game, war, deal, step):
-    return {"baseline": None, "war": tc.game_column(war), "deal": tc.game_column(deal), "step": tc.evaluate_step(game, step)}
+    return {
+        "baseline": None,
+        "war": tc.game_column(war),
+        "deal": tc.game_column(deal),
+        "step": tc.evaluate_step(game, step),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +140,14 @@ def test_step_is_the_post_busan_step_of_the_scenario(game, step):
 def test_comparison_structure(frame, columns):
     assert list(frame.columns) == ["region", "measure", "partner", *columns]
     expected = [
-        ("USA", "tariff_pct", "CHN"), ("USA", "tariff_pct", "non-players"), ("USA", "welfare_pct", ""),
-        ("CHN", "tariff_pct", "USA"), ("CHN", "tariff_pct", "non-players"), ("CHN", "welfare_pct", ""),
-        ("non-players", "welfare_pct", ""), ("world", "welfare_pct", ""),
+        ("USA", "tariff_pct", "CHN"),
+        ("USA", "tariff_pct", "non-players"),
+        ("USA", "welfare_pct", ""),
+        ("CHN", "tariff_pct", "USA"),
+        ("CHN", "tariff_pct", "non-players"),
+        ("CHN", "welfare_pct", ""),
+        ("non-players", "welfare_pct", ""),
+        ("world", "welfare_pct", ""),
     ]
     assert list(frame[["region", "measure", "partner"]].itertuples(index=False, name=None)) == expected
     assert np.isfinite(frame[list(columns)].to_numpy()).all()
@@ -238,8 +248,21 @@ def test_cli_talks_beside_json(capsys, frame):
     assert len(lines) == 1, run.err
     out = json.loads(lines[0])
     assert set(out) == {
-        "kind", "model", "dataset", "objective", "players", "mfn", "converged", "iterations", "evaluations",
-        "seconds", "certificate", "regions", "details", "tariffs", "beside",
+        "kind",
+        "model",
+        "dataset",
+        "objective",
+        "players",
+        "mfn",
+        "converged",
+        "iterations",
+        "evaluations",
+        "seconds",
+        "certificate",
+        "regions",
+        "details",
+        "tariffs",
+        "beside",
     }
     assert out["kind"] == "bargaining" and out["converged"] is True
     side = out["beside"]

@@ -121,7 +121,11 @@ def test_nafta_book_all_columns(nafta_book):
         for key, col in columns.items():
             assert row[key] == pytest.approx(pub.loc[row["code"], col], abs=0.01), (row["code"], key)
     can = _row(nafta_book, "CAN")  # the README's headline row
-    assert (round(can["imr_pct"], 2), round(can["omr_pct"], 2), round(can["factory_gate_price_pct"], 2)) == (-1.48, -2.14, 1.84)
+    assert (round(can["imr_pct"], 2), round(can["omr_pct"], 2), round(can["factory_gate_price_pct"], 2)) == (
+        -1.48,
+        -2.14,
+        1.84,
+    )
 
 
 def test_nafta_converged_beside_book(nafta_converged):
@@ -335,7 +339,9 @@ def test_cli_gravity_commands(cli):
         assert a["code"] == b["code"]
         assert a["imr"] == pytest.approx(b["imr"], rel=1e-8) and a["omr"] == pytest.approx(b["omr"], rel=1e-8)
     assert next(r for r in est["regions"] if r["code"] == "DEU")["imr"] == pytest.approx(1.0, abs=1e-12)
-    run = cli("gravity", "simulate", "--data", data, "--shock", "pta=1:CAN-JPN,JPN-CAN", "--procedure", "converged", "--json")
+    run = cli(
+        "gravity", "simulate", "--data", data, "--shock", "pta=1:CAN-JPN,JPN-CAN", "--procedure", "converged", "--json"
+    )
     assert run.returncode == 0, run.stderr
     sim = json.loads(run.stdout)
     assert sim["converged"] is True

@@ -101,7 +101,9 @@ def test_tariff_rates(result, baseline):
     t = ld.ustr_tariffs(baseline)
     us = baseline.region_index("USA")
     rate = lambda code: t[us, baseline.region_index(code), 0]
-    assert (rate("CHN"), rate("MEX"), rate("CAN"), rate("RUS"), rate("DEU")) == pytest.approx((0.54, 0.17, 0.10, 0.10, 0.20))
+    assert (rate("CHN"), rate("MEX"), rate("CAN"), rate("RUS"), rate("DEU")) == pytest.approx(
+        (0.54, 0.17, 0.10, 0.10, 0.20)
+    )
     assert t[us, us, 0] == 0.0 and np.count_nonzero(np.delete(t, us, axis=0)) == 0
 
 
@@ -139,7 +141,9 @@ def test_residual_small_and_accounts_hold(baseline, ustr_eq):
     implied = out["transfer_new"] + nu * trade.sum(axis=1) - (nu[:, None] * trade).sum(axis=0)
     np.testing.assert_allclose(out["deficit_new"], implied, atol=1e-8 * out["income_old"].max())
     # World budget: sum E' = sum Y' + sum R' (transfers sum to zero).
-    assert out["expenditure_new"].sum() == pytest.approx(out["income_new"].sum() + out["tariff_revenue_new"].sum(), rel=1e-10)
+    assert out["expenditure_new"].sum() == pytest.approx(
+        out["income_new"].sum() + out["tariff_revenue_new"].sum(), rel=1e-10
+    )
 
 
 def test_protocol_and_registry(baseline, ustr_eq):
@@ -206,7 +210,17 @@ def test_cli_json_shape(data_path):
     assert len(lines) == 1
     obj = json.loads(lines[0])
     assert obj["converged"] is True and obj["max_residual"] < 1e-9
-    columns = {"welfare", "deficit", "exports_gdp", "imports_gdp", "employment", "prices", "revenue_gdp", "revenue_federal_budget", "trade_gdp"}
+    columns = {
+        "welfare",
+        "deficit",
+        "exports_gdp",
+        "imports_gdp",
+        "employment",
+        "prices",
+        "revenue_gdp",
+        "revenue_federal_budget",
+        "trade_gdp",
+    }
     for cell in obj["cells"]:
         assert {"table", "case", "row", "column", "computed", "published"} <= set(cell)
         assert cell["column"] in columns

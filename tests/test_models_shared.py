@@ -50,8 +50,12 @@ def economies() -> dict:
     flows = rng.lognormal(size=(4, 4)) + 20 * np.eye(4)
     one = gravity.gravity_baseline(list(REGIONS), flows, sigma=5.0)
     international = flows * (1 - np.eye(4))
-    raw_ld = replace(one, name="synthetic one-sector", trade=international[:, :, None],
-                     extras={"gdp": 3 * international.sum(axis=0) + 5})
+    raw_ld = replace(
+        one,
+        name="synthetic one-sector",
+        trade=international[:, :, None],
+        extras={"gdp": 3 * international.sum(axis=0) + 5},
+    )
     by_model = {
         caliendo_parro.NAME: multi,
         "ossa": multi,

@@ -248,10 +248,18 @@ def table2(path):
 
 # Ossa (2014) Table 2 (US +50 points on all partners in one industry), printed with two decimals.
 TABLE2_PRINTED = {
-    ("crp_salesrow", "col1"): 1.45, ("crp_salesrow", "col2"): 5.73, ("crp_salesrow", "col3"): -1.40,
-    ("wap_salesrow", "col1"): 0.67, ("wap_salesrow", "col2"): 33.35, ("wap_salesrow", "col3"): -0.97,
-    ("crp_welfarerow", "col1"): 0.17, ("crp_welfarerow", "col2"): 0.34, ("crp_welfarerow", "col3"): 0.12,
-    ("wap_welfarerow", "col1"): -0.14, ("wap_welfarerow", "col2"): 0.16, ("wap_welfarerow", "col3"): -0.15,
+    ("crp_salesrow", "col1"): 1.45,
+    ("crp_salesrow", "col2"): 5.73,
+    ("crp_salesrow", "col3"): -1.40,
+    ("wap_salesrow", "col1"): 0.67,
+    ("wap_salesrow", "col2"): 33.35,
+    ("wap_salesrow", "col3"): -0.97,
+    ("crp_welfarerow", "col1"): 0.17,
+    ("crp_welfarerow", "col2"): 0.34,
+    ("crp_welfarerow", "col3"): 0.12,
+    ("wap_welfarerow", "col1"): -0.14,
+    ("wap_welfarerow", "col2"): 0.16,
+    ("wap_welfarerow", "col3"): -0.15,
 }
 
 
@@ -284,7 +292,9 @@ def test_outcome_rows_follow_tables_m_definitions(base, us_crp_shock, table2):
 def test_cli_runs_the_bundled_ossa_scenario():
     out = subprocess.run(
         [sys.executable, "-m", "tradewar.cli", "run", "ossa-us-tariff", "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     obj = json.loads(out.stdout)
     assert obj["model"] == "ossa" and obj["converged"] is True and obj["max_residual"] < 1e-10

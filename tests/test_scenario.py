@@ -65,7 +65,9 @@ def test_unknown_codes_name_the_field(cp2015):
     spec = parse_scenario(base(set_pct=10) | {"policy": [{"importer": "USA", "exporter": "XXX", "set_pct": 10}]})
     with pytest.raises(InputError, match=r"policy\[0\]\.exporter: unknown region code 'XXX'.*use one of"):
         compile_steps(spec, cp2015)
-    spec = parse_scenario({"dataset": {"source": "cp2015"}, "policy": [{"importer": "USA", "sectors": ["steel"], "add_pp": 5}]})
+    spec = parse_scenario(
+        {"dataset": {"source": "cp2015"}, "policy": [{"importer": "USA", "sectors": ["steel"], "add_pp": 5}]}
+    )
     with pytest.raises(InputError, match=r"policy\[0\]\.sectors: unknown sector code 'steel'"):
         compile_steps(spec, cp2015)
 
@@ -77,8 +79,15 @@ def test_add_pp_below_minus_100_is_rejected(cp2015):
 
 
 def test_compile_steps_sets_levels_off_the_diagonal(cp2015):
-    steps = compile_steps(parse_scenario({"dataset": {"source": "cp2015"}, "policy": [
-        {"importer": "all", "exporter": "all", "sectors": ["auto"], "set_pct": 25}]}), cp2015)
+    steps = compile_steps(
+        parse_scenario(
+            {
+                "dataset": {"source": "cp2015"},
+                "policy": [{"importer": "all", "exporter": "all", "sectors": ["auto"], "set_pct": 25}],
+            }
+        ),
+        cp2015,
+    )
     j = cp2015.sector_index("auto")
     tariffs = steps[0].tariffs
     assert np.all(np.diag(tariffs[:, :, j]) == 0) and tariffs[0, 1, j] == 0.25
@@ -95,7 +104,11 @@ def test_nafta_free_trade_scenario_runs(tmp_path):
     rows = {r["code"]: r for r in obj["regions"]}
     assert obj["converged"] and obj["max_residual"] < 1e-9
     assert rows["MEX"]["welfare_pct"] > 0 and set(rows["MEX"]) >= {
-        "welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct"}
+        "welfare_pct",
+        "terms_of_trade_pct",
+        "volume_of_trade_pct",
+        "real_wage_pct",
+    }
 
 
 @pytest.mark.parametrize(

@@ -139,9 +139,7 @@ def test_the_other_files_agree_with_us_china_2025(world, us_china):
     libday = compile_steps(load_scenario("liberation-day"), world)
     us, chn = world.region_index("USA", "importer"), world.region_index("CHN", "exporter")
     others = [k for k in range(world.n_regions) if k not in (us, chn)]
-    assert np.abs(libday[0].tariffs[us, others] - at["2025-04-09"].tariffs[us, others]).max() < ROUNDING, (
-        REBUILD
-    )
+    assert np.abs(libday[0].tariffs[us, others] - at["2025-04-09"].tariffs[us, others]).max() < ROUNDING, REBUILD
     # retaliation mirrors the US increases on each partner
     rise = libday[0].tariffs[us, others] - world.tariffs[us, others]
     mirrored = libday[1].tariffs[others, us] - world.tariffs[others, us]

@@ -102,11 +102,11 @@ def test_bad_thetas_are_input_errors(economy):
 # ----------------------------------------------------------------------------- batched solve
 def test_same_seed_gives_identical_percentiles(economy, local):
     baseline, tariffs = economy
-    again = solve_draws(
-        MODEL, baseline, tariffs, draw_theta(baseline.theta, N_DRAWS, SEED, cv=0.3), chunk_size=CHUNK
-    )
+    again = solve_draws(MODEL, baseline, tariffs, draw_theta(baseline.theta, N_DRAWS, SEED, cv=0.3), chunk_size=CHUNK)
     np.testing.assert_array_equal(local.percentiles().values, again.percentiles().values)
-    other = solve_draws(MODEL, baseline, tariffs, draw_theta(baseline.theta, N_DRAWS, SEED + 1, cv=0.3), chunk_size=CHUNK)
+    other = solve_draws(
+        MODEL, baseline, tariffs, draw_theta(baseline.theta, N_DRAWS, SEED + 1, cv=0.3), chunk_size=CHUNK
+    )
     assert not np.allclose(local.percentiles().values, other.percentiles().values)
 
 
@@ -255,7 +255,9 @@ def test_optimal_tariffs_under_draws(economy, capsys):
     game = Game(MODEL, baseline)
     point = optimal_tariffs(game, "R000")
     thetas = np.stack([baseline.theta, baseline.theta * 1.5])
-    res = game_draws("optimal", MODEL, baseline, thetas, options={}, call={"player": "R000"}, seed=1, distribution="given")
+    res = game_draws(
+        "optimal", MODEL, baseline, thetas, options={}, call={"player": "R000"}, seed=1, distribution="given"
+    )
     assert res.n_failed == 0 and res.converged.all()
     np.testing.assert_allclose(res.summary["welfare_pct"][0], point.welfare_pct, atol=1e-6, rtol=0)
     assert abs(res.summary["median_tariff_pct"][1, 0] - res.summary["median_tariff_pct"][0, 0]) > 1e-3

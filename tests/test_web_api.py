@@ -58,8 +58,26 @@ def test_health(client):
 def test_dataset_info(client):
     d = client.get("/api/datasets/world2022").json()
     codes = [r["code"] for r in d["regions"]]
-    assert codes == ["USA", "CHN", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "GBR", "EU27", "VNM", "MYS",
-                     "THA", "IDN", "ASEAN_OTH", "AUS", "ROW"]
+    assert codes == [
+        "USA",
+        "CHN",
+        "JPN",
+        "KOR",
+        "TWN",
+        "IND",
+        "CAN",
+        "MEX",
+        "BRA",
+        "GBR",
+        "EU27",
+        "VNM",
+        "MYS",
+        "THA",
+        "IDN",
+        "ASEAN_OTH",
+        "AUS",
+        "ROW",
+    ]
     assert len(d["sectors"]) == 16
     assert 0 < d["average_tariffs_pct"]["USA"]["CHN"] < 100
 
@@ -78,7 +96,8 @@ def test_solve_equals_python_api(client):
     # the US tariff on China went up by 25 points on average, and US imports from China fell
     step = got["steps"][0]
     assert step["us_tariff_on_china_pct"] == pytest.approx(
-        client.get("/api/datasets/world2022").json()["average_tariffs_pct"]["USA"]["CHN"] + 25, abs=1e-9)
+        client.get("/api/datasets/world2022").json()["average_tariffs_pct"]["USA"]["CHN"] + 25, abs=1e-9
+    )
     pair = {(p["importer"], p["exporter"]): p for p in step["bilateral"]}
     assert pair[("USA", "CHN")]["trade_change_pct"] < -10
     assert len(step["sectors"]) == 18 * 16
@@ -144,9 +163,13 @@ def test_bad_policy(client, policy, field):
 
 
 def test_bad_values_are_named(client):
-    err = assert_error(client.post("/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "set_pct": "abc"}]}), 422)
+    err = assert_error(
+        client.post("/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "set_pct": "abc"}]}), 422
+    )
     assert "'abc'" in err["message"]
-    err = assert_error(client.post("/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "set_pct": -150}]}), 422)
+    err = assert_error(
+        client.post("/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "set_pct": -150}]}), 422
+    )
     assert "-150" in err["message"] and "-100" in err["message"]
     err = assert_error(client.post("/api/solve", json={"policy": [{"importer": "XYZ", "set_pct": 1}]}), 422)
     assert "'XYZ'" in err["message"] and "USA" in err["message"]  # the fix: the known codes
@@ -177,7 +200,9 @@ def test_other_bad_requests(client):
 
 def test_huge_body_is_413_and_server_keeps_serving(client):
     big = b'{"policy": [' + b" " * (10 * 1024 * 1024) + b"]}"
-    err = assert_error(client.post("/api/solve", content=big, headers={"content-type": "application/json"}), 413, "body")
+    err = assert_error(
+        client.post("/api/solve", content=big, headers={"content-type": "application/json"}), 413, "body"
+    )
     assert err["code"] == "payload_too_large"
 
     def chunks():  # no Content-Length: the limit counts the bytes as they arrive
@@ -207,15 +232,27 @@ def test_concurrent_requests(url, client):
         alone = client.post("/api/solve", json=body).json()
         for a in (answers[k], answers[k + 4]):
             assert a.json()["key"] == alone["key"]
-            np.testing.assert_array_equal([r["welfare_pct"] for r in a.json()["regions"]],
-                                          [r["welfare_pct"] for r in alone["regions"]])
+            np.testing.assert_array_equal(
+                [r["welfare_pct"] for r in a.json()["regions"]], [r["welfare_pct"] for r in alone["regions"]]
+            )
 
 
 def test_scenario_job(client):
-    body = {"scenario": {"dataset": {"source": "world2022"}, "step": [
-        {"label": "US +10", "policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 10}]},
-        {"label": "China +10", "policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 10},
-                                          {"importer": "CHN", "exporter": "USA", "add_pp": 10}]}]}}
+    body = {
+        "scenario": {
+            "dataset": {"source": "world2022"},
+            "step": [
+                {"label": "US +10", "policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 10}]},
+                {
+                    "label": "China +10",
+                    "policy": [
+                        {"importer": "USA", "exporter": "CHN", "add_pp": 10},
+                        {"importer": "CHN", "exporter": "USA", "add_pp": 10},
+                    ],
+                },
+            ],
+        }
+    }
     r = client.post("/api/jobs/scenario", json=body)
     assert r.status_code == 202, r.text
     job = r.json()
@@ -302,8 +339,11 @@ def test_job_failure_is_reported_in_the_error_shape():
             break
         time.sleep(0.02)
     assert jobs.get(j.id).status == "failed"
-    assert jobs.get(j.id).error == {"code": "invalid_input", "message": "policy[0].importer: unknown region code 'XYZ'",
-                                    "field": "policy[0].importer"}
+    assert jobs.get(j.id).error == {
+        "code": "invalid_input",
+        "message": "policy[0].importer: unknown region code 'XYZ'",
+        "field": "policy[0].importer",
+    }
 
 
 # -- games as jobs (tradewar.games) ------------------------------------------------------------

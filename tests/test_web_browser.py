@@ -15,8 +15,16 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 SCREENSHOT_ENV = "TRADEWAR_SCREENSHOT"
 
 if not os.path.exists(CHROMIUM):
@@ -75,8 +83,13 @@ def test_change_us_tariff_on_china_matches_api(page, url):
     page.click("#run")
     wait_for_result(page)
 
-    same = {"dataset": "world2022", "model": "caliendo-parro", "deficits": "fixed",
-            "policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 25}], "detail": True}
+    same = {
+        "dataset": "world2022",
+        "model": "caliendo-parro",
+        "deficits": "fixed",
+        "policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 25}],
+        "detail": True,
+    }
     api = httpx.post(url + "/api/solve", json=same, timeout=120).json()
     assert api["converged"] is True
 
@@ -85,8 +98,8 @@ def test_change_us_tariff_on_china_matches_api(page, url):
     for row in api["regions"]:
         for col in ("welfare_pct", "real_wage_pct", "exports_pct", "imports_pct"):
             text, value = shown[(row["code"], col)]
-            assert value == row[col]                       # the number behind the cell
-            assert text == f"{row[col]:.4f}"               # the number a person reads
+            assert value == row[col]  # the number behind the cell
+            assert text == f"{row[col]:.4f}"  # the number a person reads
     # the headline average tariff and the bars agree with the API too
     assert page.text_content("#us-avg") == f"{api['steps'][0]['us_tariff_on_china_pct']:.1f}%"
     assert page.locator("#welfare-bars rect.bar").count() == 18

@@ -29,8 +29,44 @@ from tradewar.data.world2022 import ABSORPTION_BAND, bundled_path, hs2_to_sector
 from tradewar.errors import InputError
 from tradewar.solver.equilibrium import solve
 
-REGIONS = ["USA", "CHN", "JPN", "KOR", "TWN", "IND", "CAN", "MEX", "BRA", "GBR", "EU27", "VNM", "MYS", "THA", "IDN", "ASEAN_OTH", "AUS", "ROW"]
-SECTORS = ["AGR", "ENRG", "MINE", "FOOD", "TEXT", "WOOD", "CHEM", "METAL", "FMET", "ELEC", "ELEQ", "MACH", "AUTO", "OMFG", "UTIL", "SERV"]
+REGIONS = [
+    "USA",
+    "CHN",
+    "JPN",
+    "KOR",
+    "TWN",
+    "IND",
+    "CAN",
+    "MEX",
+    "BRA",
+    "GBR",
+    "EU27",
+    "VNM",
+    "MYS",
+    "THA",
+    "IDN",
+    "ASEAN_OTH",
+    "AUS",
+    "ROW",
+]
+SECTORS = [
+    "AGR",
+    "ENRG",
+    "MINE",
+    "FOOD",
+    "TEXT",
+    "WOOD",
+    "CHEM",
+    "METAL",
+    "FMET",
+    "ELEC",
+    "ELEQ",
+    "MACH",
+    "AUTO",
+    "OMFG",
+    "UTIL",
+    "SERV",
+]
 GOODS = SECTORS[:14]
 
 
@@ -51,8 +87,6 @@ def bundled(tmp_path_factory):
     for f in bundled_path().iterdir():
         (out / f.name).write_bytes(f.read_bytes())
     return out
-
-
 
 
 def _one_line_error(run, *words):
@@ -88,8 +122,15 @@ def test_world_totals_match_icio(base, recent):
 
 def _region_of_country(recent):
     rm = pd.read_csv(recent / "icio2022" / "region_map.csv")
-    named = {"SGP": "ASEAN_OTH", "PHL": "ASEAN_OTH", "BRN": "ASEAN_OTH", "KHM": "ASEAN_OTH", "LAO": "ASEAN_OTH",
-             "MMR": "ASEAN_OTH", "AUS": "AUS"}
+    named = {
+        "SGP": "ASEAN_OTH",
+        "PHL": "ASEAN_OTH",
+        "BRN": "ASEAN_OTH",
+        "KHM": "ASEAN_OTH",
+        "LAO": "ASEAN_OTH",
+        "MMR": "ASEAN_OTH",
+        "AUS": "AUS",
+    }
     return {c: named.get(c, "ROW" if r == "ROW80" else r) for c, r in zip(rm.country, rm.region)}
 
 
@@ -126,9 +167,12 @@ def test_derived_final_demand_nonnegative_and_adds_up(base, recent):
 
 
 def test_us_china_goods_trade_within_10pct_of_baci(base, recent):
-    baci = pd.read_csv(recent / "baci2023_libday" / "baci2023_bilateral_goods_total.csv").set_index(
-        ["exporter_iso3", "importer_iso3"]
-    ).value_kusd / 1e3  # USD million
+    baci = (
+        pd.read_csv(recent / "baci2023_libday" / "baci2023_bilateral_goods_total.csv")
+        .set_index(["exporter_iso3", "importer_iso3"])
+        .value_kusd
+        / 1e3
+    )  # USD million
     assert baci["CHN", "USA"] == pytest.approx(440_477.681)
     assert baci["USA", "CHN"] == pytest.approx(145_334.425)
     usa, chn = base.region_index("USA"), base.region_index("CHN")
@@ -178,7 +222,12 @@ def test_hs2_concordance_covers_all_chapters():
     assert set(conc.sector) <= set(GOODS)
     assert conc.note.str.len().min() > 0
     assert conc.set_index("hs2").sector[["26", "28", "72", "76", "85", "87"]].tolist() == [
-        "MINE", "CHEM", "METAL", "METAL", "ELEC", "AUTO"
+        "MINE",
+        "CHEM",
+        "METAL",
+        "METAL",
+        "ELEC",
+        "AUTO",
     ]
     assert hs2_to_sector() == dict(zip(conc.hs2, conc.sector))
 
@@ -257,8 +306,20 @@ def test_cli_entry_point_subprocess(tmp_path):
     """One real subprocess: the installed entry point prints one error line, no traceback."""
     rmap = _write_map(tmp_path / "r.csv", "region", [(r, r) for r in REGIONS if r != "MEX"])
     run = subprocess.run(
-        [sys.executable, "-m", "tradewar.cli", "data", "aggregate", "--mapping", str(rmap), "--out", str(tmp_path / "x")],
-        check=False, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tradewar.cli",
+            "data",
+            "aggregate",
+            "--mapping",
+            str(rmap),
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     _one_line_error(run, "region MEX is not mapped")
     assert not (tmp_path / "x").exists()
@@ -283,7 +344,15 @@ def test_cli_data_aggregate_and_validate(tmp_path, cli):
     obj = json.loads(run.stdout)
     assert obj["n_regions"] == 16 and "ASIA" in obj["regions"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["PROVENANCE.md", "regions.csv", "sectors.csv", "trade.csv", "tariffs.csv", "region_sector.csv", "io_shares.csv"]
+        [
+            "PROVENANCE.md",
+            "regions.csv",
+            "sectors.csv",
+            "trade.csv",
+            "tariffs.csv",
+            "region_sector.csv",
+            "io_shares.csv",
+        ]
     )
     run = cli("data", "validate", str(out), "--json")
     assert run.returncode == 0, run.stderr

@@ -1,9 +1,9 @@
 """tradewar: what trade wars and trade talks do to the world economy, in general equilibrium.
 
-    import tradewar
-    baseline = tradewar.load_dataset("cp2015")
-    eq = tradewar.solve("caliendo-parro", baseline, baseline.extras["tariff_cf_nafta"])
-    eq.regions()
+import tradewar
+baseline = tradewar.load_dataset("cp2015")
+eq = tradewar.solve("caliendo-parro", baseline, baseline.extras["tariff_cf_nafta"])
+eq.regions()
 """
 
 import os

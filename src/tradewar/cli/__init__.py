@@ -15,7 +15,9 @@ from tradewar.cli.output import err_console
 from tradewar.errors import InputError, NotConverged, TradewarError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0])
-replicate_app = typer.Typer(no_args_is_help=True, help="Reproduce published tables; computed values come from the solvers.")
+replicate_app = typer.Typer(
+    no_args_is_help=True, help="Reproduce published tables; computed values come from the solvers."
+)
 app.add_typer(replicate_app, name="replicate")
 
 # One module per command group; each adds its commands (and its `replicate` tables) here.
@@ -42,4 +44,3 @@ def main() -> None:
         if isinstance(e, click.exceptions.Abort):
             raise SystemExit(130) from None
         raise
-

@@ -45,7 +45,9 @@ def _summary(b) -> dict:
 
 def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     """Add `tradewar data ...` to the CLI (called once from `tradewar.cli`)."""
-    data_app = typer.Typer(no_args_is_help=True, help="Bundled data sets: list, aggregate with mapping files, validate.")
+    data_app = typer.Typer(
+        no_args_is_help=True, help="Bundled data sets: list, aggregate with mapping files, validate."
+    )
     app.add_typer(data_app, name="data")
 
     @data_app.command("list")
@@ -59,17 +61,24 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         rows = []
         for d in list_datasets():
             b = read_dataset(resources.files("tradewar").joinpath("datasets", d["name"]), name=d["name"])
-            rows.append({**d, **{k: v for k, v in _summary(b).items() if k in ("regions", "sectors")},
-                         "year": 2022 if d["name"] == "world2022" else None})
+            rows.append(
+                {
+                    **d,
+                    **{k: v for k, v in _summary(b).items() if k in ("regions", "sectors")},
+                    "year": 2022 if d["name"] == "world2022" else None,
+                }
+            )
         others = [s for s in DATASETS if s not in {r["name"] for r in rows}]
         if as_json:
             emit_json({"datasets": rows, "other_sources": others})
             return
-        console.print(table(
-            "Bundled data sets",
-            ["name", "regions", "sectors", "files", "bytes"],
-            [[r["name"], len(r["regions"]), len(r["sectors"]), len(r["files"]), f"{r['bytes']:,}"] for r in rows],
-        ))
+        console.print(
+            table(
+                "Bundled data sets",
+                ["name", "regions", "sectors", "files", "bytes"],
+                [[r["name"], len(r["regions"]), len(r["sectors"]), len(r["files"]), f"{r['bytes']:,}"] for r in rows],
+            )
+        )
         for r in rows:
             console.print(f"{r['name']}: regions {' '.join(r['regions'])}", highlight=False)
             console.print(f"{r['name']}: sectors {' '.join(r['sectors'])}", highlight=False)
@@ -77,15 +86,24 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 console.print(r["provenance"], markup=False, highlight=False)
             else:
                 title = next((ln for ln in r["provenance"].splitlines() if ln.startswith("- **")), "").replace("**", "")
-                console.print(f"{r['name']}: source {title[2:]}  (full text: tradewar data list --provenance)",
-                              markup=False, highlight=False)
+                console.print(
+                    f"{r['name']}: source {title[2:]}  (full text: tradewar data list --provenance)",
+                    markup=False,
+                    highlight=False,
+                )
         console.print(f"Loaders for the shared replication data (../shared/data): {', '.join(others)}", highlight=False)
 
     @data_app.command("aggregate")
     def data_aggregate(
-        mapping: list[Path] = typer.Option(..., "--mapping", help="Mapping CSV: 'region,new_region' or 'sector,new_sector' (repeatable)."),
-        out: Path = typer.Option(..., "--out", help="Folder to write the aggregated data set to (docs/data-layout.md)."),
-        data: Path | None = typer.Option(None, "--data", help="A data set folder in the layout (default: bundled world2022)."),
+        mapping: list[Path] = typer.Option(
+            ..., "--mapping", help="Mapping CSV: 'region,new_region' or 'sector,new_sector' (repeatable)."
+        ),
+        out: Path = typer.Option(
+            ..., "--out", help="Folder to write the aggregated data set to (docs/data-layout.md)."
+        ),
+        data: Path | None = typer.Option(
+            None, "--data", help="A data set folder in the layout (default: bundled world2022)."
+        ),
         as_json: bool = JsonOption,
     ):
         """Aggregate a data set with mapping files and write it, validated, in the CSV layout."""
@@ -121,16 +139,18 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         if as_json:
             emit_json({"valid": True, **s})
             return
-        console.print(table(
-            f"{folder}: valid",
-            ["check", "value"],
-            [
-                ["regions x sectors", f"{b.n_regions} x {b.n_sectors}"],
-                ["world gross output", s["gross_output"]],
-                ["world value added", s["value_added"]],
-                ["tariff revenue", s["tariff_revenue"]],
-                ["international trade", s["international_trade"]],
-                ["largest |deficit| / value added", s["largest_deficit_share_of_va"]],
-            ],
-            digits=4,
-        ))
+        console.print(
+            table(
+                f"{folder}: valid",
+                ["check", "value"],
+                [
+                    ["regions x sectors", f"{b.n_regions} x {b.n_sectors}"],
+                    ["world gross output", s["gross_output"]],
+                    ["world value added", s["value_added"]],
+                    ["tariff revenue", s["tariff_revenue"]],
+                    ["international trade", s["international_trade"]],
+                    ["largest |deficit| / value added", s["largest_deficit_share_of_va"]],
+                ],
+                digits=4,
+            )
+        )

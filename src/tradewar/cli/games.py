@@ -22,14 +22,22 @@ from tradewar.games.compare import table_rows
 from tradewar.replicate.ossa2014 import replicate_table2
 from tradewar.replicate.ossa2014_games import replicate_games
 
-DatasetOption = typer.Option(None, "--dataset", help="Dataset name (world2022, cp2015, ossa2014, ...). Default: world2022.")
+DatasetOption = typer.Option(
+    None, "--dataset", help="Dataset name (world2022, cp2015, ossa2014, ...). Default: world2022."
+)
 DataOption = typer.Option(None, "--data", help="Folder of the dataset (default: bundled, or ../shared/data/<name>).")
 ModelOption = typer.Option(None, "--model", help="Model (default: ossa on ossa2014, caliendo-parro otherwise).")
-MfnOption = typer.Option(False, "--mfn/--discriminatory", help="One tariff per sector for all partners (MFN), or one per partner and sector.")
+MfnOption = typer.Option(
+    False, "--mfn/--discriminatory", help="One tariff per sector for all partners (MFN), or one per partner and sector."
+)
 LowerOption = typer.Option(0.0, "--lower", help="Lower bound on chosen tariffs, percent.")
 UpperOption = typer.Option(225.0, "--upper", help="Upper bound on chosen tariffs, percent.")
-ObjectiveOption = typer.Option("welfare", "--objective", help="welfare, or government (political-economy weighted, models that define it).")
-LambdasOption = typer.Option(None, "--lambdas", help="ossa model: political-economy weights, bas (all 1) or pol (Ossa's LAMBDAPOL).")
+ObjectiveOption = typer.Option(
+    "welfare", "--objective", help="welfare, or government (political-economy weighted, models that define it)."
+)
+LambdasOption = typer.Option(
+    None, "--lambdas", help="ossa model: political-economy weights, bas (all 1) or pol (Ossa's LAMBDAPOL)."
+)
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 
 
@@ -40,7 +48,9 @@ def _game(dataset, data, model, objective, lambdas):
     options = {}
     if lambdas is not None:
         if model != "ossa":
-            raise InputError(f"--lambdas: only the ossa model has political-economy weights (got model {model})", field="lambdas")
+            raise InputError(
+                f"--lambdas: only the ossa model has political-economy weights (got model {model})", field="lambdas"
+            )
         options["lambdas"] = lambdas
     return Game(model, baseline, objective=objective, **options)
 
@@ -57,12 +67,12 @@ def _progress(enabled: bool, what: str):
     not a terminal (rich would only leave a blank line there, e.g. before a one-line error)."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-
     if not enabled or not err_console.is_terminal:
         yield None
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True
+    ) as bar:
         task = bar.add_task(what, total=None)
         yield lambda message: bar.update(task, description=f"{what}: {message}")
 
@@ -71,8 +81,14 @@ def _print(result) -> None:
     regions = result.regions()
     cols = ["region", "player", "payoff %", "welfare %", "vs start %", "median tariff %"]
     rows = [
-        [code, "yes" if r.player else "", r.payoff_pct, r.welfare_pct, r.gain_vs_start_pct,
-         "-" if np.isnan(r.median_tariff_pct) else r.median_tariff_pct]
+        [
+            code,
+            "yes" if r.player else "",
+            r.payoff_pct,
+            r.welfare_pct,
+            r.gain_vs_start_pct,
+            "-" if np.isnan(r.median_tariff_pct) else r.median_tariff_pct,
+        ]
         for code, r in regions.iterrows()
     ]
     title = f"{result.kind} ({'MFN' if result.mfn else 'discriminatory'}, objective {result.objective}) on {result.baseline.name}"
@@ -147,7 +163,10 @@ def _game_options(*, draws: bool):
 
     def decorate(fn):
         own = [p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "args"]
-        extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann) for name, ann, opt in shared]
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=ann)
+            for name, ann, opt in shared
+        ]
 
         @functools.wraps(fn)
         def command(**kwargs):
@@ -177,16 +196,21 @@ def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tupl
         result = solve(game, lo, hi, progress)
     call = {**call, "mfn": args.mfn, "lower": lo, "upper": hi}
     bands = (
-        cu.game_bands(game, kind, call, args.draws, args.seed, args.theta_dist, args.theta_cv, args.workers, args.scheduler)
-        if args.draws else None
+        cu.game_bands(
+            game, kind, call, args.draws, args.seed, args.theta_dist, args.theta_cv, args.workers, args.scheduler
+        )
+        if args.draws
+        else None
     )
     cu.emit_game(result, bands, args.as_json, _print)
 
 
 def _print_beside(beside: dict) -> None:
     step = beside["step"]
-    title = (f"Beside {beside['scenario']} step {step['number']} ({' '.join(x for x in (step['date'], step['label']) if x)}): "
-             "trade-weighted goods tariffs at baseline trade, welfare = exact real income (welfare_hat), %")
+    title = (
+        f"Beside {beside['scenario']} step {step['number']} ({' '.join(x for x in (step['date'], step['label']) if x)}): "
+        "trade-weighted goods tariffs at baseline trade, welfare = exact real income (welfare_hat), %"
+    )
     headings, rows = table_rows(beside)
     console.print(table(title, headings, rows, digits=3))
     other = beside.get("step_with_all_instruments")
@@ -210,7 +234,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
         With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
         _play(
-            "optimal", args, f"optimal tariffs of {player}",
+            "optimal",
+            args,
+            f"optimal tariffs of {player}",
             lambda game, lo, hi, progress: optimal_tariffs(game, player, mfn=args.mfn, lower=lo, upper=hi),
             {"player": player},
             (player, "player"),
@@ -220,16 +246,21 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @_game_options(draws=True)
     def nash_cmd(
         players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
-        targets: str = typer.Option("all", "--targets", help="Players set tariffs on all partners (all) or on each other only (players)."),
+        targets: str = typer.Option(
+            "all", "--targets", help="Players set tariffs on all partners (all) or on each other only (players)."
+        ),
         args: GameArgs = None,
     ):
         """The Nash equilibrium of a tariff war among the players; everyone else passive.
 
         With --draws N, also solved once per draw of the trade elasticities: p5/p50/p95 bands."""
         _play(
-            "nash", args, "Nash tariff war",
-            lambda game, lo, hi, progress: nash(game, players, mfn=args.mfn, targets=targets, lower=lo, upper=hi,
-                                                progress=progress),
+            "nash",
+            args,
+            "Nash tariff war",
+            lambda game, lo, hi, progress: nash(
+                game, players, mfn=args.mfn, targets=targets, lower=lo, upper=hi, progress=progress
+            ),
             {"players": players, "targets": targets},
             (players, "players"),
         )
@@ -238,11 +269,16 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @_game_options(draws=False)
     def talks(
         players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
-        kind: str = typer.Option("bargaining", "--kind", help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for all)."),
+        kind: str = typer.Option(
+            "bargaining",
+            "--kind",
+            help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for all).",
+        ),
         beside: str | None = typer.Option(
-            None, "--beside",
+            None,
+            "--beside",
             help="SCENARIO[:STEP]: set the war, the deal and the tariffs of a scenario step (default: its last; "
-                 "STEP is a step number, date or part of its label) side by side, e.g. us-china-2025:2025-11-10.",
+            "STEP is a step number, date or part of its label) side by side, e.g. us-china-2025:2025-11-10.",
         ),
         args: GameArgs = None,
     ):
@@ -289,7 +325,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @replicate_app.command("ossa2014")
     def replicate_ossa2014(
-        data: Path | None = typer.Option(None, "--data", help="Folder of the Ossa (2014) data (default: ../shared/data/ossa2014)."),
+        data: Path | None = typer.Option(
+            None, "--data", help="Folder of the Ossa (2014) data (default: ../shared/data/ossa2014)."
+        ),
         table_no: int | None = typer.Option(None, "--table", help="Only this table: 2, 3, 4 or 5 (default: all)."),
         panels: str = typer.Option("a,b", "--panels", help="Panels of Tables 3 and 4: a (no lobbying), b (lobbying)."),
         as_json: bool = JsonOption,
@@ -312,15 +350,22 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 certificates = out["certificates"]
         cells = [{k: c[k] for k in ("table", "panel", "row", "column", "computed", "published")} for c in cells]
         if as_json:
-            emit_json({"title": "Ossa (2014), Trade Wars and Trade Talks with Data", "cells": cells,
-                       "certificates": certificates})
+            emit_json(
+                {
+                    "title": "Ossa (2014), Trade Wars and Trade Talks with Data",
+                    "cells": cells,
+                    "certificates": certificates,
+                }
+            )
             return
         groups: dict = {}
         for c in cells:
             groups.setdefault((c["table"], c["panel"]), []).append(c)
         for (tab, panel), group in groups.items():
-            rows = [[c["row"], c["column"], float(c["computed"]), "-" if c["published"] is None else float(c["published"])]
-                    for c in group]
+            rows = [
+                [c["row"], c["column"], float(c["computed"]), "-" if c["published"] is None else float(c["published"])]
+                for c in group
+            ]
             console.print(table(f"{tab} {panel}", ["row", "column", "computed", "published"], rows, digits=2))
         for key, cert in certificates.items():
             console.print(f"{key}: {cert}")

@@ -22,12 +22,18 @@ from tradewar.errors import InputError
 from tradewar.replicate.gravity_book import baseline_resistances, simulate_long
 from tradewar.replicate.yotov import replicate
 
-gravity_app = typer.Typer(no_args_is_help=True, help="Structural gravity: PPML estimation and general-equilibrium counterfactuals.")
+gravity_app = typer.Typer(
+    no_args_is_help=True, help="Structural gravity: PPML estimation and general-equilibrium counterfactuals."
+)
 
-DataOption = typer.Option(None, "--data", help="A CSV file in long format or a folder of ../shared/data (gegravity, yotov).")
+DataOption = typer.Option(
+    None, "--data", help="A CSV file in long format or a folder of ../shared/data (gegravity, yotov)."
+)
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 ProcedureOption = typer.Option(
-    "book", "--procedure", help="book: the book's iterative Stata procedure (not converged); converged: Newton equilibrium."
+    "book",
+    "--procedure",
+    help="book: the book's iterative Stata procedure (not converged); converged: Newton equilibrium.",
 )
 
 #: Default specifications of the known data folders: (file, cost variables, sigma, reference).
@@ -60,7 +66,9 @@ def _read(data: Path | None):
     try:
         df = pd.read_csv(path)
     except Exception as e:  # pandas' parse errors
-        raise InputError(f"--data: cannot read {path} as CSV ({e.__class__.__name__}); pass a comma-separated file", field="data") from None
+        raise InputError(
+            f"--data: cannot read {path} as CSV ({e.__class__.__name__}); pass a comma-separated file", field="data"
+        ) from None
     terms, sigma, ref = KNOWN.get(path.name, ([], None, None))
     return df, terms, sigma, ref
 
@@ -99,7 +107,9 @@ def _print_regions(result: dict, title: str) -> None:
     cols = ["region", "exports %", "real GDP %", "IMR %", "OMR %", "price %"]
     console.print(table(title, cols, rows))
     if result.get("converged") is False and result.get("max_residual") is None:
-        console.print(f"book procedure: stopped after {result.get('iterations')} steps by the book's rule (not a converged equilibrium)")
+        console.print(
+            f"book procedure: stopped after {result.get('iterations')} steps by the book's rule (not a converged equilibrium)"
+        )
     else:
         console.print(
             f"converged={result.get('converged')}  max residual={result.get('max_residual'):.2e}  iterations={result.get('iterations')}"
@@ -110,9 +120,13 @@ def _print_regions(result: dict, title: str) -> None:
 def estimate(
     data: Path | None = DataOption,
     outcome: str = typer.Option("trade", "--outcome", help="The trade-flow column."),
-    terms: str | None = typer.Option(None, "--terms", help="Comma-separated regressors (default: the folder's specification)."),
+    terms: str | None = typer.Option(
+        None, "--terms", help="Comma-separated regressors (default: the folder's specification)."
+    ),
     fixed_effects: str = typer.Option("exporter,importer", "--fe", help="Comma-separated fixed-effect columns."),
-    reference: str | None = typer.Option(None, "--reference", help="Reference importer of the resistances (default DEU)."),
+    reference: str | None = typer.Option(
+        None, "--reference", help="Reference importer of the resistances (default DEU)."
+    ),
     procedure: str = typer.Option(
         "book",
         "--procedure",
@@ -128,11 +142,13 @@ def estimate(
     """
     import numpy as np
 
-
     df, default_terms, _, default_ref = _read(data)
     chosen = _split(terms) or default_terms
     if not chosen:
-        raise InputError("--terms: none given and the file is not a known folder's; list regressors, e.g. --terms lndist,pta", field="terms")
+        raise InputError(
+            "--terms: none given and the file is not a known folder's; list regressors, e.g. --terms lndist,pta",
+            field="terms",
+        )
     fes = tuple(_split(fixed_effects))
     fit = ppml(df, outcome, chosen, fixed_effects=fes)
     result = fit.to_dict()
@@ -143,14 +159,18 @@ def estimate(
         cost = square(frame, "_cost", countries)[1]
         ref = reference or default_ref or "DEU"
         if ref not in countries:
-            raise InputError(f"--reference: unknown region {ref!r}; use one of {', '.join(countries)}", field="reference")
+            raise InputError(
+                f"--reference: unknown region {ref!r}; use one of {', '.join(countries)}", field="reference"
+            )
         mr = baseline_resistances(cost, flows.sum(axis=0), flows.sum(axis=1), countries.index(ref), procedure=procedure)
         result.update(
             procedure=procedure,
             reference_importer=ref,
             converged=mr["converged"],
             max_residual=mr["max_residual"],
-            regions=[{"code": c, "imr": float(mr["imr"][k]), "omr": float(mr["omr"][k])} for k, c in enumerate(countries)],
+            regions=[
+                {"code": c, "imr": float(mr["imr"][k]), "omr": float(mr["omr"][k])} for k, c in enumerate(countries)
+            ],
         )
     if as_json:
         emit_json(result)
@@ -169,12 +189,26 @@ def estimate(
 @gravity_app.command("simulate")
 def simulate(
     data: Path | None = DataOption,
-    costs: str | None = typer.Option(None, "--costs", help="Comma-separated cost variables (default: the folder's specification)."),
-    coef: list[str] = typer.Option([], "--coef", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."),
-    shock: list[str] = typer.Option([], "--shock", help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or intl_brdr=0:*-*."),
-    tariff: list[str] = typer.Option([], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."),
-    sigma: float | None = typer.Option(None, "--sigma", help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's)."),
-    reference: str | None = typer.Option(None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."),
+    costs: str | None = typer.Option(
+        None, "--costs", help="Comma-separated cost variables (default: the folder's specification)."
+    ),
+    coef: list[str] = typer.Option(
+        [], "--coef", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."
+    ),
+    shock: list[str] = typer.Option(
+        [],
+        "--shock",
+        help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or intl_brdr=0:*-*.",
+    ),
+    tariff: list[str] = typer.Option(
+        [], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."
+    ),
+    sigma: float | None = typer.Option(
+        None, "--sigma", help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's)."
+    ),
+    reference: str | None = typer.Option(
+        None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."
+    ),
     procedure: str = ProcedureOption,
     as_json: bool = JsonOption,
 ):
@@ -182,9 +216,15 @@ def simulate(
     df, default_costs, default_sigma, default_ref = _read(data)
     cost_vars = _split(costs) or default_costs
     if not cost_vars:
-        raise InputError("--costs: none given and the file is not a known folder's; list cost variables, e.g. --costs lndist,pta", field="costs")
+        raise InputError(
+            "--costs: none given and the file is not a known folder's; list cost variables, e.g. --costs lndist,pta",
+            field="costs",
+        )
     if not shock and not tariff:
-        raise InputError("--shock/--tariff: no counterfactual given; e.g. --shock pta=1:CAN-JPN,JPN-CAN or --tariff USA:CHN=0.25", field="shock")
+        raise InputError(
+            "--shock/--tariff: no counterfactual given; e.g. --shock pta=1:CAN-JPN,JPN-CAN or --tariff USA:CHN=0.25",
+            field="shock",
+        )
     given = {}
     for item in coef:
         if "=" not in item:
@@ -200,7 +240,9 @@ def simulate(
             raise InputError(f"--shock: {item!r}; write VAR=VALUE:EXP-IMP,EXP-IMP", field="shock")
         lhs, pairs = item.split(":", 1)
         var, value = lhs.split("=", 1)
-        shocks.setdefault(var.strip(), []).extend((e, m, _number(value, "--shock")) for e, m in _pairs(pairs, "--shock"))
+        shocks.setdefault(var.strip(), []).extend(
+            (e, m, _number(value, "--shock")) for e, m in _pairs(pairs, "--shock")
+        )
     rates = []
     for item in tariff:
         if "=" not in item or ":" not in item.split("=", 1)[0]:
@@ -212,7 +254,14 @@ def simulate(
     if sig is None:
         raise InputError("--sigma: required for this file (the elasticity of substitution, e.g. 5)", field="sigma")
     result = simulate_long(
-        df, cost_vars, given, shocks=shocks, tariffs=rates, sigma=sig, reference=reference or default_ref or "DEU", procedure=procedure
+        df,
+        cost_vars,
+        given,
+        shocks=shocks,
+        tariffs=rates,
+        sigma=sig,
+        reference=reference or default_ref or "DEU",
+        procedure=procedure,
     )
     result["coefficients"] = {k: given[k] for k in cost_vars}
     if as_json:
@@ -227,7 +276,9 @@ def _replicate(name: str, data: Path | None, procedure: str, as_json: bool) -> N
         return
     with console.status("estimating and solving"):
         result = replicate(name, data, procedure=procedure)
-    _print_regions({**result, "regions": result["regions"][:4 if name == "borders" else 3]}, f"{result['title']} [{procedure}]")
+    _print_regions(
+        {**result, "regions": result["regions"][: 4 if name == "borders" else 3]}, f"{result['title']} [{procedure}]"
+    )
     console.print(f"changes in %, {result['sign_convention']}; all {len(result['regions'])} countries with --json")
     for note in result["notes"]:
         console.print(f"- {note}", markup=False, highlight=False)
@@ -238,11 +289,15 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     app.add_typer(gravity_app, name="gravity")
 
     @replicate_app.command("yotov-nafta")
-    def replicate_yotov_nafta(data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
+    def replicate_yotov_nafta(
+        data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption
+    ):
         """Yotov et al. (2016) ch. 2 app. 2: the effects of NAFTA (1994, sigma = 7), beside the book's table."""
         _replicate("nafta", data, procedure, as_json)
 
     @replicate_app.command("yotov-borders")
-    def replicate_yotov_borders(data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption):
+    def replicate_yotov_borders(
+        data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption
+    ):
         """Yotov et al. (2016) ch. 2 app. 1: trade without borders (2006, sigma = 7), beside the book's table."""
         _replicate("borders", data, procedure, as_json)

@@ -25,7 +25,17 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         if as_json:
             emit_json(result)
             return
-        cols = ["region", "welfare", "(paper)", "terms of trade", "(paper)", "volume of trade", "(paper)", "real wage", "(paper)"]
+        cols = [
+            "region",
+            "welfare",
+            "(paper)",
+            "terms of trade",
+            "(paper)",
+            "volume of trade",
+            "(paper)",
+            "real wage",
+            "(paper)",
+        ]
         rows = []
         for r in result["regions"]:
             pub = r.get("published", {})

@@ -46,7 +46,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             emit_json(cu.add_scenario_bands(out, bands()) if draws else out)
             return
         with console.status("solving") as status:
-            result = run_scenario(spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}"))
+            result = run_scenario(
+                spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}")
+            )
         print_scenario(result)
         if draws:
             titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]

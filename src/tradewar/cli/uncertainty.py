@@ -37,7 +37,9 @@ ThetaDistOption = typer.Option(
 )
 ThetaCvOption = typer.Option(0.25, "--theta-cv", help="Coefficient of variation of the draws (lognormal, normal).")
 ChunkOption = typer.Option(None, "--chunk", min=1, help="Draws solved together in one vmap batch (default: by memory).")
-WorkersOption = typer.Option(None, "--workers", min=1, help="Spread the draws over a local Dask cluster of K processes.")
+WorkersOption = typer.Option(
+    None, "--workers", min=1, help="Spread the draws over a local Dask cluster of K processes."
+)
 SchedulerOption = typer.Option(None, "--scheduler", help="Spread the draws over a Dask cluster at this address.")
 
 
@@ -65,8 +67,16 @@ def draws_progress(description: str = "draws"):
         yield update
 
 
-def scenario_bands(spec, draws: int, seed: int, theta_dist: str, theta_cv: float, chunk: int | None,
-                   workers: int | None, scheduler: str | None):
+def scenario_bands(
+    spec,
+    draws: int,
+    seed: int,
+    theta_dist: str,
+    theta_cv: float,
+    chunk: int | None,
+    workers: int | None,
+    scheduler: str | None,
+):
     """Solve the scenario's steps under `draws` elasticity draws (see `uncertainty.scenario_draws`)."""
     with cluster(scheduler=scheduler, workers=workers) as client, draws_progress("elasticity draws") as progress:
         return scenario_draws(
@@ -100,24 +110,56 @@ def print_bands(results, step_titles: list[str]) -> None:
             [code] + [r[f"{k}_p{q}"] for k in ("welfare_pct", "real_wage_pct") for q in (5, 50, 95)]
             for code, r in pct.iterrows()
         ]
-        console.print(table(f"{step_titles[s]}: {res.n_draws} draws of theta ({res.distribution}, seed {res.seed})", cols, rows))
+        console.print(
+            table(f"{step_titles[s]}: {res.n_draws} draws of theta ({res.distribution}, seed {res.seed})", cols, rows)
+        )
         line = f"draws failed: {res.n_failed} of {res.n_draws}"
         if res.n_failed:
-            shown = ", ".join(f"#{f['draw']} ({f['reason']}, residual {f['max_residual']:.2g})" for f in res.failed[:10])
+            shown = ", ".join(
+                f"#{f['draw']} ({f['reason']}, residual {f['max_residual']:.2g})" for f in res.failed[:10]
+            )
             line += f": {shown}" + (" ..." if res.n_failed > 10 else "")
         console.print(line)
 
 
-def game_bands(game, kind: str, call: dict, draws: int, seed: int, theta_dist: str, theta_cv: float,
-               workers: int | None, scheduler: str | None):
+def game_bands(
+    game,
+    kind: str,
+    call: dict,
+    draws: int,
+    seed: int,
+    theta_dist: str,
+    theta_cv: float,
+    workers: int | None,
+    scheduler: str | None,
+):
     """Play the game once per elasticity draw (see `uncertainty.game_draws`)."""
-    thetas = draw_theta(game_elasticity(game), draws, seed, distribution=theta_dist, cv=theta_cv,
-                        se=game.baseline.extras.get("theta_se"))
+    thetas = draw_theta(
+        game_elasticity(game),
+        draws,
+        seed,
+        distribution=theta_dist,
+        cv=theta_cv,
+        se=game.baseline.extras.get("theta_se"),
+    )
     options = {**game.options, "objective": game.objective, "tol": game.tol}
-    with cluster(scheduler=scheduler, workers=workers) as client, draws_progress(f"{kind} under elasticity draws") as progress:
-        return game_draws(kind, game.model, game.baseline, thetas, options=options, call=call, client=client,
-                          progress=progress, seed=seed, distribution=theta_dist,
-                          cv=None if theta_dist == "se" else theta_cv)
+    with (
+        cluster(scheduler=scheduler, workers=workers) as client,
+        draws_progress(f"{kind} under elasticity draws") as progress,
+    ):
+        return game_draws(
+            kind,
+            game.model,
+            game.baseline,
+            thetas,
+            options=options,
+            call=call,
+            client=client,
+            progress=progress,
+            seed=seed,
+            distribution=theta_dist,
+            cv=None if theta_dist == "se" else theta_cv,
+        )
 
 
 def emit_game(result, bands, as_json: bool, print_result) -> None:
@@ -135,12 +177,19 @@ def emit_game(result, bands, as_json: bool, print_result) -> None:
     pct = bands.percentiles()
     cols = ["region", "payoff p5", "p50", "p95", "welfare p5", "p50", "p95", "median tariff p50"]
     rows = [
-        [code] + [r[f"{k}_p{q}"] for k in ("payoff_pct", "welfare_pct") for q in (5, 50, 95)]
+        [code]
+        + [r[f"{k}_p{q}"] for k in ("payoff_pct", "welfare_pct") for q in (5, 50, 95)]
         + ["-" if r["median_tariff_pct_p50"] != r["median_tariff_pct_p50"] else r["median_tariff_pct_p50"]]
         for code, r in pct.iterrows()
     ]
-    console.print(table(f"{bands.kind}: {bands.n_draws} draws of the elasticities ({bands.distribution}, seed {bands.seed})",
-                        cols, rows, digits=3))
+    console.print(
+        table(
+            f"{bands.kind}: {bands.n_draws} draws of the elasticities ({bands.distribution}, seed {bands.seed})",
+            cols,
+            rows,
+            digits=3,
+        )
+    )
     line = f"draws failed: {bands.n_failed} of {bands.n_draws}"
     if bands.n_failed:
         line += ": " + ", ".join(f"#{f['draw']} ({f['reason'][:80]})" for f in bands.failed[:10])

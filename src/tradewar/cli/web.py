@@ -23,5 +23,10 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         from tradewar.web import create_app
 
         err_console.print(f"tradewar dashboard on http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)")
-        uvicorn.run(create_app(max_jobs=max_jobs, job_seconds=job_seconds), host=host, port=port, log_level="warning",
-                    timeout_keep_alive=30)
+        uvicorn.run(
+            create_app(max_jobs=max_jobs, job_seconds=job_seconds),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_keep_alive=30,
+        )

@@ -38,7 +38,33 @@ FLOWS_FILE = "baci2023_bilateral_goods_total.csv"
 COUNTRIES_FILE = "countries_gdp_libday_tariffs.csv"
 #: The EU members as the authors' code lists them (`main_baseline.m`, 1-based `model_index`):
 #: 25 countries, CZE and SVK are missing. Table 2's EU rows are aggregated over this list.
-EU25_INDEX = (10, 13, 17, 45, 47, 50, 56, 57, 59, 61, 71, 78, 80, 83, 88, 107, 108, 109, 119, 133, 144, 145, 149, 164, 165)
+EU25_INDEX = (
+    10,
+    13,
+    17,
+    45,
+    47,
+    50,
+    56,
+    57,
+    59,
+    61,
+    71,
+    78,
+    80,
+    83,
+    88,
+    107,
+    108,
+    109,
+    119,
+    133,
+    144,
+    145,
+    149,
+    164,
+    165,
+)
 
 
 @dataclass(frozen=True)
@@ -60,19 +86,33 @@ def read_baci2023(path: str | Path) -> BaciInputs:
     path = Path(path)
     countries = pd.read_csv(require_file(path / COUNTRIES_FILE, "baci2023"))
     flows = pd.read_csv(require_file(path / FLOWS_FILE, "baci2023"))
-    need_c = {"iso3", "country_name", "model_index", "gdp_usd", "gdp_year", "us_applied_tariff_libday", "ustr_formula_rate_libday"}
+    need_c = {
+        "iso3",
+        "country_name",
+        "model_index",
+        "gdp_usd",
+        "gdp_year",
+        "us_applied_tariff_libday",
+        "ustr_formula_rate_libday",
+    }
     need_f = {"exporter_iso3", "importer_iso3", "value_kusd"}
     for name, frame, need in ((COUNTRIES_FILE, countries, need_c), (FLOWS_FILE, flows, need_f)):
         missing = sorted(need - set(frame.columns))
         if missing:
-            raise InputError(f"baci2023: {name} lacks column(s) {', '.join(missing)}; is this the baci2023_libday folder?", field="path")
+            raise InputError(
+                f"baci2023: {name} lacks column(s) {', '.join(missing)}; is this the baci2023_libday folder?",
+                field="path",
+            )
     countries = countries.sort_values("model_index").reset_index(drop=True)
     regions = tuple(countries["iso3"])
     index = {c: k for k, c in enumerate(regions)}
     for col in ("exporter_iso3", "importer_iso3"):
         unknown = sorted(set(flows[col]) - set(index))
         if unknown:
-            raise InputError(f"baci2023: {FLOWS_FILE} column {col} has codes not in {COUNTRIES_FILE}: {', '.join(unknown[:5])}", field=col)
+            raise InputError(
+                f"baci2023: {FLOWS_FILE} column {col} has codes not in {COUNTRIES_FILE}: {', '.join(unknown[:5])}",
+                field=col,
+            )
     values = flows["value_kusd"].to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         k = int(np.nonzero(~np.isfinite(values) | (values < 0))[0][0])

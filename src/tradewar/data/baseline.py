@@ -198,15 +198,13 @@ class Baseline:
             if not np.all(np.isfinite(arr)):
                 idx = where(~np.isfinite(arr))
                 raise InputError(
-                    f"{self.name}: {attr}{self._label(attr, idx)} is {arr[idx]}; "
-                    "every value must be a finite number",
+                    f"{self.name}: {attr}{self._label(attr, idx)} is {arr[idx]}; every value must be a finite number",
                     field=attr,
                 )
         if np.any(self.trade < 0):
             n, i, j = where(self.trade < 0)
             raise InputError(
-                f"{self.name}: trade from {r[i]} to {r[n]} in {s[j]} is {self.trade[n, i, j]:g}; "
-                "flows must be >= 0",
+                f"{self.name}: trade from {r[i]} to {r[n]} in {s[j]} is {self.trade[n, i, j]:g}; flows must be >= 0",
                 field="trade",
             )
         if np.any(self.tariffs <= -1):
@@ -229,8 +227,7 @@ class Baseline:
             if np.any(bad):
                 idx = where(bad)
                 raise InputError(
-                    f"{self.name}: {attr}{self._label(attr, idx)} is {arr[idx]:g}; "
-                    "shares must lie in [0, 1]",
+                    f"{self.name}: {attr}{self._label(attr, idx)} is {arr[idx]:g}; shares must lie in [0, 1]",
                     field=attr,
                 )
         final_sum = self.final_share.sum(axis=1)
@@ -238,8 +235,7 @@ class Baseline:
         if np.any(bad):
             (n,) = where(bad)
             raise InputError(
-                f"{self.name}: final-demand shares of {r[n]} add up to {final_sum[n]:.6g}; "
-                "they must add up to 1",
+                f"{self.name}: final-demand shares of {r[n]} add up to {final_sum[n]:.6g}; they must add up to 1",
                 field="final_share",
             )
         io_sum = self.io_share.sum(axis=1)
@@ -255,9 +251,7 @@ class Baseline:
         scale = self.expenditure.sum() / self.expenditure.size
         world_deficit = self.deficit.sum()
         if abs(world_deficit) > ACCOUNTING_RTOL * self.deficit.__abs__().sum() + 1e-12 * scale:
-            raise InputError(
-                f"{self.name}: world deficits add up to {world_deficit:g}, not 0", field="trade"
-            )
+            raise InputError(f"{self.name}: world deficits add up to {world_deficit:g}, not 0", field="trade")
         demand = self.intermediate_demand + self.final_share * self.income[:, None]
         gap = np.abs(demand - self.expenditure)
         tol = ACCOUNTING_RTOL * np.maximum(self.expenditure, scale)

@@ -65,9 +65,7 @@ class GravityFit:
         from scipy.stats import norm
 
         z = self.coefficients / self.se
-        return pd.DataFrame(
-            {"coefficient": self.coefficients, "se": self.se, "z": z, "p": 2 * norm.sf(np.abs(z))}
-        )
+        return pd.DataFrame({"coefficient": self.coefficients, "se": self.se, "z": z, "p": 2 * norm.sf(np.abs(z))})
 
     def summary(self) -> str:
         """A plain-text report that always states the dropped and separated observations."""
@@ -110,7 +108,9 @@ def gravity_panel(
     `common_domestic_pair`, all domestic flows share one pair effect, as in AGTPA ch. 2 app. 2)."""
     for col in (exporter, importer) + ((time,) if time else ()):
         if col not in data.columns:
-            raise InputError(f"data: column {col!r} not found; columns are {', '.join(map(str, data.columns))}", field=col)
+            raise InputError(
+                f"data: column {col!r} not found; columns are {', '.join(map(str, data.columns))}", field=col
+            )
     df = data.copy()
     e, m = df[exporter].astype(str), df[importer].astype(str)
     if time:
@@ -153,7 +153,9 @@ def ppml(
     import pyfixest as pf
 
     cluster = [c for v in vcov.values() for c in str(v).split("+")] if isinstance(vcov, dict) else []
-    used = list(dict.fromkeys([outcome, *terms, *fixed_effects, *[c.strip() for c in cluster]] + ([offset] if offset else [])))
+    used = list(
+        dict.fromkeys([outcome, *terms, *fixed_effects, *[c.strip() for c in cluster]] + ([offset] if offset else []))
+    )
     missing_cols = [c for c in used if c not in data.columns]
     if missing_cols:
         raise InputError(
@@ -162,7 +164,10 @@ def ppml(
         )
     if (data[outcome] < 0).any():
         row = data.index[(data[outcome] < 0).to_numpy()][0]
-        raise InputError(f"{outcome}: negative value {data.loc[row, outcome]:g} in row {row}; trade flows must be >= 0", field=outcome)
+        raise InputError(
+            f"{outcome}: negative value {data.loc[row, outcome]:g} in row {row}; trade flows must be >= 0",
+            field=outcome,
+        )
     df = data[used].copy()
     n_input = len(df)
     complete = df.notna().all(axis=1)
@@ -191,7 +196,8 @@ def ppml(
             {
                 str(w.message).strip().splitlines()[0]
                 for w in caught
-                if str(w.message).strip() and not issubclass(w.category, (DeprecationWarning, FutureWarning))
+                if str(w.message).strip()
+                and not issubclass(w.category, (DeprecationWarning, FutureWarning))
                 and "deprecated" not in str(w.message)
             }
         )

@@ -39,7 +39,13 @@ from tradewar.errors import InputError
 
 #: Ossa's region names (regions.csv) -> tradewar codes.
 REGION_CODES = {
-    "Brazil": "BRA", "China": "CHN", "EU": "EU", "India": "IND", "Japan": "JPN", "ROW": "ROW", "US": "USA",
+    "Brazil": "BRA",
+    "China": "CHN",
+    "EU": "EU",
+    "India": "IND",
+    "Japan": "JPN",
+    "ROW": "ROW",
+    "US": "USA",
 }
 #: Alternative elasticity columns of elasticities.csv (panel C of Ossa's Tables 3-8).
 SIGMA_ALTERNATIVES = {

@@ -37,7 +37,9 @@ def load_dataset(source: str = DEFAULT_DATASET, path: str | Path | None = None, 
         return load_ossa2014(path or default_data_path("ossa2014"), **options)
     if source == "baci2023":
         return load_baci2023(path or default_data_path("recent/baci2023_libday"))
-    raise InputError(f"dataset.source: unknown dataset {source!r}; use one of {', '.join(DATASETS)}", field="dataset.source")
+    raise InputError(
+        f"dataset.source: unknown dataset {source!r}; use one of {', '.join(DATASETS)}", field="dataset.source"
+    )
 
 
 def default_data_path(folder: str) -> Path:

@@ -164,7 +164,9 @@ def read_dataset(root, name: str | None = None) -> Baseline:
     if isinstance(root, (str, Path)):
         root = Path(root)
         if not root.is_dir():
-            raise InputError(f"data set: {root} is not a folder; pass the folder that holds {', '.join(LAYOUT)}", field="path")
+            raise InputError(
+                f"data set: {root} is not a folder; pass the folder that holds {', '.join(LAYOUT)}", field="path"
+            )
     label = name or str(root)
     regions = _read_csv(root, "regions.csv", label)
     sectors = _read_csv(root, "sectors.csv", label)
@@ -176,7 +178,9 @@ def read_dataset(root, name: str | None = None) -> Baseline:
             raise InputError(f"{label}/{fname}: code {dup.iloc[0]!r} appears twice; codes must be unique", field=fname)
         empty = df.code == ""
         if empty.any():
-            raise InputError(f"{label}/{fname}: row {int(np.argmax(empty.to_numpy())) + 2} has an empty code", field=fname)
+            raise InputError(
+                f"{label}/{fname}: row {int(np.argmax(empty.to_numpy())) + 2} has an empty code", field=fname
+            )
     rix = {c: k for k, c in enumerate(regions.code)}
     six = {c: k for k, c in enumerate(sectors.code)}
     n, j = len(rix), len(six)
@@ -195,17 +199,24 @@ def read_dataset(root, name: str | None = None) -> Baseline:
             _codes(df, "exporter", rix, fname, label, "region"),
             _codes(df, "sector", six, fname, label, "sector"),
         ]
-        return _fill((n, n, j), keys, _numbers(df, col, fname, label), df, ["importer", "exporter", "sector"], fname, label)
+        return _fill(
+            (n, n, j), keys, _numbers(df, col, fname, label), df, ["importer", "exporter", "sector"], fname, label
+        )
 
     trade = bilateral("trade.csv", "value")
     tariffs = bilateral("tariffs.csv", "tariff")
     rs = _read_csv(root, "region_sector.csv", label)
-    keys = [_codes(rs, "region", rix, "region_sector.csv", label, "region"),
-            _codes(rs, "sector", six, "region_sector.csv", label, "sector")]
+    keys = [
+        _codes(rs, "region", rix, "region_sector.csv", label, "region"),
+        _codes(rs, "sector", six, "region_sector.csv", label, "sector"),
+    ]
     cols = ["region", "sector"]
-    va_share = _fill((n, j), keys, _numbers(rs, "va_share", "region_sector.csv", label), rs, cols, "region_sector.csv", label)
-    final_share = _fill((n, j), keys, _numbers(rs, "final_share", "region_sector.csv", label), rs, cols,
-                        "region_sector.csv", label)
+    va_share = _fill(
+        (n, j), keys, _numbers(rs, "va_share", "region_sector.csv", label), rs, cols, "region_sector.csv", label
+    )
+    final_share = _fill(
+        (n, j), keys, _numbers(rs, "final_share", "region_sector.csv", label), rs, cols, "region_sector.csv", label
+    )
     if len(rs) != n * j:
         have = set(zip(keys[0], keys[1]))
         r, s = next((r, s) for r in range(n) for s in range(j) if (r, s) not in have)
@@ -215,11 +226,20 @@ def read_dataset(root, name: str | None = None) -> Baseline:
             field="region_sector.csv",
         )
     io_df = _read_csv(root, "io_shares.csv", label)
-    keys = [_codes(io_df, "region", rix, "io_shares.csv", label, "region"),
-            _codes(io_df, "input", six, "io_shares.csv", label, "sector"),
-            _codes(io_df, "user", six, "io_shares.csv", label, "sector")]
-    io_share = _fill((n, j, j), keys, _numbers(io_df, "share", "io_shares.csv", label), io_df,
-                     ["region", "input", "user"], "io_shares.csv", label)
+    keys = [
+        _codes(io_df, "region", rix, "io_shares.csv", label, "region"),
+        _codes(io_df, "input", six, "io_shares.csv", label, "sector"),
+        _codes(io_df, "user", six, "io_shares.csv", label, "sector"),
+    ]
+    io_share = _fill(
+        (n, j, j),
+        keys,
+        _numbers(io_df, "share", "io_shares.csv", label),
+        io_df,
+        ["region", "input", "user"],
+        "io_shares.csv",
+        label,
+    )
     provenance = ""
     prov = root.joinpath("PROVENANCE.md")
     if prov.is_file():

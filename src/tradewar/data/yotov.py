@@ -48,7 +48,9 @@ def load_panel(folder: str | Path | None = None, years: list[int] | None = None)
     if years is not None:
         unknown = sorted(set(years) - set(df["year"].unique()))
         if unknown:
-            raise InputError(f"years: {unknown} not in the AGTPA panel (1986-2006); pick years in that range", field="years")
+            raise InputError(
+                f"years: {unknown} not in the AGTPA panel (1986-2006); pick years in that range", field="years"
+            )
         df = df[df["year"].isin(years)]
     df = df.copy()
     df["ln_dist"] = np.log(df["dist"])
@@ -69,7 +71,9 @@ def load_published(name: str, folder: str | Path | None = None) -> pd.DataFrame:
     """
     if name not in RESULTS:
         raise InputError(f"published: unknown result set {name!r}; use one of {', '.join(RESULTS)}", field="published")
-    return pd.read_csv(require_file(_path(folder) / RESULTS[name], f"yotov published results ({name})")).set_index("country")
+    return pd.read_csv(require_file(_path(folder) / RESULTS[name], f"yotov published results ({name})")).set_index(
+        "country"
+    )
 
 
 def square(df: pd.DataFrame, column: str, countries: list[str] | None = None) -> tuple[list[str], np.ndarray]:

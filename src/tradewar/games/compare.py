@@ -125,7 +125,9 @@ def resolve_step(value: str, game, dataset: str) -> ScenarioStep:
     name, _, wanted = (value or "").partition(":")
     name = name.strip()
     if not name:
-        raise InputError(f"--beside: {value!r}: give a scenario, e.g. us-china-2025 or us-china-2025:2025-11-10", field=FIELD)
+        raise InputError(
+            f"--beside: {value!r}: give a scenario, e.g. us-china-2025 or us-china-2025:2025-11-10", field=FIELD
+        )
     try:
         spec = load_scenario(name)
     except InputError as e:
@@ -145,7 +147,9 @@ def resolve_step(value: str, game, dataset: str) -> ScenarioStep:
         raise InputError(f"--beside: scenario {name!r} does not fit the talks' data: {e}", field=FIELD) from None
     notes = []
     if spec.model.name != game.model:
-        notes.append(f"the scenario's model is {spec.model.name}; its tariffs are evaluated in the talks' model {game.model}")
+        notes.append(
+            f"the scenario's model is {spec.model.name}; its tariffs are evaluated in the talks' model {game.model}"
+        )
     defaults = inspect.signature(game.module.params).parameters
     for option in ("deficits", "numeraire", "lambdas"):
         wanted = getattr(spec.model, option)
@@ -180,8 +184,19 @@ def evaluate_step(game, step: ScenarioStep) -> dict:
     (numpy), max_residual, converged, iterations. Raises `NotConverged` if the solve fails."""
     out, residual, ok, iterations = game.solve(step.tariffs)
     if not ok:
-        raise NotConverged(f"{game.model} equilibrium at the tariffs of {step.scenario} step {step.number}", residual, iterations, game.tol)
-    return {"tariffs": step.tariffs, "outcomes": out, "max_residual": residual, "converged": ok, "iterations": iterations}
+        raise NotConverged(
+            f"{game.model} equilibrium at the tariffs of {step.scenario} step {step.number}",
+            residual,
+            iterations,
+            game.tol,
+        )
+    return {
+        "tariffs": step.tariffs,
+        "outcomes": out,
+        "max_residual": residual,
+        "converged": ok,
+        "iterations": iterations,
+    }
 
 
 def evaluate_step_all_instruments(game, step: ScenarioStep) -> dict | None:
@@ -269,7 +284,8 @@ def beside_dict(game, players: list[str], step: ScenarioStep, columns: dict[str,
         "players": list(players),
         "columns": {c: DESCRIPTIONS[c] for c in columns},
         "rows": [
-            {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()} for row in frame.to_dict(orient="records")
+            {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
+            for row in frame.to_dict(orient="records")
         ],
         "step_converged": None if step_eval is None else bool(step_eval["converged"]),
         "step_max_residual": None if step_eval is None else float(step_eval["max_residual"]),
@@ -287,6 +303,8 @@ def table_rows(beside: dict) -> tuple[list[str], list[list]]:
     headings = ["region", "measure"] + [f"{c} %" for c in cols]
     rows = []
     for r in beside["rows"]:
-        what = {"tariff_pct": f"tariff on {r['partner']}", "welfare_pct": "welfare", "payoff_pct": "payoff"}[r["measure"]]
+        what = {"tariff_pct": f"tariff on {r['partner']}", "welfare_pct": "welfare", "payoff_pct": "payoff"}[
+            r["measure"]
+        ]
         rows.append([r["region"], what] + [r[c] for c in cols])
     return headings, rows

@@ -108,7 +108,17 @@ def equal_gains(
     )
     converged = spread <= constraint_tol and foc <= foc_tol
     result = make_result(
-        game, "equal-gains", idx, mfn, problem.tariffs(x), start, groups >= 0, cert, converged, iterations, t0,
+        game,
+        "equal-gains",
+        idx,
+        mfn,
+        problem.tariffs(x),
+        start,
+        groups >= 0,
+        cert,
+        converged,
+        iterations,
+        t0,
         outer_iterations=outer,
         negishi_weights={game.baseline.regions[p]: float(w) for p, w in zip(idx, weights)},
         common_gain_pct=float(100 * np.expm1(np.mean(u - u0) / 100)),
@@ -116,7 +126,9 @@ def equal_gains(
     if check and not result.converged:
         raise NotConverged(
             f"equal-gains cooperative tariffs (KKT residual {foc:.2g}, tolerance {foc_tol:g}; gains spread)",
-            spread, outer, constraint_tol,
+            spread,
+            outer,
+            constraint_tol,
         )
     return result
 
@@ -163,8 +175,17 @@ def bargaining(
     if threat is None:
         if progress:
             progress("threat point: the tariff war")
-        threat = nash(game, [game.baseline.regions[p] for p in idx], mfn=mfn, targets="players", lower=lower,
-                      upper=upper, start=start, check=check, progress=progress)
+        threat = nash(
+            game,
+            [game.baseline.regions[p] for p in idx],
+            mfn=mfn,
+            targets="players",
+            lower=lower,
+            upper=upper,
+            start=start,
+            check=check,
+            progress=progress,
+        )
     game.evaluations = 0
     u_war = 100 * np.log1p(threat.payoff_pct[idx] / 100)
     groups = _talks_layout(game, idx, mfn, "players")
@@ -187,12 +208,26 @@ def bargaining(
     inner = maximise(problem, "nash_product", {"threat": u_war}, x0, lb, ub)
     u, _ = problem(inner.x)
     surplus = u - u_war
-    cert = Certificate(foc_residual=inner.foc, equilibrium_residual=max(problem.max_residual, threat.certificate.equilibrium_residual))
+    cert = Certificate(
+        foc_residual=inner.foc, equilibrium_residual=max(problem.max_residual, threat.certificate.equilibrium_residual)
+    )
     converged = inner.foc <= foc_tol and np.all(surplus > 0) and threat.converged
     result = make_result(
-        game, "bargaining", idx, mfn, problem.tariffs(inner.x), start, groups >= 0, cert, converged, inner.iterations, t0,
+        game,
+        "bargaining",
+        idx,
+        mfn,
+        problem.tariffs(inner.x),
+        start,
+        groups >= 0,
+        cert,
+        converged,
+        inner.iterations,
+        t0,
         threat_payoff_pct={game.baseline.regions[p]: float(v) for p, v in zip(idx, threat.payoff_pct[idx])},
-        threat_median_tariff_pct={game.baseline.regions[p]: threat.median_tariff_pct(game.baseline.regions[p]) for p in idx},
+        threat_median_tariff_pct={
+            game.baseline.regions[p]: threat.median_tariff_pct(game.baseline.regions[p]) for p in idx
+        },
         threat_certificate=threat.certificate.to_dict(),
         gain_over_war_pct={game.baseline.regions[p]: float(100 * np.expm1(s / 100)) for p, s in zip(idx, surplus)},
     )

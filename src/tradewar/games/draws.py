@@ -65,8 +65,11 @@ class GameDrawsResult:
     @property
     def failed(self) -> list[dict]:
         return [
-            {"draw": int(d), "reason": self.reasons[d] or "not converged",
-             "theta": {s: float(t) for s, t in zip(self.sectors, self.theta[d])}}
+            {
+                "draw": int(d),
+                "reason": self.reasons[d] or "not converged",
+                "theta": {s: float(t) for s, t in zip(self.sectors, self.theta[d])},
+            }
             for d in np.flatnonzero(~self.ok)
         ]
 
@@ -139,7 +142,9 @@ def game_draws(
         from dask.distributed import as_completed  # dask: heavy and optional, loaded only with a client
 
         shared = client.scatter(baseline, broadcast=True)
-        futures = {client.submit(_one_game, kind, model, shared, options, thetas[d], call, pure=False): d for d in range(total)}
+        futures = {
+            client.submit(_one_game, kind, model, shared, options, thetas[d], call, pure=False): d for d in range(total)
+        }
         for k, fut in enumerate(as_completed(list(futures))):
             results[futures[fut]] = fut.result()
             if progress:
@@ -149,7 +154,9 @@ def game_draws(
     summary = {}
     if template is not None:
         for col in template:
-            summary[col] = np.stack([r["regions"][col] if r["regions"] is not None else np.full(n, np.nan) for r in results])
+            summary[col] = np.stack(
+                [r["regions"][col] if r["regions"] is not None else np.full(n, np.nan) for r in results]
+            )
     return GameDrawsResult(
         kind,
         baseline.regions,

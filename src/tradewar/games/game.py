@@ -104,7 +104,9 @@ class Game:
         self.tol = float(tol)
         self.p0 = model.params(baseline, baseline.tariffs, **options)
         self.z_init = model.initial_guess(self.p0)
-        self._vjac, self._evaluate, self._newton = kernels(model, self.key, self.tol, int(max_iter), int(self.z_init.shape[0]))
+        self._vjac, self._evaluate, self._newton = kernels(
+            model, self.key, self.tol, int(max_iter), int(self.z_init.shape[0])
+        )
         _res, out = self._evaluate(self.p0.tariff_new, self.p0, self.z_init)
         if self.key not in out:
             raise InputError(
@@ -130,8 +132,10 @@ class Game:
     def bounds_array(self, value, name: str) -> np.ndarray:
         arr = np.asarray(value, dtype=float)
         try:
-            arr = np.broadcast_to(arr, (self.n, self.n, self.s)) if arr.ndim != 2 else np.broadcast_to(
-                arr[:, None, :], (self.n, self.n, self.s)
+            arr = (
+                np.broadcast_to(arr, (self.n, self.n, self.s))
+                if arr.ndim != 2
+                else np.broadcast_to(arr[:, None, :], (self.n, self.n, self.s))
             )
         except ValueError:
             raise InputError(
@@ -167,7 +171,12 @@ class Game:
     def solve(self, tariffs: np.ndarray) -> tuple[dict, float, bool, int]:
         """Outcomes (numpy) at full tariffs [n, i, s], with the residual, flag and iterations."""
         res, out = self._evaluate(jnp.asarray(tariffs), self.p0, self.z_init)
-        return {k: np.asarray(v) for k, v in out.items()}, float(res.max_residual), bool(res.converged), int(res.iterations)
+        return (
+            {k: np.asarray(v) for k, v in out.items()},
+            float(res.max_residual),
+            bool(res.converged),
+            int(res.iterations),
+        )
 
     def payoffs(self, tariffs: np.ndarray) -> np.ndarray:
         """u_n = 100 log(payoff_hat_n) of every region at full tariffs."""

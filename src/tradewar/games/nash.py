@@ -102,12 +102,24 @@ def nash(
         equilibrium_residual=residual,
         deviation_gain_pct=deviation if certify else None,
     )
-    converged = change <= tol and cert.foc_residual <= foc_tol and (
-        not certify or cert.max_deviation_gain_pct <= deviation_tol
+    converged = (
+        change <= tol and cert.foc_residual <= foc_tol and (not certify or cert.max_deviation_gain_pct <= deviation_tol)
     )
     result = make_result(
-        game, "nash", idx, mfn, tariffs, start, chosen, cert, converged, iterations, t0,
-        rounds=rnd, last_change=change, targets=targets,
+        game,
+        "nash",
+        idx,
+        mfn,
+        tariffs,
+        start,
+        chosen,
+        cert,
+        converged,
+        iterations,
+        t0,
+        rounds=rnd,
+        last_change=change,
+        targets=targets,
     )
     if check and not result.converged:
         raise NotConverged(

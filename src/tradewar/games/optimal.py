@@ -76,9 +76,21 @@ def optimal_tariffs(
     converged = inner.foc <= foc_tol
     cert = Certificate(foc_residual=inner.foc, equilibrium_residual=problem.max_residual)
     result = make_result(
-        game, "optimal", [n], mfn, tariffs, start, np.asarray(problem.groups) >= 0, cert, converged, inner.iterations, t0,
+        game,
+        "optimal",
+        [n],
+        mfn,
+        tariffs,
+        start,
+        np.asarray(problem.groups) >= 0,
+        cert,
+        converged,
+        inner.iterations,
+        t0,
         optimiser_message=inner.message,
     )
     if check and not result.converged:
-        raise NotConverged(f"optimal tariffs of {player} (first-order conditions)", inner.foc, inner.iterations, foc_tol)
+        raise NotConverged(
+            f"optimal tariffs of {player} (first-order conditions)", inner.foc, inner.iterations, foc_tol
+        )
     return result

@@ -116,7 +116,11 @@ def maximise(problem: Problem, kind: str, prm: dict, x0, lb, ub, *, maxiter=None
         return -f, -(df @ jac)
 
     res = minimize(
-        fun, x0, jac=True, method="L-BFGS-B", bounds=list(zip(lb, ub)),
+        fun,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=list(zip(lb, ub)),
         options={"maxiter": maxiter or 3000, "maxfun": 4 * (maxiter or 3000), "ftol": 1e-15, "gtol": tol, "maxcor": 30},
     )
     u, jac = problem(res.x)
@@ -144,7 +148,9 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
     f, z, ok = evaluate(x, problem.z)
     if not ok:
         raise NotConverged(f"{game.model} equilibrium at the starting tariffs", np.nan, 0, game.tol)
-    derivatives = lambda x_, z_: tuple(np.asarray(a) for a in hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind))
+    derivatives = lambda x_, z_: tuple(
+        np.asarray(a) for a in hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind)
+    )
     message, it, pg = "iteration limit", 0, np.inf
     g, h = derivatives(x, z)
     for it in range(1, maxiter + 1):  # noqa: B007 (the count is returned after the loop)

@@ -125,7 +125,9 @@ def one_sector(baseline: Baseline, tariffs: np.ndarray | None = None, *, sigma: 
     the flow-weighted mean of the sectors' theta. Returns (baseline, tariffs [n, i, 1]).
     """
     flows = baseline.trade.sum(axis=2)
-    weights = np.where(flows[:, :, None] > 0, baseline.trade / np.where(flows > 0, flows, 1.0)[:, :, None], 1.0 / baseline.n_sectors)
+    weights = np.where(
+        flows[:, :, None] > 0, baseline.trade / np.where(flows > 0, flows, 1.0)[:, :, None], 1.0 / baseline.n_sectors
+    )
     average = lambda t: (weights * t).sum(axis=2)
     if sigma is None:
         sigma = 1.0 + float((baseline.trade.sum(axis=(0, 1)) * baseline.theta).sum() / baseline.trade.sum())
@@ -182,9 +184,9 @@ def params(
     """
     _one_sector(baseline)
     n = baseline.n_regions
-    if (export_taxes is not None and np.any(np.asarray(export_taxes) != 0)) or (export_limits is not None and np.any(
-        np.isfinite(np.asarray(export_limits, dtype=float))
-    )):
+    if (export_taxes is not None and np.any(np.asarray(export_taxes) != 0)) or (
+        export_limits is not None and np.any(np.isfinite(np.asarray(export_limits, dtype=float)))
+    ):
         raise InputError(
             "policy: the gravity model has import tariffs and trade-cost shocks only; for export taxes or "
             "export limits use model caliendo-parro",
@@ -193,7 +195,9 @@ def params(
     if sigma is None and theta is not None:
         sigma = 1.0 + float(np.asarray(theta, dtype=float).reshape(-1)[0])
     if deficits not in DEFICIT_CLOSURES:
-        raise InputError(f"model.deficits: {deficits!r}; use one of {', '.join(DEFICIT_CLOSURES)}", field="model.deficits")
+        raise InputError(
+            f"model.deficits: {deficits!r}; use one of {', '.join(DEFICIT_CLOSURES)}", field="model.deficits"
+        )
     sigma = float(1.0 + baseline.theta[0]) if sigma is None else float(sigma)
     if not sigma > 1:
         raise InputError(f"sigma: {sigma:g}; the elasticity of substitution must be > 1", field="sigma")
@@ -351,7 +355,7 @@ def calibrate(raw: Baseline, *, deficits: str) -> Baseline:
     its ``deficits`` option is the counterfactual closure. Raises a one-line `InputError`."""
     raise InputError(
         f"model.deficits: the gravity model cannot purge the data's trade imbalances ({deficits!r} on "
-        f"{raw.name}); use a balanced dataset, or deficits = \"share\", \"fixed\" or \"ratio\"",
+        f'{raw.name}); use a balanced dataset, or deficits = "share", "fixed" or "ratio"',
         field="model.deficits",
     )
 
@@ -430,7 +434,13 @@ def biproportional(
 
 
 def conditional_ge(
-    cost_bln: np.ndarray, cost_cfl: np.ndarray, output: np.ndarray, expenditure: np.ndarray, *, sigma: float, reference: int
+    cost_bln: np.ndarray,
+    cost_cfl: np.ndarray,
+    output: np.ndarray,
+    expenditure: np.ndarray,
+    *,
+    sigma: float,
+    reference: int,
 ) -> dict:
     """Conditional general equilibrium (Y and E fixed; AGTPA ch. 2, Step III.a): the exact
     PPML fits of the baseline and counterfactual cost terms to the same Y and E.

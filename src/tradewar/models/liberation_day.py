@@ -151,9 +151,13 @@ def calibrate(
     if transfers not in ("published", "identity"):
         raise InputError(f"transfers: {transfers!r}; use 'published' or 'identity'", field="transfers")
     if raw.n_sectors != 1:
-        raise InputError(f"{raw.name}: the liberation-day model has one sector, the data has {raw.n_sectors}", field="sectors")
+        raise InputError(
+            f"{raw.name}: the liberation-day model has one sector, the data has {raw.n_sectors}", field="sectors"
+        )
     if "gdp" not in raw.extras:
-        raise InputError(f"{raw.name}: no GDP (extras['gdp']); load the data with tradewar.data.baci.load_baci2023", field="gdp")
+        raise InputError(
+            f"{raw.name}: no GDP (extras['gdp']); load the data with tradewar.data.baci.load_baci2023", field="gdp"
+        )
     us = raw.region_index(large, "large")
     x = raw.trade[:, :, 0].copy()
     np.fill_diagonal(x, 0.0)
@@ -184,7 +188,9 @@ def calibrate(
     ]
     out = replace(
         raw,
-        name=raw.name.replace(")", ", liberation-day calibration)") if raw.name.endswith(")") else raw.name + " (liberation-day calibration)",
+        name=raw.name.replace(")", ", liberation-day calibration)")
+        if raw.name.endswith(")")
+        else raw.name + " (liberation-day calibration)",
         trade=x[:, :, None],
         tariffs=np.zeros_like(raw.tariffs),
         extras={
@@ -226,7 +232,10 @@ def params(
     if theta is not None:
         theta = np.asarray(theta, dtype=np.float64).ravel()
         if theta.shape != (1,):
-            raise InputError(f"model.theta: {theta.size} values; the liberation-day model has one sector (goods)", field="model.theta")
+            raise InputError(
+                f"model.theta: {theta.size} values; the liberation-day model has one sector (goods)",
+                field="model.theta",
+            )
         eps = float(theta[0])
     if rebate not in REBATES:
         raise InputError(f"model.rebate: {rebate!r}; use one of {', '.join(REBATES)}", field="model.rebate")
@@ -238,7 +247,10 @@ def params(
         )
     for name, value in (("eps", eps), ("kappa", kappa), ("eps_psi", eps_psi)):
         if not (np.isfinite(value) and value >= 0) or (name == "eps" and value <= 0):
-            raise InputError(f"model.{name}: {value!r}; it must be a finite number > 0 (>= 0 for kappa, eps_psi)", field=f"model.{name}")
+            raise InputError(
+                f"model.{name}: {value!r}; it must be a finite number > 0 (>= 0 for kappa, eps_psi)",
+                field=f"model.{name}",
+            )
     if not is_calibrated(baseline):
         baseline = calibrate(baseline)
     n = baseline.n_regions
@@ -247,7 +259,9 @@ def params(
     nu = np.asarray(baseline.extras["libday_nu"])
     tariffs = np.zeros((n, n, 1)) if tariff_new is None else np.asarray(tariff_new, dtype=np.float64)
     if tariffs.shape != (n, n, 1):
-        raise InputError(f"tariffs: shape {tariffs.shape}, expected {(n, n, 1)} [importer, exporter, sector]", field="tariffs")
+        raise InputError(
+            f"tariffs: shape {tariffs.shape}, expected {(n, n, 1)} [importer, exporter, sector]", field="tariffs"
+        )
     w_price, w_wage = np.zeros(n), np.zeros(n)
     if numeraire == "world":
         w_price = expenditure / expenditure.sum()
@@ -301,9 +315,21 @@ def _core(z: jax.Array, p: Params) -> dict:
     p_hat = jnp.exp(log_p)
     tax = p.income_tax_relief * revenue / y_new  # income-tax rate replaced by tariff revenue
     return {
-        "w_hat": w_hat, "e_hat": e_hat, "l_hat": l_hat, "p_hat": p_hat, "log_p": log_p, "lam_new": lam_new, "e_new": e_new,
-        "trade_new": trade_new, "revenue": revenue, "y_new": y_new, "transfer_new": transfer_new,
-        "labour_demand": labour_demand, "tax": tax, "log_cost": log_cost, "world_income_hat": world_income_hat,
+        "w_hat": w_hat,
+        "e_hat": e_hat,
+        "l_hat": l_hat,
+        "p_hat": p_hat,
+        "log_p": log_p,
+        "lam_new": lam_new,
+        "e_new": e_new,
+        "trade_new": trade_new,
+        "revenue": revenue,
+        "y_new": y_new,
+        "transfer_new": transfer_new,
+        "labour_demand": labour_demand,
+        "tax": tax,
+        "log_cost": log_cost,
+        "world_income_hat": world_income_hat,
     }
 
 
@@ -404,7 +430,9 @@ def region_summary(out: dict) -> dict[str, np.ndarray]:
 
 
 # ------------------------------------------------------------------------ tariff vectors
-def ustr_tariffs(baseline: Baseline, *, large: str = "USA", floor: float = 0.10, rates: dict[str, float] | None = None) -> np.ndarray:
+def ustr_tariffs(
+    baseline: Baseline, *, large: str = "USA", floor: float = 0.10, rates: dict[str, float] | None = None
+) -> np.ndarray:
     """The USTR "Liberation Day" tariffs [importer, exporter, 1]: the US charges partner o
     max(floor, us_applied_tariff_libday_o) (App. F.3), everyone else zero.
 
@@ -412,7 +440,10 @@ def ustr_tariffs(baseline: Baseline, *, large: str = "USA", floor: float = 0.10,
     `rates` overrides partners' rates by ISO3 code (e.g. {"MEX": 0.10} for the text's version).
     """
     if "us_applied_tariff_libday" not in baseline.extras:
-        raise InputError(f"{baseline.name}: no USTR tariff column; load the data with tradewar.data.baci.load_baci2023", field="tariffs")
+        raise InputError(
+            f"{baseline.name}: no USTR tariff column; load the data with tradewar.data.baci.load_baci2023",
+            field="tariffs",
+        )
     n = baseline.n_regions
     us = baseline.region_index(large, "large")
     rate = np.maximum(floor, np.asarray(baseline.extras["us_applied_tariff_libday"], dtype=np.float64))
@@ -433,7 +464,14 @@ def _supply_elasticity(x: np.ndarray, nu: np.ndarray, k: int, eps: float, denomi
     return eps * num / ((1 - nu[k]) * (denominator - x[k, k]))
 
 
-def optimal_us_tariff(baseline: Baseline, *, large: str = "USA", denominator: Literal["expenditure", "income"] = "expenditure", eps: float = EPS, eps_psi: float = EPS_PSI) -> float:
+def optimal_us_tariff(
+    baseline: Baseline,
+    *,
+    large: str = "USA",
+    denominator: Literal["expenditure", "income"] = "expenditure",
+    eps: float = EPS,
+    eps_psi: float = EPS_PSI,
+) -> float:
     """Prop. 2: t* = 1 / ((1 + E_US) phi_US - 1), uniform on all partners.
 
     ``denominator="expenditure"`` (E_US - X_US,US) gives 21.8 % and Table 1 case 3;
@@ -450,7 +488,9 @@ def optimal_us_tariff(baseline: Baseline, *, large: str = "USA", denominator: Li
     return float(1 / ((1 + elasticity) * phi - 1))
 
 
-def optimal_retaliation_rate(baseline: Baseline, *, large: str = "USA", eps: float = EPS, eps_psi: float = EPS_PSI) -> float:
+def optimal_retaliation_rate(
+    baseline: Baseline, *, large: str = "USA", eps: float = EPS, eps_psi: float = EPS_PSI
+) -> float:
     """The uniform rate every other country charges `large` under optimal retaliation (Table 2):
     Prop. 2 for the rest of the world as one country in the two-region aggregate, with
     Y_RoW - X_RoW,RoW in the denominator (22.7 %)."""

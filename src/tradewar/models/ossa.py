@@ -139,7 +139,7 @@ def params(
             instrument = "export_tax" if key == "export_taxes" else "export_limit"
             raise InputError(
                 f"policy.instrument: the ossa model has import tariffs only, not {instrument!r}; "
-                "use instrument = \"tariff\" or model caliendo-parro",
+                'use instrument = "tariff" or model caliendo-parro',
                 field="policy.instrument",
             )
         raise InputError(
@@ -235,10 +235,7 @@ def _trade(log_w, log_e, p: Params):
     log_tau = jnp.log1p(p.tariff_new) - jnp.log1p(p.tariff)
     log_p = logsumexp(one_minus_sigma * (log_cost + log_tau), b=p.gamma, axis=1) / one_minus_sigma  # [n, s]
     log_x_hat = (
-        one_minus_sigma * log_cost
-        - p.sigma * log_tau
-        + (p.sigma - 1) * log_p[:, None, :]
-        + log_e[:, None, None]
+        one_minus_sigma * log_cost - p.sigma * log_tau + (p.sigma - 1) * log_p[:, None, :] + log_e[:, None, None]
     )
     return log_p, p.trade * jnp.exp(log_x_hat)
 
@@ -296,8 +293,7 @@ def outcomes(z: jax.Array, p: Params) -> dict[str, jax.Array]:
     terms_of_trade = jnp.einsum("nis,ni->n", trade_old, dw[:, None] - dw[None, :]) / p.expenditure
     profit_shifting = (profits_old_s * (sales_hat - w_hat[:, None])).sum(axis=1) / p.expenditure
     trade_volume = (
-        jnp.einsum("nis,nis->n", p.tariff, trade_new - trade_old)
-        - jnp.einsum("nis,nis,i->n", p.tariff, trade_old, dw)
+        jnp.einsum("nis,nis->n", p.tariff, trade_new - trade_old) - jnp.einsum("nis,nis,i->n", p.tariff, trade_old, dw)
     ) / p.expenditure
     domestic = lambda t: jnp.einsum("nns->n", t)
     exports = lambda t: t.sum(axis=(0, 2)) - domestic(t)

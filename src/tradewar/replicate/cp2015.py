@@ -38,4 +38,9 @@ def replicate(data=None, *, with_deficits: bool = False) -> dict:
         if row["code"] in published:
             row["published"] = published[row["code"]]
     nafta = [r for r in out["regions"] if r["code"] in published]
-    return {"title": title, **{k: v for k, v in out.items() if k != "regions"}, "regions": nafta, "all_regions": out["regions"]}
+    return {
+        "title": title,
+        **{k: v for k, v in out.items() if k != "regions"},
+        "regions": nafta,
+        "all_regions": out["regions"],
+    }

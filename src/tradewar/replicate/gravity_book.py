@@ -196,24 +196,32 @@ def simulate_long(
     omr_pct, factory_gate_price_pct, welfare_pct) and the solver's diagnostics.
     """
 
-
     df = pd.DataFrame(data).copy()
     for col in [exporter, importer, trade, *cost_variables]:
         if col not in df.columns:
-            raise InputError(f"data: column {col!r} not found; columns are {', '.join(map(str, df.columns))}", field=col)
+            raise InputError(
+                f"data: column {col!r} not found; columns are {', '.join(map(str, df.columns))}", field=col
+            )
     missing = [v for v in cost_variables if v not in coefficients]
     if missing:
-        raise InputError(f"coefficients: no value for {missing[0]!r}; give --coef {missing[0]}=VALUE or estimate it", field="coefficients")
+        raise InputError(
+            f"coefficients: no value for {missing[0]!r}; give --coef {missing[0]}=VALUE or estimate it",
+            field="coefficients",
+        )
     df = df.rename(columns={exporter: "exporter", importer: "importer"})
     cf = df.copy()
     codes = set(df["exporter"]) | set(df["importer"])
     for var, cells in (shocks or {}).items():
         if var not in cost_variables:
-            raise InputError(f"shock: {var!r} is not a cost variable; use one of {', '.join(cost_variables)}", field="shock")
+            raise InputError(
+                f"shock: {var!r} is not a cost variable; use one of {', '.join(cost_variables)}", field="shock"
+            )
         for e, m, value in cells:
             for code in (e, m):
                 if code != "*" and code not in codes:
-                    raise InputError(f"shock: unknown region {code!r}; use codes of the data (e.g. {min(codes)}) or *", field="shock")
+                    raise InputError(
+                        f"shock: unknown region {code!r}; use codes of the data (e.g. {min(codes)}) or *", field="shock"
+                    )
             rows = ((cf["exporter"] == e) | (e == "*")) & ((cf["importer"] == m) | (m == "*"))
             cf.loc[rows, var] = value
     df["cost_bln"] = np.exp(sum(coefficients[v] * df[v].astype(float) for v in cost_variables))
@@ -222,7 +230,9 @@ def simulate_long(
     cost_bln = square(df, "cost_bln", countries)[1]
     cost_cfl = square(cf, "cost_cfl", countries)[1]
     if reference not in countries:
-        raise InputError(f"reference: unknown region {reference!r}; use one of {', '.join(countries)}", field="reference")
+        raise InputError(
+            f"reference: unknown region {reference!r}; use one of {', '.join(countries)}", field="reference"
+        )
     ref = countries.index(reference)
     y, e = flows.sum(axis=0), flows.sum(axis=1)
     n = len(countries)
@@ -232,12 +242,16 @@ def simulate_long(
             if code not in countries:
                 raise InputError(f"tariff: unknown region {code!r}; use one of {', '.join(countries)}", field="tariff")
         if not rate > -1:
-            raise InputError(f"tariff: {m} on {x} is {rate:g}; tariffs are decimals above -1 (0.25 = 25 %)", field="tariff")
+            raise InputError(
+                f"tariff: {m} on {x} is {rate:g}; tariffs are decimals above -1 (0.25 = 25 %)", field="tariff"
+            )
         tariff_new[countries.index(m), countries.index(x)] = rate
     inv = 1.0 / (1.0 - sigma)
     if procedure == "book":
         if tariffs:
-            raise InputError("--procedure book: the book's loop has no tariffs; use --procedure converged", field="procedure")
+            raise InputError(
+                "--procedure book: the book's loop has no tariffs; use --procedure converged", field="procedure"
+            )
         r = book_procedure(cost_bln, cost_cfl, y, e, sigma=sigma, reference=ref)
         cols = {
             "exports_pct": 100 * (r["exports_full"] / r["exports_bln"] - 1),
@@ -250,10 +264,16 @@ def simulate_long(
     elif procedure == "converged":
         _, _, fitted = biproportional(cost_bln, y, e, ref)
         base = gravity_baseline(countries, fitted, sigma=sigma, name="gravity-simulate")
-        p = params(base, tariff_new[:, :, None], cost_term_hat=cost_cfl / cost_bln, deficits=deficits, numeraire=reference)
+        p = params(
+            base, tariff_new[:, :, None], cost_term_hat=cost_cfl / cost_bln, deficits=deficits, numeraire=reference
+        )
         res, out = solve_equilibrium(p, check=False)
         cols = dict(region_summary(out).items())
-        diag = {"converged": bool(res.converged), "max_residual": float(res.max_residual), "iterations": int(res.iterations)}
+        diag = {
+            "converged": bool(res.converged),
+            "max_residual": float(res.max_residual),
+            "iterations": int(res.iterations),
+        }
     else:
         raise InputError(f"--procedure: {procedure!r}; use book or converged", field="procedure")
     regions = [{"code": c, **{k: float(np.asarray(v)[i]) for k, v in cols.items()}} for i, c in enumerate(countries)]

@@ -140,7 +140,13 @@ def replicate(data=None) -> dict:
         out = eq.outcomes
         by_case[c.case] = out
         solves.append(
-            {"table": c.table, "case": c.case, "converged": eq.converged, "max_residual": eq.max_residual, "iterations": eq.iterations}
+            {
+                "table": c.table,
+                "case": c.case,
+                "converged": eq.converged,
+                "max_residual": eq.max_residual,
+                "iterations": eq.iterations,
+            }
         )
         rows = ("USA", "nonUS_average") if c.table == "Table 1" else ("USA", "CHN", "EU", "nonUS_average")
         columns = list(COLUMNS) if c.table == "Table 1" else ["welfare", "deficit", "employment", "prices"]
@@ -154,18 +160,46 @@ def replicate(data=None) -> dict:
     revenue = float(by_case[ustr_case]["revenue_share_of_expenditure"][us]) * 100
     cells.append(_cell("Table 3", "USTR tariffs", "USA", "revenue_gdp", revenue))
     cells.append(_cell("Table 3", "USTR tariffs", "USA", "revenue_federal_budget", revenue / FEDERAL_BUDGET_SHARE))
-    cells.append(_cell("Table 11", "main model, before retaliation", "world", "trade_gdp", float(by_case[ustr_case]["world_trade_to_gdp_pct"])))
+    cells.append(
+        _cell(
+            "Table 11",
+            "main model, before retaliation",
+            "world",
+            "trade_gdp",
+            float(by_case[ustr_case]["world_trade_to_gdp_pct"]),
+        )
+    )
     after = by_case["USTR tariffs + reciprocal retaliation"]
-    cells.append(_cell("Table 11", "main model, after retaliation", "world", "trade_gdp", float(after["world_trade_to_gdp_pct"])))
-    cells.append(_cell("Table 11", "main model, before retaliation", "world", "employment", float(by_case[ustr_case]["world_employment_pct"])))
-    cells.append(_cell("Table 11", "main model, after retaliation", "world", "employment", float(after["world_employment_pct"])))
+    cells.append(
+        _cell("Table 11", "main model, after retaliation", "world", "trade_gdp", float(after["world_trade_to_gdp_pct"]))
+    )
+    cells.append(
+        _cell(
+            "Table 11",
+            "main model, before retaliation",
+            "world",
+            "employment",
+            float(by_case[ustr_case]["world_employment_pct"]),
+        )
+    )
+    cells.append(
+        _cell("Table 11", "main model, after retaliation", "world", "employment", float(after["world_employment_pct"]))
+    )
     # The paper text's versions where it differs from the code behind the tables (not published cells).
     ustr = case_list[0].tariffs
     text_mex = solve(ld.NAME, baseline, ld.ustr_tariffs(baseline, rates={"MEX": 0.10}))
     identity = ld.calibrate(load_baci2023(path), transfers="identity")
     text_transfers = solve(ld.NAME, identity, ustr)
     for eq, case in ((text_mex, "text: MEX at 10%"), (text_transfers, "text: transfers from the model identity")):
-        solves.append({"table": "alternative", "case": case, "converged": eq.converged, "max_residual": eq.max_residual, "iterations": eq.iterations})
+        solves.append(
+            {
+                "table": "alternative",
+                "case": case,
+                "converged": eq.converged,
+                "max_residual": eq.max_residual,
+                "iterations": eq.iterations,
+            }
+        )
     alternatives = {
         "us_welfare_mexico_10pct": float(text_mex.outcomes["welfare_pct"][us]),
         "us_welfare_transfers_identity": float(text_transfers.outcomes["welfare_pct"][identity.region_index("USA")]),
@@ -199,5 +233,7 @@ def _cell(table: str, case: str, row: str, column: str, computed: float) -> dict
     if pub is not None:
         value, decimals = pub
         # "To the printed rounding": within half a unit of the last printed digit.
-        cell.update(published=value, decimals=decimals, matches=bool(abs(computed - value) <= 0.5 * 10.0**-decimals + 1e-12))
+        cell.update(
+            published=value, decimals=decimals, matches=bool(abs(computed - value) <= 0.5 * 10.0**-decimals + 1e-12)
+        )
     return cell

@@ -112,8 +112,12 @@ def unilateral_row(baseline, region: str, tariffs: np.ndarray, *, lambdas="bas")
     own = rows[baseline.regions[baseline.region_index(region)]]
     others = [rows[c] for c in baseline.regions if c != region]
     row = {}
-    for name, column in (("gov_welfare", "gov_welfare"), ("welfare", "welfare"), ("wage", "wage_normalized"),
-                         ("profits", "profits_adj")):
+    for name, column in (
+        ("gov_welfare", "gov_welfare"),
+        ("welfare", "welfare"),
+        ("wage", "wage_normalized"),
+        ("profits", "profits_adj"),
+    ):
         row[f"{name}_own"] = own[column]
         row[f"{name}_others_mean"] = float(np.mean([r[column] for r in others]))
     row["median_tariff"] = own["median_tariff"]

@@ -40,8 +40,15 @@ from tradewar.replicate.ossa2014 import outcome_rows, published_values, unilater
 PANELS = {"a": ("a_no_lobbying_LAMBDABAS", "bas"), "b": ("b_lobbying_LAMBDAPOL", "pol")}
 UPPER = 2.25
 TABLE3_COLUMNS = (
-    "gov_welfare_own", "gov_welfare_others_mean", "welfare_own", "welfare_others_mean",
-    "wage_own", "wage_others_mean", "profits_own", "profits_others_mean", "median_tariff",
+    "gov_welfare_own",
+    "gov_welfare_others_mean",
+    "welfare_own",
+    "welfare_others_mean",
+    "wage_own",
+    "wage_others_mean",
+    "profits_own",
+    "profits_others_mean",
+    "median_tariff",
 )
 TABLE4_COLUMNS = ("gov_welfare", "welfare", "wage_normalized", "profits_adj", "median_tariff")
 TABLE5_COLUMNS = ("gov_welfare", "welfare", "wage_normalized", "profits_adj")
@@ -115,8 +122,12 @@ def table4(baseline, panel: str = "a", *, war=None, progress: Progress = None) -
     label, lambdas = PANELS[panel]
     war = war or nash_war(baseline, panel, progress=progress)
     rows = outcome_rows(baseline, war.tariffs, lambdas=lambdas)
-    cert = {"converged": war.converged, "seconds": war.seconds, "rounds": war.details.get("rounds"),
-            **war.certificate.to_dict()}
+    cert = {
+        "converged": war.converged,
+        "seconds": war.seconds,
+        "rounds": war.details.get("rounds"),
+        **war.certificate.to_dict(),
+    }
     return _cells("TABLE4", label, rows, TABLE4_COLUMNS, {}, baseline), {"nash": cert}
 
 
@@ -136,12 +147,17 @@ def table5(baseline, panel: str = "a", *, starts=TABLE5_STARTS, war=None, progre
             raise InputError(f"start: {start!r}; use one of {', '.join(TABLE5_STARTS)}", field="start")
         if progress:
             progress(f"Table 5{panel}: cooperative tariffs from {start}")
-        res = equal_gains(_game(base, lambdas), None, upper=upper_bounds(baseline, lambdas), check=False,
-                          progress=progress)
+        res = equal_gains(
+            _game(base, lambdas), None, upper=upper_bounds(baseline, lambdas), check=False, progress=progress
+        )
         rows = outcome_rows(base, res.tariffs, lambdas=lambdas)
         cells += _cells("TABLE5", label, rows, TABLE5_COLUMNS, {}, baseline, rename=lambda c, s=start: f"{c}_from_{s}")
-        certificates[start] = {"converged": res.converged, "seconds": res.seconds, **res.certificate.to_dict(),
-                               "common_gain_pct": res.details.get("common_gain_pct")}
+        certificates[start] = {
+            "converged": res.converged,
+            "seconds": res.seconds,
+            **res.certificate.to_dict(),
+            "common_gain_pct": res.details.get("common_gain_pct"),
+        }
     return cells, certificates
 
 

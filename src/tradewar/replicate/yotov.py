@@ -134,7 +134,9 @@ def pair_effects(panel: pd.DataFrame, fit: GravityFit, year: int, term: str = "r
     Pairs whose fitted values are missing (dropped for separation) get NaN.
     """
     d = panel[panel["year"] == year]
-    log_mu = pd.Series(np.log(fit.fitted.loc[d.index].to_numpy()), index=pd.MultiIndex.from_arrays([d["exporter"], d["importer"]]))
+    log_mu = pd.Series(
+        np.log(fit.fitted.loc[d.index].to_numpy()), index=pd.MultiIndex.from_arrays([d["exporter"], d["importer"]])
+    )
     own = {e: log_mu.get((e, e), np.nan) for e in d["exporter"].unique()}
     rta = pd.Series(d[term].to_numpy(), index=log_mu.index)
     back = log_mu.reindex(pd.MultiIndex.from_arrays([d["importer"], d["exporter"]])).to_numpy()
@@ -165,8 +167,12 @@ def _nafta(key: str) -> Experiment:
     fe_e, fe_m = stage2.fixed_effects["exporter"], stage2.fixed_effects["importer"]
     c2 = stage2.coefficients
     link = (
-        c2["ln_dist"] * d["ln_dist"] + c2["cntg"] * d["cntg"] + c2["lang"] * d["lang"] + c2["clny"] * d["clny"]
-        + d["exporter"].map(fe_e) + d["importer"].map(fe_m)
+        c2["ln_dist"] * d["ln_dist"]
+        + c2["cntg"] * d["cntg"]
+        + c2["lang"] * d["lang"]
+        + c2["clny"] * d["clny"]
+        + d["exporter"].map(fe_e)
+        + d["importer"].map(fe_m)
     )
     no_rta = np.where(d["exporter"] == d["importer"], 1.0, np.exp(link))
     filled = d["tij"].isna()
@@ -210,7 +216,9 @@ def _price(ratio: np.ndarray, reversed_sign: bool) -> np.ndarray:
 def book_ratios(exp: Experiment) -> tuple[dict[str, np.ndarray], dict]:
     """CFL/BLN ratios of the book's procedure, and its stopping diagnostics."""
     ref = exp.countries.index(exp.reference)
-    r = gravity_book.book_procedure(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=exp.sigma, reference=ref)
+    r = gravity_book.book_procedure(
+        exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=exp.sigma, reference=ref
+    )
     inv = 1 / (1 - exp.sigma)
     ratios = {
         "exports": r["exports_full"] / r["exports_bln"],
@@ -222,13 +230,22 @@ def book_ratios(exp: Experiment) -> tuple[dict[str, np.ndarray], dict]:
         "imr_cdl": (r["imr_cdl"] / r["imr_bln"]) ** inv,
         "omr_cdl": (r["omr_cdl"] / r["omr_bln"]) ** inv,
     }
-    return ratios, {"steps": r["steps"], "history": r["history"], "trade_bln": r["trade_bln"], "exports_bln": r["exports_bln"]}
+    return ratios, {
+        "steps": r["steps"],
+        "history": r["history"],
+        "trade_bln": r["trade_bln"],
+        "exports_bln": r["exports_bln"],
+    }
 
 
-def converged_ratios(exp: Experiment, *, deficits: str = "ratio", tol: float = 1e-12) -> tuple[dict[str, np.ndarray], dict]:
+def converged_ratios(
+    exp: Experiment, *, deficits: str = "ratio", tol: float = 1e-12
+) -> tuple[dict[str, np.ndarray], dict]:
     """CFL/BLN ratios of the full-endowment equilibrium (Newton), from the book's fitted baseline."""
     ref = exp.countries.index(exp.reference)
-    cdl = gravity.conditional_ge(exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=exp.sigma, reference=ref)
+    cdl = gravity.conditional_ge(
+        exp.cost_bln, exp.cost_cfl, exp.output, exp.expenditure, sigma=exp.sigma, reference=ref
+    )
     base = gravity.gravity_baseline(exp.countries, cdl["trade_bln"], sigma=exp.sigma, name=f"agtpa-{exp.name}")
     p = gravity.params(base, cost_term_hat=exp.cost_cfl / exp.cost_bln, deficits=deficits, numeraire=exp.reference)
     res, out = gravity.solve_equilibrium(p, tol=tol, check=False)
@@ -242,7 +259,11 @@ def converged_ratios(exp: Experiment, *, deficits: str = "ratio", tol: float = 1
         "omr": out["omr_hat"],
         "price": out["price_hat"],
     }
-    diag = {"converged": bool(res.converged), "max_residual": float(res.max_residual), "iterations": int(res.iterations)}
+    diag = {
+        "converged": bool(res.converged),
+        "max_residual": float(res.max_residual),
+        "iterations": int(res.iterations),
+    }
     return ratios, diag
 
 
@@ -335,5 +356,7 @@ def notes(name: str, procedure: str) -> list[str]:
             "loop, which stops early on a loose rule and whose limit does not satisfy E = phi Y."
         )
     if name == "nafta":
-        out.append("Trade costs: two-stage (pair effects, then gravity variables for the 7 pairs with no trade in any year).")
+        out.append(
+            "Trade costs: two-stage (pair effects, then gravity variables for the 7 pairs with no trade in any year)."
+        )
     return out

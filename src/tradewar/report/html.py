@@ -45,8 +45,14 @@ def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
     fig, ax = plt.subplots(figsize=(10, 4.5))
     colors = plt.cm.tab20(np.linspace(0, 1, 20))
     for k, code in enumerate(codes):
-        ax.plot(range(len(labels)), welfare[code], marker="o", color=colors[k % 20],
-                lw=2.5 if code in WAR_PARTIES else 1, label=code)
+        ax.plot(
+            range(len(labels)),
+            welfare[code],
+            marker="o",
+            color=colors[k % 20],
+            lw=2.5 if code in WAR_PARTIES else 1,
+            label=code,
+        )
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
     ax.set_ylabel("real income (welfare), % change from baseline")
@@ -85,7 +91,9 @@ def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
         for label, s in zip(labels, steps)
     )
     header = "".join(f"<th>{c}</th>" for c in codes)
-    images = "".join(f"<h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='data:image/png;base64,{d}'/>" for t, d in figures)
+    images = "".join(
+        f"<h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='data:image/png;base64,{d}'/>" for t, d in figures
+    )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(result.title)}</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}td,th{{padding:2px 6px;text-align:right;font-size:12px}}
 td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></head><body>

@@ -28,7 +28,7 @@ def _resolve(codes: Codes, known: tuple[str, ...], field: str, index) -> list[in
         return list(range(len(known)))
     items = [codes] if isinstance(codes, str) else list(codes)
     if not items:
-        raise InputError(f"{field}: empty list; give codes or \"all\"", field=field)
+        raise InputError(f'{field}: empty list; give codes or "all"', field=field)
     return [index(c, field) for c in items]
 
 
@@ -45,13 +45,19 @@ def compile_steps(scenario: Scenario, baseline: Baseline) -> list[PolicyArrays]:
             i = _resolve(pol.exporter, baseline.regions, f"{where}.exporter", baseline.region_index)
             j = _resolve(pol.sectors, baseline.sectors, f"{where}.sectors", baseline.sector_index)
             cells = np.ix_(n, i, j)
-            offdiag = (np.arange(baseline.n_regions)[n][:, None] != np.arange(baseline.n_regions)[i][None, :])[:, :, None]
+            offdiag = (np.arange(baseline.n_regions)[n][:, None] != np.arange(baseline.n_regions)[i][None, :])[
+                :, :, None
+            ]
             if pol.instrument == "export_limit":
                 cut = pol.cut_pct / 100 if pol.cut_pct > 0 else np.nan  # 0 lifts the limit
                 limits[cells] = np.where(offdiag, cut, limits[cells])
                 continue
             target = tariffs if pol.instrument == "tariff" else export_taxes
-            new = target[cells] + pol.add_pp / 100 if pol.add_pp is not None else np.full(target[cells].shape, pol.set_pct / 100)
+            new = (
+                target[cells] + pol.add_pp / 100
+                if pol.add_pp is not None
+                else np.full(target[cells].shape, pol.set_pct / 100)
+            )
             if np.any(new <= -1):
                 raise InputError(
                     f"{where}: this change takes a rate to {100 * new.min():g}%; rates must stay above -100%",

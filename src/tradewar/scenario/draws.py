@@ -26,9 +26,7 @@ def scenario_draws(
     every step, centred on the scenario's elasticities. Returns (step index, result) pairs."""
     model_name, baseline, options, compiled = scenario_inputs(scenario)
     centre = options.get("theta", baseline.theta)
-    thetas = draw_theta(
-        centre, n_draws, seed, distribution=distribution, cv=cv, se=baseline.extras.get("theta_se")
-    )
+    thetas = draw_theta(centre, n_draws, seed, distribution=distribution, cv=cv, se=baseline.extras.get("theta_se"))
     chosen = list(range(len(compiled))) if steps is None else list(steps)
     total = n_draws * len(chosen)
     results = []

@@ -73,8 +73,15 @@ class ScenarioResult:
                     {
                         "theta": theta,
                         "steps": [
-                            {"date": s.date, "label": s.label, **{k: v for k, v in s.equilibrium.to_dict().items()
-                                                                   if k in ("converged", "max_residual", "regions")}}
+                            {
+                                "date": s.date,
+                                "label": s.label,
+                                **{
+                                    k: v
+                                    for k, v in s.equilibrium.to_dict().items()
+                                    if k in ("converged", "max_residual", "regions")
+                                },
+                            }
                             for s in runs
                         ],
                     }

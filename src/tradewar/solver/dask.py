@@ -32,7 +32,9 @@ def cluster(scheduler: str | None = None, workers: int | None = None):
         try:
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as e:
-            raise InputError(f"--scheduler: cannot reach Dask scheduler {scheduler!r} ({e})", field="scheduler") from None
+            raise InputError(
+                f"--scheduler: cannot reach Dask scheduler {scheduler!r} ({e})", field="scheduler"
+            ) from None
         try:
             yield client
         finally:

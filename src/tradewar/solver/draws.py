@@ -193,7 +193,9 @@ def _percentiles(summary: dict, ok: np.ndarray, regions: Sequence[str], q: Seque
     for name, values in summary.items():
         good = values[ok]
         for qq in q:
-            cols[f"{name}_p{qq:g}"] = np.percentile(good, qq, axis=0) if good.shape[0] else np.full(len(regions), np.nan)
+            cols[f"{name}_p{qq:g}"] = (
+                np.percentile(good, qq, axis=0) if good.shape[0] else np.full(len(regions), np.nan)
+            )
     return pd.DataFrame(cols, index=pd.Index(regions, name="code"))
 
 

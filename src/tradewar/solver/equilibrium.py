@@ -101,7 +101,9 @@ def solve(
     tariffs = baseline.tariffs if tariffs is None else np.asarray(tariffs, dtype=np.float64)
     check_tariffs(tariffs, baseline)
     p = module.params(baseline, tariffs, **options)
-    res, out = solve_model(module.residual, module.initial_guess, module.outcomes, p, tol=float(tol), max_iter=int(max_iter))
+    res, out = solve_model(
+        module.residual, module.initial_guess, module.outcomes, p, tol=float(tol), max_iter=int(max_iter)
+    )
     eq = Equilibrium(
         model=model,
         baseline=baseline,

@@ -111,7 +111,9 @@ def newton_root(
 
 
 @partial(jax.jit, static_argnames=("residual", "initial_guess", "outcomes", "tol", "max_iter"))
-def solve_model(residual: Callable, initial_guess: Callable, outcomes: Callable, params, tol: float = TOL, max_iter: int = 60):
+def solve_model(
+    residual: Callable, initial_guess: Callable, outcomes: Callable, params, tol: float = TOL, max_iter: int = 60
+):
     """A model's equilibrium at `params`: `newton_root` from ``initial_guess(params)``, and the
     model's ``outcomes`` there; returns (RootResult, outcomes). Compiled once per model, tolerance
     and parameter shapes."""

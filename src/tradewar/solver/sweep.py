@@ -44,11 +44,15 @@ def tariff_grid(
     if sectors == "all":
         cols = np.arange(baseline.n_sectors)
     else:
-        cols = np.array([baseline.sector_index(s, "sectors") for s in ([sectors] if isinstance(sectors, str) else sectors)])
+        cols = np.array(
+            [baseline.sector_index(s, "sectors") for s in ([sectors] if isinstance(sectors, str) else sectors)]
+        )
     idx = [(baseline.region_index(n, "importer"), baseline.region_index(i, "exporter")) for n, i in pairs]
     for (n, i), (a, b) in zip(idx, pairs):
         if n == i:
-            raise InputError(f"pairs: {a} -> {b} is a region's tariff on itself; give two different regions", field="pairs")
+            raise InputError(
+                f"pairs: {a} -> {b} is a region's tariff on itself; give two different regions", field="pairs"
+            )
     levels = [float(x) for x in levels_pct]
     if any(not np.isfinite(x) or x <= -100 for x in levels):
         raise InputError(f"levels_pct: {levels} must be finite and above -100", field="levels_pct")
@@ -104,10 +108,14 @@ def sweep(
     module = get_model(model)
     tariffs = np.asarray(tariffs, dtype=np.float64)
     if tariffs.ndim != 4:
-        raise InputError(f"tariffs: shape {tariffs.shape}, expected [policy, importer, exporter, sector]", field="tariffs")
+        raise InputError(
+            f"tariffs: shape {tariffs.shape}, expected [policy, importer, exporter, sector]", field="tariffs"
+        )
     for g in range(tariffs.shape[0]):
         check_tariffs(tariffs[g], baseline, field=f"tariffs[{g}]")
-    thetas = (baseline.theta if thetas is None else np.asarray(thetas, dtype=np.float64)).reshape(-1, baseline.n_sectors)
+    thetas = (baseline.theta if thetas is None else np.asarray(thetas, dtype=np.float64)).reshape(
+        -1, baseline.n_sectors
+    )
     n_pol, n_th = tariffs.shape[0], thetas.shape[0]
     labels = list(labels) if labels is not None else [f"policy {g}" for g in range(n_pol)]
     base = module.params(baseline, baseline.tariffs, **options)
@@ -130,7 +138,9 @@ def sweep(
     n = baseline.n_regions
     finite = np.all([np.all(np.isfinite(v), axis=1) for v in summary.values()], axis=0)
     ok = batch.converged & finite
-    index = pd.MultiIndex.from_product([range(n_pol), range(n_th), baseline.regions], names=["policy", "theta_draw", "code"])
+    index = pd.MultiIndex.from_product(
+        [range(n_pol), range(n_th), baseline.regions], names=["policy", "theta_draw", "code"]
+    )
     frame = pd.DataFrame({k: v.ravel() for k, v in summary.items()}, index=index)
     frame.insert(0, "label", np.repeat(np.asarray(labels, dtype=object), n_th * n))
     frame["ok"] = np.repeat(ok, n)

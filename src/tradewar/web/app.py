@@ -55,8 +55,10 @@ MAX_BODY_BYTES = 1_000_000
 
 # -- the one error shape -------------------------------------------------------------------
 class ErrorBody(BaseModel):
-    code: str = Field(description="machine-readable: invalid_input, not_found, method_not_allowed, "
-                      "payload_too_large, too_many_jobs, not_converged, internal_error, ...")
+    code: str = Field(
+        description="machine-readable: invalid_input, not_found, method_not_allowed, "
+        "payload_too_large, too_many_jobs, not_converged, internal_error, ..."
+    )
     message: str = Field(description="one line naming the field, the value and the fix")
     field: str | None = Field(default=None, description="the offending input field, dotted (policy.0.set_pct)")
 
@@ -68,8 +70,14 @@ class ErrorResponse(BaseModel):
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 404, 405, 413, 422, 429, 500)}
 
 HTTP_CODES = {
-    400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable",
-    413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_jobs",
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_jobs",
     500: "internal_error",
 }
 
@@ -132,8 +140,13 @@ class BodyLimit:
             except ValueError:
                 n = -1
             if n > self.limit:
-                return await error_response(413, "payload_too_large", too_big.replace(
-                    "the request body", f"the request body of {n} bytes"), "body", {"Connection": "close"})(scope, receive, send)
+                return await error_response(
+                    413,
+                    "payload_too_large",
+                    too_big.replace("the request body", f"the request body of {n} bytes"),
+                    "body",
+                    {"Connection": "close"},
+                )(scope, receive, send)
         received = 0
         exceeded = False
         replaced = False
@@ -158,7 +171,8 @@ class BodyLimit:
             if not replaced:
                 replaced = True
                 await error_response(413, "payload_too_large", too_big, "body", {"Connection": "close"})(
-                    scope, receive, send)
+                    scope, receive, send
+                )
 
         await self.app(scope, limited_receive, guarded_send)
 
@@ -177,8 +191,10 @@ class WebDataset(_Strict):
         if isinstance(data, dict):
             for key in ("path", "mapping"):
                 if key in data:
-                    raise ValueError(f"dataset.{key}: file-system paths are not accepted over HTTP; "
-                                     "name a dataset with dataset.source")
+                    raise ValueError(
+                        f"dataset.{key}: file-system paths are not accepted over HTTP; "
+                        "name a dataset with dataset.source"
+                    )
         return data
 
 
@@ -205,8 +221,9 @@ class SolveRequest(_Strict):
     model: str = Field(default="caliendo-parro", max_length=100)
     deficits: Literal["zero", "fixed", "share"] = "fixed"
     theta: dict[str, float] = Field(default_factory=dict, description="trade elasticity overrides by sector code")
-    policy: list[PolicySpec] = Field(min_length=1, max_length=500,
-                                     description="policy objects, as [[policy]] tables of a scenario file")
+    policy: list[PolicySpec] = Field(
+        min_length=1, max_length=500, description="policy objects, as [[policy]] tables of a scenario file"
+    )
     detail: bool = False
 
 
@@ -243,13 +260,15 @@ class OptimalRequest(GameRequest):
 class NashRequest(GameRequest):
     players: Codes = Field(min_length=2, max_length=100, description="the regions in the tariff war")
     targets: Literal["all", "players"] = Field(
-        default="players", description="players choose tariffs on every partner (all) or on each other only")
+        default="players", description="players choose tariffs on every partner (all) or on each other only"
+    )
 
 
 class TalksRequest(GameRequest):
     players: Codes = Field(min_length=2, max_length=100, description="the regions at the table")
     solution: Literal["bargaining", "equal_gains"] = Field(
-        default="bargaining", description="Nash bargaining with the war as threat point, or equal gains")
+        default="bargaining", description="Nash bargaining with the war as threat point, or equal gains"
+    )
 
 
 class Health(BaseModel):
@@ -280,7 +299,7 @@ def create_app(
         title="tradewar",
         version=version("tradewar"),
         description=(__doc__ or "").split("\n\n")[0]
-        + ". Every failure answers {\"error\": {\"code\", \"message\", \"field\"}}.",
+        + '. Every failure answers {"error": {"code", "message", "field"}}.',
     )
     service = svc.Service(cache_size=cache_size)
     jobs = JobManager(max_pending=max_jobs, max_seconds=job_seconds)
@@ -327,7 +346,9 @@ def create_app(
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception):
         traceback.print_exception(exc)
-        return error_response(500, "internal_error", f"internal error ({type(exc).__name__}); the server logged it", None)
+        return error_response(
+            500, "internal_error", f"internal error ({type(exc).__name__}); the server logged it", None
+        )
 
     # -- helpers -------------------------------------------------------------------------
     def _scenario(req: RunRequest) -> Scenario:
@@ -344,8 +365,13 @@ def create_app(
             )
 
     def _no_result(key: str) -> JSONResponse:
-        return error_response(404, "not_found", f"key: no cached result {key[:80]!r} (results are kept "
-                              f"for the last {cache_size} scenarios); run the scenario again", "key")
+        return error_response(
+            404,
+            "not_found",
+            f"key: no cached result {key[:80]!r} (results are kept "
+            f"for the last {cache_size} scenarios); run the scenario again",
+            "key",
+        )
 
     def _no_job(job_id: str) -> JSONResponse:
         return error_response(404, "not_found", f"job_id: no job {job_id[:80]!r}; see GET /api/jobs", "job_id")
@@ -380,8 +406,9 @@ def create_app(
     def dataset(name: str):
         """Regions, sectors and baseline average tariffs (importer -> exporter, %) of one dataset."""
         if name not in DATASETS:
-            return error_response(404, "not_found", f"name: no dataset {name[:80]!r}; use one of {', '.join(DATASETS)}",
-                                  "name")
+            return error_response(
+                404, "not_found", f"name: no dataset {name[:80]!r}; use one of {', '.join(DATASETS)}", "name"
+            )
         return service.dataset_info(name)
 
     @app.get("/api/models", responses=ERRORS, tags=["data"])
@@ -389,8 +416,10 @@ def create_app(
         """The models a scenario can name."""
         return {
             "default": "caliendo-parro",
-            "models": [{"name": k, "description": ((m.__doc__ or "").strip().splitlines() or [""])[0]}
-                       for k, m in sorted(MODELS.items())],
+            "models": [
+                {"name": k, "description": ((m.__doc__ or "").strip().splitlines() or [""])[0]}
+                for k, m in sorted(MODELS.items())
+            ],
         }
 
     @app.get("/api/scenarios", responses=ERRORS, tags=["scenarios"])
@@ -403,19 +432,25 @@ def create_app(
             except InputError as e:  # a broken bundled file: say so, keep listing the rest
                 out.append({"name": name, "error": str(e)})
                 continue
-            out.append({
-                "name": name, "title": s.title, "description": s.description.strip(),
-                "dataset": s.dataset.source, "model": s.model.name,
-                "steps": [{"date": st.date, "label": st.label} for st in s.steps],
-            })
+            out.append(
+                {
+                    "name": name,
+                    "title": s.title,
+                    "description": s.description.strip(),
+                    "dataset": s.dataset.source,
+                    "model": s.model.name,
+                    "steps": [{"date": st.date, "label": st.label} for st in s.steps],
+                }
+            )
         return {"scenarios": out}
 
     @app.get("/api/scenarios/{name}", responses=ERRORS, tags=["scenarios"])
     def scenario(name: str):
         """One bundled scenario as an object (the keys of its TOML file)."""
         if name not in bundled_scenarios():
-            return error_response(404, "not_found", f"name: no bundled scenario {name[:80]!r}; see GET /api/scenarios",
-                                  "name")
+            return error_response(
+                404, "not_found", f"name: no bundled scenario {name[:80]!r}; see GET /api/scenarios", "name"
+            )
         s = svc.scenario_from_name(name)
         return {"name": name, "scenario": jsonable(s.model_dump(mode="json", exclude={"dataset": {"path", "mapping"}}))}
 
@@ -443,8 +478,13 @@ def create_app(
         """An ad-hoc tariff change from the dataset's baseline: one step of policy objects."""
         dataset = req.dataset or svc.default_dataset()
         svc.check_dataset(dataset)
-        s = svc.adhoc_scenario(dataset, req.model, req.deficits,
-                               [p.model_dump(mode="json", exclude_none=True) for p in req.policy], req.theta)
+        s = svc.adhoc_scenario(
+            dataset,
+            req.model,
+            req.deficits,
+            [p.model_dump(mode="json", exclude_none=True) for p in req.policy],
+            req.theta,
+        )
         return await _answer(s, req.detail)
 
     @app.get("/api/results/{key}", responses=ERRORS, tags=["solve"])
@@ -455,15 +495,19 @@ def create_app(
             return _no_result(key)
         return Response(svc.result_bytes(entry, True, detail), media_type="application/json")
 
-    @app.get("/api/results/{key}/{table}.csv", responses={**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
-             tags=["solve"])
+    @app.get(
+        "/api/results/{key}/{table}.csv",
+        responses={**ERRORS, 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+        tags=["solve"],
+    )
     def result_csv(key: str, table: Literal["regions", "bilateral", "sectors"]):
         """One table of a cached result as CSV, every step (step, date, label columns first)."""
         entry = service.lookup(key)
         if entry is None:
             return _no_result(key)
         return PlainTextResponse(
-            svc.result_csv(entry, table), media_type="text/csv",
+            svc.result_csv(entry, table),
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="tradewar-{table}-{key[:12]}.csv"'},
         )
 
@@ -496,8 +540,10 @@ def create_app(
             for k, code in enumerate([value] if isinstance(value, str) else (value or [])):
                 if code not in known:
                     field = name if isinstance(value, str) else f"{name}.{k}"
-                    raise InputError(f"{field}: unknown region code {code!r} for dataset {dataset}; "
-                                     f"use one of {', '.join(known)}", field=field)
+                    raise InputError(
+                        f"{field}: unknown region code {code!r} for dataset {dataset}; use one of {', '.join(known)}",
+                        field=field,
+                    )
 
         def fn(progress):
             progress(0.0, f"loading {dataset}")
@@ -516,23 +562,39 @@ def create_app(
     @app.post("/api/jobs/optimal", status_code=202, responses=ERRORS, tags=["jobs"])
     def job_optimal(req: OptimalRequest):
         """A region's optimal tariffs, all others at their baseline tariffs (tradewar.games.optimal_tariffs)."""
-        return _game_job("optimal", req, lambda games, game, progress: games.optimal_tariffs(
-            game, req.player, partners=req.partners, **_bounds(req)))
+        return _game_job(
+            "optimal",
+            req,
+            lambda games, game, progress: games.optimal_tariffs(
+                game, req.player, partners=req.partners, **_bounds(req)
+            ),
+        )
 
     @app.post("/api/jobs/nash", status_code=202, responses=ERRORS, tags=["jobs"])
     def job_nash(req: NashRequest):
         """The Nash equilibrium of a tariff war among `players`, the rest passive (tradewar.games.nash)."""
-        return _game_job("nash", req, lambda games, game, progress: games.nash(
-            game, req.players, targets=req.targets, progress=progress, **_bounds(req)))
+        return _game_job(
+            "nash",
+            req,
+            lambda games, game, progress: games.nash(
+                game, req.players, targets=req.targets, progress=progress, **_bounds(req)
+            ),
+        )
 
     @app.post("/api/jobs/talks", status_code=202, responses=ERRORS, tags=["jobs"])
     def job_talks(req: TalksRequest):
         """Trade talks: the Nash-bargaining deal (war as threat point) or equal gains (tradewar.games)."""
         if req.solution == "equal_gains":
-            return _game_job("talks", req, lambda games, game, progress: games.equal_gains(
-                game, req.players, progress=progress, **_bounds(req)))
-        return _game_job("talks", req, lambda games, game, progress: games.bargaining(
-            game, req.players, progress=progress, **_bounds(req)))
+            return _game_job(
+                "talks",
+                req,
+                lambda games, game, progress: games.equal_gains(game, req.players, progress=progress, **_bounds(req)),
+            )
+        return _game_job(
+            "talks",
+            req,
+            lambda games, game, progress: games.bargaining(game, req.players, progress=progress, **_bounds(req)),
+        )
 
     @app.get("/api/jobs", responses=ERRORS, tags=["jobs"])
     def job_list():

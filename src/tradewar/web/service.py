@@ -168,10 +168,12 @@ class Service:
         info = {
             "name": b.name,
             "regions": [
-                {"code": c, "name": (b.region_names[k] if k < len(b.region_names) else c)} for k, c in enumerate(b.regions)
+                {"code": c, "name": (b.region_names[k] if k < len(b.region_names) else c)}
+                for k, c in enumerate(b.regions)
             ],
             "sectors": [
-                {"code": c, "name": (b.sector_names[k] if k < len(b.sector_names) else c)} for k, c in enumerate(b.sectors)
+                {"code": c, "name": (b.sector_names[k] if k < len(b.sector_names) else c)}
+                for k, c in enumerate(b.sectors)
             ],
             "average_tariffs_pct": average_tariff_matrix(b),
         }
@@ -206,10 +208,15 @@ def pair_table(eq) -> pd.DataFrame:
     b = eq.baseline
     old, new = (x.sum(axis=2) for x in _international(eq))
     n, i = np.nonzero(~np.eye(b.n_regions, dtype=bool))
-    return pd.DataFrame({
-        "importer": np.asarray(b.regions)[n], "exporter": np.asarray(b.regions)[i],
-        "trade_old": old[n, i], "trade_new": new[n, i], "trade_change_pct": _pct(old[n, i], new[n, i]),
-    })
+    return pd.DataFrame(
+        {
+            "importer": np.asarray(b.regions)[n],
+            "exporter": np.asarray(b.regions)[i],
+            "trade_old": old[n, i],
+            "trade_new": new[n, i],
+            "trade_change_pct": _pct(old[n, i], new[n, i]),
+        }
+    )
 
 
 def sector_table(eq) -> pd.DataFrame:
