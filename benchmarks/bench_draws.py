@@ -65,7 +65,8 @@ def main() -> None:
         f"China on US {average_tariff(baseline, step.tariffs, 'CHN', 'USA'):.1f}% (trade-weighted)"
     )
     print(
-        f"  data: {baseline.name}, {baseline.n_regions} regions x {baseline.n_sectors} sectors; options: {sorted(options)}"
+        f"  data: {baseline.name}, {baseline.n_regions} regions x {baseline.n_sectors} sectors; options: "
+        f"{sorted(options)}"
     )
     centre = options.get("theta", baseline.theta)
     thetas = draw_theta(centre, args.draws, args.seed, distribution="lognormal", cv=0.25)
@@ -74,7 +75,8 @@ def main() -> None:
     w = time.perf_counter()
     point = solve(model, baseline, step.tariffs, **options)
     print(
-        f"  point solve (warm): {time.perf_counter() - w:.3f} s, {point.iterations} iterations, residual {point.max_residual:.1e}"
+        f"  point solve (warm): {time.perf_counter() - w:.3f} s, {point.iterations} iterations, residual "
+        f"{point.max_residual:.1e}"
     )
 
     regions = [r for r in ("USA", "CHN", "VNM", "MEX", "EU27") if r in baseline.regions]
@@ -111,7 +113,8 @@ def main() -> None:
         width = args.vmap_width or chunk
         print(
             f"\n{args.draws} draws, chunk {chunk}, vmap width {width}, {how}: {wall:.1f} s wall, {cpu:.1f} s cpu "
-            f"({args.draws / wall:.1f} draws/s); first chunk incl. compile {compile_wall:.1f} s wall, {compile_cpu:.1f} s cpu"
+            f"({args.draws / wall:.1f} draws/s); first chunk incl. compile {compile_wall:.1f} s wall, "
+            f"{compile_cpu:.1f} s cpu"
         )
         print(
             f"  failed draws: {res.n_failed}; iterations min/median/max "

@@ -76,7 +76,8 @@ def main():
     out, cold, warm = timed(lambda: gegravity.gegravity_counterfactual(tb, tc, y, e, sigma=5.0, reference=ref), r)
     line("30 countries, CAN-JPN PTA, gegravity's definition", cold, warm, (1.5, 2.9))
     print(
-        f"{'':<58} (CAN real GDP {out['real_gdp_pct'][c.index('CAN')]:+.4f} %, JPN {out['real_gdp_pct'][c.index('JPN')]:+.4f} %)"
+        f"{'':<58} (CAN real GDP {out['real_gdp_pct'][c.index('CAN')]:+.4f} %, JPN "
+        f"{out['real_gdp_pct'][c.index('JPN')]:+.4f} %)"
     )
     flows = square(df, "trade", c)[1]
     _, _, fitted = gravity.biproportional(tb, flows.sum(axis=0), flows.sum(axis=1), ref)
@@ -85,7 +86,8 @@ def main():
     (res, _), cold, warm = timed(lambda: gravity.solve_equilibrium(p), r)
     line("30 countries, CAN-JPN PTA, full equilibrium (Newton)", cold, warm, (1.5, 2.9))
     print(
-        f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, {int(res.iterations)} Newton steps)"
+        f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, "
+        f"{int(res.iterations)} Newton steps)"
     )
 
     # 69 countries: trade without borders
@@ -104,7 +106,8 @@ def main():
     (res, _), cold, warm = timed(lambda: gravity.solve_equilibrium(p), r)
     line("69 countries, trade without borders, full equilibrium", cold, warm, (7, 15))
     print(
-        f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, {int(res.iterations)} Newton steps)"
+        f"{'':<58} (converged {bool(res.converged)}, max residual {float(res.max_residual):.1e}, "
+        f"{int(res.iterations)} Newton steps)"
     )
     _, cold, warm = timed(
         lambda: gravity_book.book_procedure(

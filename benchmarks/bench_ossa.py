@@ -110,7 +110,8 @@ def main() -> None:
     )
     print(
         f"jitted solve + government welfare (games' inner call), warm: median "
-        f"{statistics.median(inner) * 1e3:.1f} ms, best {min(inner) * 1e3:.1f} ms over {args.repeats} random tariff vectors"
+        f"{statistics.median(inner) * 1e3:.1f} ms, best {min(inner) * 1e3:.1f} ms over {args.repeats} random tariff "
+        "vectors"
     )
     print(
         f"US government welfare and its gradient w.r.t. all 1617 tariffs (reverse mode through the solve): "

@@ -255,7 +255,8 @@ def report(kind: str, rows: list[dict]) -> None:
         print(
             f"  growth vs N^2 S: warm wall time ~ (N^2 S)^{slope(x, [r['warm_wall_s'] for r in rows]):.2f}, "
             f"warm cpu ~ (N^2 S)^{slope(x, [r['warm_cpu_s'] for r in rows]):.2f}, "
-            f"peak - loaded memory ~ (N^2 S)^{slope(x, [max(r['peak_rss_mb'] - r['rss_loaded_mb'], 1) for r in rows]):.2f}"
+            "peak - loaded memory ~ (N^2 "
+            f"S)^{slope(x, [max(r['peak_rss_mb'] - r['rss_loaded_mb'], 1) for r in rows]):.2f}"
         )
 
 

@@ -56,7 +56,8 @@ def report(name: str, latencies: list[float], errors: list[str], seconds: float)
     if latencies:
         print(
             f"  latency ms: p50 {1000 * pct(latencies, 50):.0f}  p95 {1000 * pct(latencies, 95):.0f}  "
-            f"p99 {1000 * pct(latencies, 99):.0f}  max {1000 * max(latencies):.0f}  mean {1000 * statistics.mean(latencies):.0f}"
+            f"p99 {1000 * pct(latencies, 99):.0f}  max {1000 * max(latencies):.0f}  mean "
+            f"{1000 * statistics.mean(latencies):.0f}"
         )
     for e in errors[:5]:
         print(f"  error: {e}")

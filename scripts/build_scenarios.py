@@ -60,7 +60,8 @@ class Writer:
             for j in np.nonzero(changed[n, i])[0]:
                 base = 100 * b.tariffs[n, i, j]
                 policies.append(
-                    f"  {{ importer = {_q(b.regions[n])}, exporter = {_q(b.regions[i])}, sectors = [{_q(b.sectors[j])}], "
+                    f"  {{ importer = {_q(b.regions[n])}, exporter = {_q(b.regions[i])}, sectors = "
+                    f"[{_q(b.sectors[j])}], "
                     f"set_pct = {levels[n, i, j]:.2f} }},  # {base:.2f} applied + {levels[n, i, j] - base:.2f}"
                 )
         self.levels = levels.copy()
@@ -185,7 +186,8 @@ def build(data: str | None):
             f"{rises[step.date]:21.1f} | {trk:7.1f}"
         )
     log.append(
-        "published figures (scripts/timeline.py (PUBLISHED)): step | side | computed | published | check: compared vs target"
+        "published figures (scripts/timeline.py (PUBLISHED)): step | side | computed | published | check: compared "
+        "vs target"
     )
     for r in tl.published_comparison(src, avgs, rises):
         log.append(
@@ -277,7 +279,8 @@ Levels: world2022 baseline + increases (scripts/timeline.py).
         (
             threat,
             "No deal: the threatened extra 100% on China (announced Oct 10 for Nov 1)",
-            "timeline row 2025-10-10: +100 pp 'over and above' current tariffs, applied with the reciprocal rate's coverage",
+            "timeline row 2025-10-10: +100 pp 'over and above' current tariffs, applied with the reciprocal rate's "
+            "coverage",
         ),
         (
             post,

@@ -470,7 +470,8 @@ def build(recent: Path, out: Path) -> None:
 
     def report(T, label):
         log(
-            f"- {label}: CHN->USA {T[usa, chn]:,.0f} (BACI {B[usa, chn]:,.0f}, gap {100 * (T[usa, chn] / B[usa, chn] - 1):+.1f}%; "
+            f"- {label}: CHN->USA {T[usa, chn]:,.0f} (BACI {B[usa, chn]:,.0f}, gap "
+            f"{100 * (T[usa, chn] / B[usa, chn] - 1):+.1f}%; "
             f"US 2024 {us_imp[chn]:,.0f}, gap {100 * (T[usa, chn] / us_imp[chn] - 1):+.1f}%); "
             f"USA->CHN {T[chn, usa]:,.0f} (BACI {B[chn, usa]:,.0f}, gap {100 * (T[chn, usa] / B[chn, usa] - 1):+.1f}%)"
         )
@@ -610,7 +611,8 @@ def build(recent: Path, out: Path) -> None:
         f"{cal.value_added.sum():,.0f} ({100 * (cal.value_added.sum() / va_data.sum() - 1):+.4f}%)"
     )
     log(
-        f"- region value added (wage) changes: {', '.join(f'{r} {100 * (w - 1):+.2f}%' for r, w in zip(REGIONS, w_hat))}"
+        "- region value added (wage) changes: "
+        f"{', '.join(f'{r} {100 * (w - 1):+.2f}%' for r, w in zip(REGIONS, w_hat))}"
     )
     log(
         f"- flows moved by calibration: {100 * rel:.2f}% of world trade (half the sum of absolute changes); "
@@ -672,7 +674,8 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
         f"flows: on CHN {100 * avg(usa, chn):.2f}% (all goods at 2024 US import weights "
         f"{100 * rate_all_chn:.2f}%; PIIE's statutory trade-weighted average at 20 Jan 2025 is 20.8%, "
         f"tariff_timeline_2018_2025.csv; likely reasons for the gap: product exclusions, and statutory rates "
-        f"weighted by pre-war trade vs duties actually paid on the 2024 mix), on EU27 {100 * avg(usa, ridx['EU27']):.2f}%, on MEX "
+        "weighted by pre-war trade vs duties actually paid on the 2024 mix), on EU27 "
+        f"{100 * avg(usa, ridx['EU27']):.2f}%, on MEX "
         f"{100 * avg(usa, ridx['MEX']):.2f}%, on VNM {100 * avg(usa, ridx['VNM']):.2f}%"
     )
 
@@ -742,10 +745,12 @@ def build_tariffs(recent, creg, ridx, sidx, ust, trade):
         f"all goods {np.sum(df.mfn_rate_pct * df.w) / df.w.sum():.2f}% (PIIE Figure 1: 6.67% toward "
         f"others); China's FTAs (ASEAN, Korea, Australia) are not applied (no data): an upper bound."
     )
+    goods_imports = non_chn.us_imports_2024_usd[GOODS]
+    goods_average = 100 * np.sum(mfn_like[GOODS] * goods_imports) / goods_imports.sum()
     log_.append(
         f"- every other importer (no tariff data for them in ../shared/data): ASSUMPTION, each applies by "
         f"sector the US 2024 applied rate on all partners except China (an MFN-like low-tariff "
-        f"structure, goods average {100 * np.sum(mfn_like[GOODS] * non_chn.us_imports_2024_usd[GOODS]) / non_chn.us_imports_2024_usd[GOODS].sum():.2f}%), "
+        f"structure, goods average {goods_average:.2f}%), "
         f"and zero inside {', '.join(FTA_GROUPS)} ({n_fta} ordered pairs). UTIL and SERV: 0 everywhere."
     )
     return t, src, log_

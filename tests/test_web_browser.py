@@ -63,7 +63,8 @@ def page(url):
 
 def wait_for_result(page):
     page.wait_for_function(
-        "document.querySelector('#status').textContent.includes('converged') && !document.querySelector('#run').disabled",
+        "document.querySelector('#status').textContent.includes('converged') && "
+        "!document.querySelector('#run').disabled",
         timeout=120_000,
     )
 

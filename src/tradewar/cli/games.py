@@ -91,7 +91,10 @@ def _print(result) -> None:
         ]
         for code, r in regions.iterrows()
     ]
-    title = f"{result.kind} ({'MFN' if result.mfn else 'discriminatory'}, objective {result.objective}) on {result.baseline.name}"
+    title = (
+        f"{result.kind} ({'MFN' if result.mfn else 'discriminatory'}, objective {result.objective}) "
+        f"on {result.baseline.name}"
+    )
     console.print(table(title, cols, rows, digits=3))
     c = result.certificate
     extra = f"  largest gain from deviating {c.max_deviation_gain_pct:.2e}%" if c.deviation_gain_pct else ""
@@ -208,7 +211,8 @@ def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tupl
 def _print_beside(beside: dict) -> None:
     step = beside["step"]
     title = (
-        f"Beside {beside['scenario']} step {step['number']} ({' '.join(x for x in (step['date'], step['label']) if x)}): "
+        f"Beside {beside['scenario']} step {step['number']} "
+        f"({' '.join(x for x in (step['date'], step['label']) if x)}): "
         "trade-weighted goods tariffs at baseline trade, welfare = exact real income (welfare_hat), %"
     )
     headings, rows = table_rows(beside)
@@ -272,7 +276,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         kind: str = typer.Option(
             "bargaining",
             "--kind",
-            help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for all).",
+            help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for "
+            "all).",
         ),
         beside: str | None = typer.Option(
             None,

@@ -58,7 +58,8 @@ def _read(data: Path | None):
                 break
         else:
             raise InputError(
-                f"--data: {data} holds none of {', '.join(KNOWN)}; pass a CSV file in long format (exporter, importer, trade, ...)",
+                f"--data: {data} holds none of {', '.join(KNOWN)}; pass a CSV file in long format (exporter, "
+                "importer, trade, ...)",
                 field="data",
             )
     if not path.is_file():
@@ -108,11 +109,13 @@ def _print_regions(result: dict, title: str) -> None:
     console.print(table(title, cols, rows))
     if result.get("converged") is False and result.get("max_residual") is None:
         console.print(
-            f"book procedure: stopped after {result.get('iterations')} steps by the book's rule (not a converged equilibrium)"
+            f"book procedure: stopped after {result.get('iterations')} steps by the book's rule (not a converged "
+            "equilibrium)"
         )
     else:
         console.print(
-            f"converged={result.get('converged')}  max residual={result.get('max_residual'):.2e}  iterations={result.get('iterations')}"
+            f"converged={result.get('converged')}  max residual={result.get('max_residual'):.2e}  "
+            f"iterations={result.get('iterations')}"
         )
 
 
@@ -130,7 +133,8 @@ def estimate(
     procedure: str = typer.Option(
         "book",
         "--procedure",
-        help="Baseline multilateral resistances: book = from the PPML fixed effects (AGTPA Step I.b); converged = solved by Newton.",
+        help="Baseline multilateral resistances: book = from the PPML fixed effects (AGTPA Step I.b); converged = "
+        "solved by Newton.",
     ),
     as_json: bool = JsonOption,
 ):
@@ -198,7 +202,8 @@ def simulate(
     shock: list[str] = typer.Option(
         [],
         "--shock",
-        help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or intl_brdr=0:*-*.",
+        help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or "
+        "intl_brdr=0:*-*.",
     ),
     tariff: list[str] = typer.Option(
         [], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."

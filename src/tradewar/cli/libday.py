@@ -39,14 +39,16 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         r = result["rates"]
         console.print(
             f"USTR import-weighted average tariff {100 * r['ustr_import_weighted_average']:.1f}%, optimal US tariff "
-            f"{100 * r['optimal_us_tariff']:.1f}% (Table 2: {100 * r['optimal_us_tariff_table2']:.1f}%), optimal retaliation "
+            f"{100 * r['optimal_us_tariff']:.1f}% (Table 2: {100 * r['optimal_us_tariff_table2']:.1f}%), optimal "
+            "retaliation "
             f"{100 * r['optimal_retaliation_rate']:.1f}%; nu = {result['parameters']['nu_nonUS']:.4f} (non-US) / "
             f"{result['parameters']['nu_US']:.4f} (US)"
         )
         alt = result["alternatives"]
         console.print(
             f"The paper text's versions (not the published tables): US welfare with MEX at 10% "
-            f"{alt['us_welfare_mexico_10pct']:.2f}%, with transfers from the model identity {alt['us_welfare_transfers_identity']:.2f}%"
+            f"{alt['us_welfare_mexico_10pct']:.2f}%, with transfers from the model identity "
+            f"{alt['us_welfare_transfers_identity']:.2f}%"
         )
         console.print("Where the paper's text and its published numbers differ, the published numbers are followed:")
         for note in result["notes"]:

@@ -117,7 +117,8 @@ def read_baci2023(path: str | Path) -> BaciInputs:
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         k = int(np.nonzero(~np.isfinite(values) | (values < 0))[0][0])
         raise InputError(
-            f"baci2023: flow {flows.exporter_iso3[k]} -> {flows.importer_iso3[k]} is {values[k]}; flows must be finite and >= 0",
+            f"baci2023: flow {flows.exporter_iso3[k]} -> {flows.importer_iso3[k]} is {values[k]}; flows must be "
+            "finite and >= 0",
             field="value_kusd",
         )
     n = len(regions)

@@ -92,10 +92,10 @@ class Inner:
 def maximise(problem: Problem, kind: str, prm: dict, x0, lb, ub, *, maxiter=None, tol=1e-9) -> Inner:
     """max_x f(u(x)) on lb <= x <= ub, f = `scalarisation`(kind) with parameters ``prm``.
 
-    Small equilibrium systems and at most `NEWTON_MAX_SIZE` instruments: projected Newton (Bertsekas 1982) with the exact Hessian
-    (second-order implicit differentiation), Levenberg-regularised where it is not negative
-    definite, Armijo search along the projection arc. Large ones: L-BFGS-B on exact gradients.
-    Stops when the projected gradient is below ``tol``."""
+    Small equilibrium systems and at most `NEWTON_MAX_SIZE` instruments: projected Newton (Bertsekas
+    1982) with the exact Hessian (second-order implicit differentiation), Levenberg-regularised
+    where it is not negative definite, Armijo search along the projection arc. Large ones: L-BFGS-B
+    on exact gradients. Stops when the projected gradient is below ``tol``."""
     prm = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in prm.items()}
     x0 = np.clip(np.asarray(x0, float), lb, ub)
     if problem.game._newton is not None and problem.size <= NEWTON_MAX_SIZE:

@@ -17,14 +17,15 @@ Equilibrium conditions (CP 2015, section 3, eqs. 10-14 in the paper's numbering)
 
 (all of c, P, w here are hats), with kappa_ni^j = (1 + tau'_ni^j)/(1 + tau_ni^j) (1 + t'_ni^j) d_ni^j
 (d: iceberg trade-cost changes; t': the exporter i's tax on its sales to n, zero in the data).
-With export taxes, sales at factory-gate prices are border values / (1 + t'), and the tax's
-revenue adds to the exporter's income. An export limit caps the quantity of i's sales to n,
-pi'_ni X'_n / ((1 + tau')(1 + t') c_i) <= (1 - cut) times its baseline, and is solved as the
-export tax that achieves it: t' >= 0 and the cap are complementary (Fischer-Burmeister). Condition (14) is equivalent to the paper's trade balance
-given (13). The numeraire is world value added, sum_n w_n VA_n = sum_n VA_n, as in CP's code,
-or one region's wage. Deficits D'_n are held fixed in numeraire units ("fixed"), or as a share
-of world value added ("share"), or closed, D' = 0, as part of the counterfactual ("close"). The
-"zero" closure of CP's Table 2 compares two balanced worlds: the baseline is first rebalanced by
+With export taxes, sales at factory-gate prices are border values / (1 + t'), and the tax's revenue
+adds to the exporter's income. An export limit caps the quantity of i's sales to n, pi'_ni X'_n /
+((1 + tau')(1 + t') c_i) <= (1 - cut) times its baseline, and is solved as the export tax that
+achieves it: t' >= 0 and the cap are complementary (Fischer-Burmeister). Condition (14) is
+equivalent to the paper's trade balance given (13). The numeraire is world value added, sum_n w_n
+VA_n = sum_n VA_n, as in CP's code, or one region's wage. Deficits D'_n are held fixed in numeraire
+units ("fixed"), or as a share of world value added ("share"), or closed, D' = 0, as part of the
+counterfactual ("close").
+The "zero" closure of CP's Table 2 compares two balanced worlds: the baseline is first rebalanced by
 `calibrate` with D' = 0 (`tradewar.scenario.run.scenario_inputs` does this), then D' = 0.
 
 Unknowns: z = (log w [N], log P [N, J], X' / X [N, J], log(1 + t') [K limited flows]), solved by

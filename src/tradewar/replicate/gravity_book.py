@@ -189,9 +189,9 @@ def simulate_long(
 
     Cost terms t^(1-sigma) = exp(sum_k b_k x_k) from `cost_variables` and `coefficients`;
     `shocks` sets variable values on listed (exporter, importer) pairs, e.g.
-    {"pta": [("CAN", "JPN", 1), ("JPN", "CAN", 1)]} ("*" matches every region); `tariffs` lists (importer, exporter, rate)
-    (decimals; only with procedure="converged"). The baseline is the PPML fit with exporter and
-    importer effects and the baseline costs as offset (the book's tradehat_BLN), Y and E the
+    {"pta": [("CAN", "JPN", 1), ("JPN", "CAN", 1)]} ("*" matches every region); `tariffs` lists
+    (importer, exporter, rate) (decimals; only with procedure="converged"). The baseline is the
+    PPML fit with exporter and importer effects and the baseline costs as offset (the book's tradehat_BLN), Y and E the
     flows' sums. Returns a dict with ``regions`` (code, exports_pct, real_gdp_pct, imr_pct,
     omr_pct, factory_gate_price_pct, welfare_pct) and the solver's diagnostics.
     """

@@ -344,11 +344,13 @@ def replicate(name: str, data=None, *, procedure: str = "book") -> dict:
 def notes(name: str, procedure: str) -> list[str]:
     out = [
         "Published values: the book's Stata outputs (../shared/data/yotov/results), beside, never used.",
-        "PPML steps with exporter and importer effects and an offset are exact biproportional fits (their first-order conditions).",
+        "PPML steps with exporter and importer effects and an offset are exact biproportional fits (their "
+        "first-order conditions).",
     ]
     if procedure == "book":
         out.append(
-            "The book's loop stops when sd and max of the step change in prices are <= 0.01; it is not a converged equilibrium."
+            "The book's loop stops when sd and max of the step change in prices are <= 0.01; it is not a converged "
+            "equilibrium."
         )
     else:
         out.append(

@@ -95,7 +95,8 @@ def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
         f"<h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='data:image/png;base64,{d}'/>" for t, d in figures
     )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(result.title)}</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}td,th{{padding:2px 6px;text-align:right;font-size:12px}}
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
+td,th{{padding:2px 6px;text-align:right;font-size:12px}}
 td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></head><body>
 <h1>{html.escape(result.title)}</h1>
 <p>Dataset: {html.escape(result.baseline.name)}. Every step is a general-equilibrium counterfactual from the

@@ -25,11 +25,11 @@
 
 An optional `[sensitivity]` table (`sectors = ["CHEM"]`, `theta = [2, 4, 8]`) solves every step
 again with those sectors' trade elasticity set to each value, to show how much the answer
-depends on it. A policy's `instrument` is "tariff" (the importer's import tariff, the default), "export_tax"
-(the exporter's tax on sales to the importer, set_pct/add_pp) or "export_limit" (a quantity
+depends on it. A policy's `instrument` is "tariff" (the importer's import tariff, the default),
+"export_tax" (the exporter's tax on sales to the importer, set_pct/add_pp) or "export_limit" (a quantity
 limit on the exporter's sales, `cut_pct` percent below the baseline quantity, solved as the
-export tax that achieves it; `cut_pct = 0` lifts a limit set in an earlier step). Every step is solved from the baseline, so each result is the
-total effect of the policies in force at that date.
+export tax that achieves it; `cut_pct = 0` lifts a limit set in an earlier step). Every step is
+solved from the baseline, so each result is the total effect of the policies in force at that date.
 """
 
 from __future__ import annotations

@@ -243,7 +243,8 @@ def solve_draws(
     if np.any(bad):
         d, j = (int(x[0]) for x in np.nonzero(bad))
         raise InputError(
-            f"thetas: draw {d}, sector {baseline.sectors[j]} is {thetas[d, j]!r}; trade elasticities must be finite and > 0",
+            f"thetas: draw {d}, sector {baseline.sectors[j]} is {thetas[d, j]!r}; trade elasticities must be finite "
+            "and > 0",
             field="thetas",
         )
     base = module.params(baseline, tariffs, **options)
