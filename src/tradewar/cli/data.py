@@ -10,6 +10,7 @@ world2022). Mistakes give a one-line error and exit status 2; nothing is written
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import typer
@@ -56,8 +57,6 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ):
         """The bundled data sets with their size and provenance."""
-        from importlib import resources
-
         rows = []
         for d in list_datasets():
             b = read_dataset(resources.files("tradewar").joinpath("datasets", d["name"]), name=d["name"])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from tradewar.cli import uncertainty as cu
 from tradewar.cli.output import console, emit_json, err_console, table
@@ -65,8 +66,6 @@ def _bounds(lower: float, upper: float) -> tuple[float, float]:
 def _progress(enabled: bool, what: str):
     """A rich progress display on stderr (stdout stays clean for --json); none where stderr is
     not a terminal (rich would only leave a blank line there, e.g. before a one-line error)."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     if not enabled or not err_console.is_terminal:
         yield None
         return

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import typer
 
 from tradewar.cli.output import console, emit_json, table
@@ -46,8 +48,6 @@ COLUMNS = ["code", "exports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory
 
 def _read(data: Path | None):
     """(frame, default cost variables, sigma, reference) from a file or a known folder."""
-    import pandas as pd
-
     if data is None:
         data = default_data_path("gegravity")
     path = Path(data)
@@ -144,8 +144,6 @@ def estimate(
     ``regions`` lists each region's IMR (P^(1-sigma), reference = 1) and OMR (Y Pi^(1-sigma)),
     from the fixed effects (--procedure book) or solved from the structural system (converged).
     """
-    import numpy as np
-
     df, default_terms, _, default_ref = _read(data)
     chosen = _split(terms) or default_terms
     if not chosen:

@@ -18,9 +18,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         job_seconds: float = typer.Option(600.0, "--job-seconds", min=1, help="Time limit of one background job (s)."),
     ):
         """Serve the JSON API (/api, /openapi.json) and the dashboard (/) with uvicorn."""
-        import uvicorn
+        import uvicorn  # uvicorn and fastapi (tradewar.web): heavy, loaded only by `tradewar serve`
 
-        from tradewar.web import create_app
+        from tradewar.web import create_app  # (idem: fastapi)
 
         err_console.print(f"tradewar dashboard on http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)")
         uvicorn.run(

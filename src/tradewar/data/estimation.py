@@ -28,6 +28,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from tradewar.errors import InputError
 
@@ -62,8 +63,6 @@ class GravityFit:
 
     def table(self) -> pd.DataFrame:
         """Coefficients, standard errors, z and p values, one row per term."""
-        from scipy.stats import norm
-
         z = self.coefficients / self.se
         return pd.DataFrame({"coefficient": self.coefficients, "se": self.se, "z": z, "p": 2 * norm.sf(np.abs(z))})
 
@@ -150,7 +149,7 @@ def ppml(
     or {"CRV1": "pair"} for clustering. Rows with missing values in the variables used are
     dropped and counted; so are separated rows (see the module docstring).
     """
-    import pyfixest as pf
+    import pyfixest as pf  # pyfixest: heavy (numba), loaded only when a model is estimated
 
     cluster = [c for v in vcov.values() for c in str(v).split("+")] if isinstance(vcov, dict) else []
     used = list(

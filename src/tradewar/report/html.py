@@ -32,7 +32,7 @@ def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
     import matplotlib  # matplotlib: heavy, loaded only when a report is written
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # (idem)
 
     steps = result.steps
     labels = [s.date or f"step {k + 1}" for k, s in enumerate(steps)]
