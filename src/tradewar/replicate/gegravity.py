@@ -10,7 +10,6 @@ scenarios; Y and E are taken as given (not sums of the flows).
 
 from __future__ import annotations
 
-from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -19,7 +18,7 @@ import numpy as np
 from jax.scipy.special import logsumexp
 
 from tradewar.errors import NotConverged
-from tradewar.solver.newton import newton_root
+from tradewar.solver.newton import solve_model
 
 
 class _MRParams(NamedTuple):
@@ -46,10 +45,12 @@ def _mr_residual(z, p: _MRParams):
     return jnp.concatenate([r_imr, omr_model - log_omr])
 
 
-@partial(jax.jit, static_argnames=("tol",))
-def _solve_mr(p: _MRParams, tol: float = 1e-12):
-    n = p.log_out_share.shape[0]
-    return newton_root(_mr_residual, jnp.zeros(2 * n), p, tol=tol)
+def _mr_initial_guess(p: _MRParams) -> jax.Array:
+    return jnp.zeros(2 * p.log_out_share.shape[0])
+
+
+def _mr_outcomes(z, p: _MRParams) -> dict:
+    return {}  # the resistances are read from the solution itself (`_mr_unpack`)
 
 
 def resistances(cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, reference: int, *, tol: float = 1e-12):
@@ -64,7 +65,7 @@ def resistances(cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, r
         jnp.log(jnp.asarray(expenditure / expenditure.sum())),
         jnp.asarray(ref),
     )
-    res = _solve_mr(p, tol=tol)
+    res, _ = solve_model(_mr_residual, _mr_initial_guess, _mr_outcomes, p, tol=tol)
     if not bool(res.converged):
         raise NotConverged("multilateral resistances", float(res.max_residual), int(res.iterations), tol)
     log_imr, log_omr = _mr_unpack(res.value, p)
