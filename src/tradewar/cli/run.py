@@ -36,7 +36,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         """Solve every step of a scenario in general equilibrium and show what it does.
 
         With --draws N, also solve every step under N draws of the trade elasticities and report
-        p5/p50/p95 bands (see tradewar.cli_uncertainty for the --json keys)."""
+        p5/p50/p95 bands (see tradewar.cli.uncertainty for the --json keys)."""
         spec = load_scenario(scenario)
         if draws:
             cu.check_draw_options(draws, theta_dist, theta_cv)

@@ -118,7 +118,7 @@ def average_tariff_keys(eq: Equilibrium) -> dict:
 def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) -> ScenarioResult:
     """Load the scenario's dataset, compile its steps and solve each one in general equilibrium.
 
-    `scenario` is a `tradewar.scenario.Scenario` (see `load_scenario`); `progress(k, total,
+    `scenario` is a `tradewar.scenario.spec.Scenario` (see `load_scenario`); `progress(k, total,
     label)` is called before each step. `dataset`: the scenario's dataset already loaded (a
     server keeps it in memory instead of reading it for every request).
     """

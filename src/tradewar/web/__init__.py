@@ -1,4 +1,4 @@
-"""The web service: a FastAPI JSON API over `tradewar.api` and a dashboard page (`tradewar serve`)."""
+"""The web service: a FastAPI JSON API over the library (scenarios, games) and a dashboard page (`tradewar serve`)."""
 
 from tradewar.web.app import create_app
 

@@ -1,6 +1,6 @@
 """What the web API computes: validated scenarios in, cached results out.
 
-Every request becomes a `tradewar.scenario.Scenario` (validated by `parse_scenario`, the rules of
+Every request becomes a `tradewar.scenario.spec.Scenario` (validated by `parse_scenario`, the rules of
 scenario files) and is solved by `tradewar.run_scenario`, the function behind `tradewar run`.
 Results are cached under the SHA-256 of the canonical scenario (its validated fields as JSON
 with sorted keys), so the same question asked twice, or by fifty clients at once, is solved once.
