@@ -17,14 +17,14 @@ import typer
 
 from tradewar.cli.output import console, emit_json, table
 from tradewar.data.aggregate import aggregate, read_mappings
-from tradewar.data.registry import DATASETS
+from tradewar.data.registry import DATASETS, load_dataset
 from tradewar.data.world2022 import (
     list_datasets,
-    load_world2022,
-    provenance_text,
     read_dataset,
     write_dataset,
 )
+from tradewar.data.world2022_full import bundled_mappings, resolve_mappings
+from tradewar.errors import InputError
 
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 
@@ -59,12 +59,12 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         """The bundled data sets with their size and provenance."""
         rows = []
         for d in list_datasets():
-            b = read_dataset(resources.files("tradewar").joinpath("datasets", d["name"]), name=d["name"])
+            b = load_dataset(d["name"])
             rows.append(
                 {
                     **d,
                     **{k: v for k, v in _summary(b).items() if k in ("regions", "sectors")},
-                    "year": 2022 if d["name"] == "world2022" else None,
+                    "year": 2022 if d["name"].startswith("world2022") else None,
                 }
             )
         others = [s for s in DATASETS if s not in {r["name"] for r in rows}]
@@ -92,24 +92,40 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 )
         console.print(f"Loaders for the shared replication data (../shared/data): {', '.join(others)}", highlight=False)
 
+    @data_app.command("mappings")
+    def data_mappings(as_json: bool = JsonOption):
+        """The bundled mapping files (names usable as --mapping and as a scenario's [dataset] mapping)."""
+        maps = bundled_mappings()
+        if as_json:
+            emit_json({"mappings": maps})
+            return
+        console.print(table("Bundled mappings", ["name", "header"], [[k, v] for k, v in maps.items()]))
+
     @data_app.command("aggregate")
     def data_aggregate(
-        mapping: list[Path] = typer.Option(
-            ..., "--mapping", help="Mapping CSV: 'region,new_region' or 'sector,new_sector' (repeatable)."
+        mapping: list[str] = typer.Option(
+            ...,
+            "--mapping",
+            help="Mapping CSV ('region,new_region' or 'sector,new_sector') or a bundled mapping's name "
+            "(tradewar data mappings); repeatable.",
         ),
         out: Path = typer.Option(
             ..., "--out", help="Folder to write the aggregated data set to (docs/data-layout.md)."
         ),
         data: Path | None = typer.Option(
-            None, "--data", help="A data set folder in the layout (default: bundled world2022)."
+            None, "--data", help="A data set folder in the layout (default: the bundled --dataset)."
         ),
+        dataset: str = typer.Option("world2022", "--dataset", help="Bundled data set: world2022 or world2022-full."),
         as_json: bool = JsonOption,
     ):
         """Aggregate a data set with mapping files and write it, validated, in the CSV layout."""
-        source = read_dataset(data) if data is not None else load_world2022()
-        region_map, sector_map = read_mappings(mapping, source)
+        if dataset not in ("world2022", "world2022-full"):
+            raise InputError(f"--dataset: {dataset!r} is not bundled; use world2022 or world2022-full", field="dataset")
+        source = read_dataset(data) if data is not None else load_dataset(dataset)
+        region_map, sector_map = read_mappings(resolve_mappings(mapping), source)
         agg = aggregate(source, region_map, sector_map)
-        prov = provenance_text() if data is None else ""
+        prov = resources.files("tradewar").joinpath("datasets", dataset, "PROVENANCE.md").read_text(encoding="utf-8")
+        prov = prov if data is None else ""
         note = (
             f"# {out.name}: {source.name} aggregated by tradewar data aggregate\n\n"
             f"Mapping files: {', '.join(str(m) for m in mapping)}.\n"

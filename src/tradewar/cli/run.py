@@ -11,7 +11,7 @@ from tradewar.cli.output import JsonOption, console, emit_json, table
 from tradewar.report.html import write_html_report
 from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions
 from tradewar.scenario.run import run_scenario
-from tradewar.scenario.spec import load_scenario
+from tradewar.scenario.spec import load_scenario, with_dataset
 
 
 def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
@@ -25,6 +25,17 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
         ),
         no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
+        dataset: str | None = typer.Option(
+            None,
+            "--dataset",
+            help="Run on this dataset instead of the scenario's [dataset] source (e.g. world2022-full).",
+        ),
+        mapping: list[str] | None = typer.Option(
+            None,
+            "--mapping",
+            help="Aggregate the dataset first: a mapping CSV or a bundled mapping's name (tradewar data mappings); "
+            "repeatable. Replaces the scenario's [dataset] mapping.",
+        ),
         draws: int = cu.DrawsOption,
         seed: int = cu.SeedOption,
         theta_dist: str = cu.ThetaDistOption,
@@ -37,7 +48,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
         With --draws N, also solve every step under N draws of the trade elasticities and report
         p5/p50/p95 bands (see tradewar.cli.uncertainty for the --json keys)."""
-        spec = load_scenario(scenario)
+        spec = with_dataset(load_scenario(scenario), dataset, mapping)
         if draws:
             cu.check_draw_options(draws, theta_dist, theta_cv)
         bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)

@@ -101,23 +101,23 @@ def aggregate(baseline: Baseline, region_map: dict | None = None, sector_map: di
     S = np.zeros((j, b.n_sectors))
     S[sg, np.arange(b.n_sectors)] = 1.0
 
-    trade = np.einsum("an,bi,cj,nij->abc", R, R, S, b.trade)
-    revenue = np.einsum("an,bi,cj,nij->abc", R, R, S, b.trade * b.tariffs)
-    count = np.einsum("an,bi,cj->abc", R, R, S)
-    simple = np.einsum("an,bi,cj,nij->abc", R, R, S, b.tariffs) / count
+    trade = np.einsum("an,bi,cj,nij->abc", R, R, S, b.trade, optimize=True)
+    revenue = np.einsum("an,bi,cj,nij->abc", R, R, S, b.trade * b.tariffs, optimize=True)
+    count = np.einsum("a,b,c->abc", R.sum(axis=1), R.sum(axis=1), S.sum(axis=1))  # members per cell
+    simple = np.einsum("an,bi,cj,nij->abc", R, R, S, b.tariffs, optimize=True) / count
     tariffs = np.divide(revenue, trade, out=simple, where=trade > 0)
 
     output = b.gross_output
     Y = R @ output @ S.T
-    va = np.einsum("an,cj,nj->ac", R, S, b.va_share * output)
+    va = np.einsum("an,cj,nj->ac", R, S, b.va_share * output, optimize=True)
     va_share = np.divide(va, Y, out=np.ones_like(Y), where=Y > 0)
-    spend = np.einsum("an,ck,dj,nkj->acd", R, S, S, b.io_share * ((1 - b.va_share) * output)[:, None, :])
+    spend = np.einsum("an,ck,dj,nkj->acd", R, S, S, b.io_share * ((1 - b.va_share) * output)[:, None, :], optimize=True)
     total = spend.sum(axis=1, keepdims=True)
     io_share = np.divide(spend, total, out=np.zeros_like(spend), where=total > 0)
     empty = total[:, 0, :] <= 0
     for a, c in zip(*np.nonzero(empty)):
         io_share[a, c, c] = 1.0  # no intermediate inputs: convention (va_share is 1 there)
-    final = np.einsum("an,cj,nj->ac", R, S, b.final_share * b.income[:, None])
+    final = np.einsum("an,cj,nj->ac", R, S, b.final_share * b.income[:, None], optimize=True)
     final_share = final / final.sum(axis=1, keepdims=True)
 
     intl = b.trade.sum(axis=(0, 1)) - np.einsum("nnj->j", b.trade)

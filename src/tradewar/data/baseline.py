@@ -168,6 +168,21 @@ class Baseline:
                 field=field_name,
             ) from None
 
+    def region_members(self, code: str, field_name: str = "region") -> list[int]:
+        """Indices of a region code, or of a group's members where the data set defines the group
+        (``extras['region_groups']``: world2022-full names world2022's regions, e.g. EU27)."""
+        groups = self.extras.get("region_groups", {})
+        if code not in self.regions and code in groups:
+            return [self.region_index(c, field_name) for c in groups[code]]
+        return [self.region_index(code, field_name)]
+
+    def sector_members(self, code: str, field_name: str = "sectors") -> list[int]:
+        """Indices of a sector code, or of a group's members (``extras['sector_groups']``)."""
+        groups = self.extras.get("sector_groups", {})
+        if code not in self.sectors and code in groups:
+            return [self.sector_index(c, field_name) for c in groups[code]]
+        return [self.sector_index(code, field_name)]
+
     def sector_index(self, code: str, field_name: str = "sectors") -> int:
         try:
             return self.sectors.index(code)

@@ -11,26 +11,41 @@ from tradewar.data.baseline import Baseline
 from tradewar.data.cp2015 import load_cp2015
 from tradewar.data.ossa2014 import load_ossa2014
 from tradewar.data.world2022 import load_world2022, read_dataset
+from tradewar.data.world2022_full import load_world2022_full, resolve_mappings
 from tradewar.errors import InputError
 
-DATASETS = ("world2022", "cp2015", "ossa2014", "baci2023")
+DATASETS = ("world2022", "world2022-full", "cp2015", "ossa2014", "baci2023")
 #: The bundled dataset used where none is named.
 DEFAULT_DATASET = "world2022"
 
 
-def load_dataset(source: str = DEFAULT_DATASET, path: str | Path | None = None, **options) -> Baseline:
-    """Load a dataset by its source name (see `DATASETS`; default: the bundled world2022).
+def load_dataset(source: str = DEFAULT_DATASET, path: str | Path | None = None, *, mapping=None, **options) -> Baseline:
+    """Load a dataset by its source name (see `DATASETS`; default: the bundled world2022),
+    aggregated by `mapping` if given.
 
-    world2022 takes ``mapping=`` (mapping CSV path(s), see `tradewar.data.aggregate`); with a
-    `path` it reads that folder in the world2022 CSV layout (docs/data-layout.md) instead.
+    `mapping`: a mapping CSV path or the name of a bundled mapping (`tradewar data mappings`), or
+    a list of them (one per kind: regions, sectors); see `tradewar.data.aggregate`. An unmapped
+    or doubly mapped code is a one-line `InputError`. With a `path`, world2022 reads that folder
+    in the world2022 CSV layout (docs/data-layout.md) instead of the bundled one. Other `options`
+    go to the loader (cp2015, ossa2014: see their modules).
     """
+    baseline = _load(source, path, **options)
+    if mapping is None:
+        return baseline
+    return aggregate(baseline, *read_mappings(resolve_mappings(mapping), baseline))
+
+
+def _load(source: str, path: str | Path | None, **options) -> Baseline:
     if source == "world2022":
+        return read_dataset(path) if path is not None else load_world2022()
+    if source == "world2022-full":
         if path is not None:
-            baseline = read_dataset(path)
-            if options.get("mapping") is not None:
-                return aggregate(baseline, *read_mappings(options["mapping"], baseline))
-            return baseline
-        return load_world2022(**options)
+            raise InputError(
+                "dataset.path: world2022-full is bundled and takes no path; remove path (or use source = "
+                '"world2022" with a folder in the CSV layout)',
+                field="dataset.path",
+            )
+        return load_world2022_full()
     if source == "cp2015":
         return load_cp2015(path or default_data_path("cp2015"), **options)
     if source == "ossa2014":

@@ -29,7 +29,7 @@ def _resolve(codes: Codes, known: tuple[str, ...], field: str, index) -> list[in
     items = [codes] if isinstance(codes, str) else list(codes)
     if not items:
         raise InputError(f'{field}: empty list; give codes or "all"', field=field)
-    return [index(c, field) for c in items]
+    return [k for c in items for k in index(c, field)]
 
 
 def compile_steps(scenario: Scenario, baseline: Baseline) -> list[PolicyArrays]:
@@ -41,9 +41,9 @@ def compile_steps(scenario: Scenario, baseline: Baseline) -> list[PolicyArrays]:
     for s, step in enumerate(scenario.steps):
         for k, pol in enumerate(step.policy):
             where = f"step[{s}].policy[{k}]" if scenario.step else f"policy[{k}]"
-            n = _resolve(pol.importer, baseline.regions, f"{where}.importer", baseline.region_index)
-            i = _resolve(pol.exporter, baseline.regions, f"{where}.exporter", baseline.region_index)
-            j = _resolve(pol.sectors, baseline.sectors, f"{where}.sectors", baseline.sector_index)
+            n = _resolve(pol.importer, baseline.regions, f"{where}.importer", baseline.region_members)
+            i = _resolve(pol.exporter, baseline.regions, f"{where}.exporter", baseline.region_members)
+            j = _resolve(pol.sectors, baseline.sectors, f"{where}.sectors", baseline.sector_members)
             cells = np.ix_(n, i, j)
             offdiag = (np.arange(baseline.n_regions)[n][:, None] != np.arange(baseline.n_regions)[i][None, :])[
                 :, :, None

@@ -160,7 +160,8 @@ def scenario_inputs(scenario, dataset: Baseline | None = None):
     Also used by `tradewar.scenario.draws` so that draws solve exactly the same problems."""
     spec = scenario.model
     model = get_model(spec.name)
-    baseline = dataset if dataset is not None else load_dataset(scenario.dataset.source, scenario.dataset.path)
+    source = scenario.dataset
+    baseline = dataset if dataset is not None else load_dataset(source.source, source.path, mapping=source.mapping)
     options = {"deficits": spec.deficits, "numeraire": spec.numeraire}
     if spec.lambdas is not None:
         options["lambdas"] = spec.lambdas

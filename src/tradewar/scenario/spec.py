@@ -75,7 +75,7 @@ class PolicySpec(_Strict):
 class DatasetSpec(_Strict):
     source: str = "world2022"
     path: str | None = None
-    mapping: str | None = None
+    mapping: str | list[str] | None = None  # mapping CSV path(s) or bundled mapping names
 
 
 class ModelSpec(_Strict):
@@ -149,6 +149,19 @@ def bundled_scenarios() -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     return {Path(f.name).stem: Path(str(f)) for f in folder.iterdir() if f.name.endswith(".toml")}
+
+
+def with_dataset(scenario: Scenario, source: str | None = None, mapping: list[str] | None = None) -> Scenario:
+    """The scenario on another dataset (`source`, without the scenario's path) and/or with other
+    mapping files (`tradewar run --dataset/--mapping`); unchanged where both are None/empty."""
+    update = {}
+    if source is not None:
+        update.update(source=source, path=None)
+    if mapping:
+        update["mapping"] = list(mapping)
+    if not update:
+        return scenario
+    return scenario.model_copy(update={"dataset": scenario.dataset.model_copy(update=update)})
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
