@@ -25,8 +25,14 @@ def tradewar(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpr
     assert TRADEWAR.exists(), f"no console script {TRADEWAR}: install the project (pip install -e .) into this venv"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "COLUMNS": "100"}
     return subprocess.run(
-        [str(TRADEWAR), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
-        stdin=subprocess.DEVNULL, umask=0o022,
+        [str(TRADEWAR), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        umask=0o022,
     )
 
 
@@ -135,7 +141,12 @@ def test_no_report_with_json_ignores_a_bad_report_path(tmp_path):
 
 
 def test_python_m_entry_point_has_the_same_errors():
-    """`python -m tradewar.cli` (what `tradewar.web.server` starts) handles usage errors alike."""
-    p = subprocess.run([sys.executable, "-m", "tradewar.cli", "serve", "--port", "abc"], capture_output=True,
-                       text=True, timeout=300, stdin=subprocess.DEVNULL)
+    """`python -m tradewar.cli` (what tests/web_server.py starts) handles usage errors alike."""
+    p = subprocess.run(
+        [sys.executable, "-m", "tradewar.cli", "serve", "--port", "abc"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert_one_line_usage_error(p, "--port", "abc")

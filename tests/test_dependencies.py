@@ -51,7 +51,9 @@ def third_party_imports(folder: Path) -> dict[str, list[str]]:
     """Top-level module -> 'path:line' of each absolute import of it under `folder` (imports
     inside functions included), without the standard library and the package itself."""
     found: dict[str, list[str]] = {}
-    local = {p.stem for p in folder.glob("*.py")}  # a test module importing a sibling (conftest)
+    # a sibling module (tests/web_server.py) or one of pytest's `pythonpath` folders (scripts/)
+    pythonpath = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["pythonpath"]
+    local = {p.stem for d in [folder, *(ROOT / x for x in pythonpath)] for p in d.glob("*.py")}
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
             if isinstance(node, ast.Import):
@@ -78,8 +80,10 @@ def undeclared(folder: Path, requirements: list[str]) -> list[str]:
         if provided_by is None:
             problems.append(f"{where[0]}: import {module}: not installed, so no declared dependency provides it")
         elif not provided_by & allowed:
-            problems.append(f"{where[0]}: import {module}: from {', '.join(sorted(provided_by))}, "
-                            "which pyproject.toml does not declare")
+            problems.append(
+                f"{where[0]}: import {module}: from {', '.join(sorted(provided_by))}, "
+                "which pyproject.toml does not declare"
+            )
     return problems
 
 

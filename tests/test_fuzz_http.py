@@ -20,10 +20,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from web_server import running_server
 
-from tradewar.web.server import running_server
-
-SETTINGS = dict(deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+SETTINGS = {"deadline": None, "derandomize": True, "suppress_health_check": list(HealthCheck)}
 
 OUTCOMES = Counter()  # outcome -> requests
 STATUSES = Counter()  # HTTP status -> requests
@@ -36,9 +35,13 @@ def api(request):
         regions = [r["code"] for r in info["regions"]]
         sectors = [s["code"] for s in info["sectors"]]
         yield client, regions, sectors
-    figures = {"requests": sum(STATUSES.values()), "outcomes": dict(OUTCOMES),
-               "statuses": {str(k): v for k, v in sorted(STATUSES.items())}}
-    request.config.cache.set("tradewar/fuzz_http", figures)
+    figures = {
+        "requests": sum(STATUSES.values()),
+        "outcomes": dict(OUTCOMES),
+        "statuses": {str(k): v for k, v in sorted(STATUSES.items())},
+    }
+    if getattr(request.config, "cache", None) is not None:  # none under -p no:cacheprovider
+        request.config.cache.set("tradewar/fuzz_http", figures)
     print(f"\nHTTP fuzz figures: {json.dumps(figures)}")
 
 
@@ -56,8 +59,10 @@ def check(r: httpx.Response) -> str:
             for row in step["regions"]:
                 for key, value in row.items():
                     assert value is None or isinstance(value, str) or math.isfinite(value), (key, value)
-            for table, levels in (("bilateral", ("trade_old", "trade_new")),
-                                  ("sectors", ("gross_output_old", "gross_output_new"))):
+            for table, levels in (
+                ("bilateral", ("trade_old", "trade_new")),
+                ("sectors", ("gross_output_old", "gross_output_new")),
+            ):
                 for row in step.get(table, []):
                     for key in levels:  # an equilibrium has no negative trade or output
                         assert row[key] is not None and row[key] >= 0, (table, row)
@@ -87,25 +92,35 @@ def post_json(client: httpx.Client, path: str, body) -> httpx.Response:
 
 # -- strategies ---------------------------------------------------------------------------
 def codes(pool: list[str], everything: str = "all"):
-    return st.one_of(st.just(everything), st.sampled_from(pool), st.lists(st.sampled_from(pool), min_size=1,
-                                                                           max_size=3, unique=True))
+    return st.one_of(
+        st.just(everything), st.sampled_from(pool), st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True)
+    )
 
 
 def valid_policy(regions, sectors):
     tariff = st.fixed_dictionaries(
         {"importer": codes(regions), "exporter": codes(regions), "sectors": codes(sectors)},
-    ).flatmap(lambda base: st.one_of(
-        st.builds(lambda v: {**base, "add_pp": v}, st.floats(-10, 60).map(lambda x: round(x, 2))),
-        st.builds(lambda v: {**base, "set_pct": v}, st.floats(0, 150).map(lambda x: round(x, 2))),
-        st.builds(lambda v: {**base, "instrument": "export_tax", "set_pct": v}, st.floats(0, 40).map(lambda x: round(x, 2))),
-    ))
+    ).flatmap(
+        lambda base: st.one_of(
+            st.builds(lambda v: {**base, "add_pp": v}, st.floats(-10, 60).map(lambda x: round(x, 2))),
+            st.builds(lambda v: {**base, "set_pct": v}, st.floats(0, 150).map(lambda x: round(x, 2))),
+            st.builds(
+                lambda v: {**base, "instrument": "export_tax", "set_pct": v},
+                st.floats(0, 40).map(lambda x: round(x, 2)),
+            ),
+        )
+    )
     return tariff
 
 
 #: Values that are never a valid number, code or setting.
 JUNK = st.one_of(
-    st.none(), st.booleans(), st.text(max_size=12), st.integers(-10**30, 10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.lists(st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.text(max_size=12),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
 
@@ -130,8 +145,10 @@ def broken(body: dict, data) -> dict:
 
 
 def solve_body(regions, sectors, data) -> dict:
-    model = data.draw(st.sampled_from(["caliendo-parro", "caliendo-parro", "caliendo-parro", "ossa", "gravity",
-                                       "liberation-day"]), label="model")
+    model = data.draw(
+        st.sampled_from(["caliendo-parro", "caliendo-parro", "caliendo-parro", "ossa", "gravity", "liberation-day"]),
+        label="model",
+    )
     body = {
         "model": model,
         "deficits": data.draw(st.sampled_from(["fixed", "fixed", "share", "zero"]), label="deficits"),
@@ -161,11 +178,20 @@ def test_inline_scenarios(api, data):
     """POST /api/run with an inline scenario of dated steps, valid or with one mistake."""
     client, regions, sectors = api
     n = data.draw(st.integers(1, 3), label="steps")
-    steps = [{"date": f"2025-{k + 1:02d}-01", "label": f"step {k}",
-              "policy": data.draw(st.lists(valid_policy(regions, sectors), min_size=1, max_size=2))}
-             for k in range(n)]
-    scenario = {"title": data.draw(st.text(max_size=20)), "dataset": {"source": "world2022"},
-                "model": {"name": data.draw(st.sampled_from(["caliendo-parro", "ossa"]))}, "step": steps}
+    steps = [
+        {
+            "date": f"2025-{k + 1:02d}-01",
+            "label": f"step {k}",
+            "policy": data.draw(st.lists(valid_policy(regions, sectors), min_size=1, max_size=2)),
+        }
+        for k in range(n)
+    ]
+    scenario = {
+        "title": data.draw(st.text(max_size=20)),
+        "dataset": {"source": "world2022"},
+        "model": {"name": data.draw(st.sampled_from(["caliendo-parro", "ossa"]))},
+        "step": steps,
+    }
     body = {"scenario": scenario, "detail": data.draw(st.booleans())}
     if data.draw(st.booleans(), label="break it"):
         target = data.draw(st.sampled_from([scenario, scenario["model"], steps[0]]), label="where")
@@ -175,17 +201,33 @@ def test_inline_scenarios(api, data):
 
 
 @settings(max_examples=120, **SETTINGS)
-@given(raw=st.one_of(
-    st.binary(max_size=200),
-    st.text(max_size=200).map(str.encode),
-    st.builds(lambda b, cut: json.dumps(b).encode()[:cut],  # a valid body cut short
-              st.fixed_dictionaries({"policy": st.just([{"importer": "USA", "exporter": "CHN", "add_pp": 10}])}),
-              st.integers(0, 60)),
-    st.integers(1, 5000).map(lambda depth: b'{"policy": ' + b"[" * depth + b"]" * depth + b"}"),
-    st.sampled_from([b"NaN", b"[]", b"null", b'"x"', b"1e999", b'{"policy": [{"importer": "USA", "add_pp": NaN}]}',
-                     b'{"policy": [{"importer": "USA", "add_pp": Infinity}]}', b"\xff\xfe\x00{", b"{}"]),
-), path=st.sampled_from(["/api/solve", "/api/run", "/api/jobs/optimal"]),
-   content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded"]))
+@given(
+    raw=st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200).map(str.encode),
+        st.builds(
+            lambda b, cut: json.dumps(b).encode()[:cut],  # a valid body cut short
+            st.fixed_dictionaries({"policy": st.just([{"importer": "USA", "exporter": "CHN", "add_pp": 10}])}),
+            st.integers(0, 60),
+        ),
+        st.integers(1, 5000).map(lambda depth: b'{"policy": ' + b"[" * depth + b"]" * depth + b"}"),
+        st.sampled_from(
+            [
+                b"NaN",
+                b"[]",
+                b"null",
+                b'"x"',
+                b"1e999",
+                b'{"policy": [{"importer": "USA", "add_pp": NaN}]}',
+                b'{"policy": [{"importer": "USA", "add_pp": Infinity}]}',
+                b"\xff\xfe\x00{",
+                b"{}",
+            ]
+        ),
+    ),
+    path=st.sampled_from(["/api/solve", "/api/run", "/api/jobs/optimal"]),
+    content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded"]),
+)
 def test_raw_bodies(api, raw, path, content_type):
     """Bytes that are rarely JSON: malformed, cut short, deeply nested, not UTF-8, NaN."""
     client, _, _ = api

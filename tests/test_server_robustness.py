@@ -3,7 +3,7 @@ keep-alive client: a 500 (should one remain) closes its connection properly; the
 gave 500 give none; the result cache is bounded in bytes; /api/health answers while solves wait;
 OPTIONS answers with Allow; malformed JSON is reported as the body.
 
-Most tests drive a `tradewar serve` process (tradewar.web.server.running_server). The 500 test
+Most tests drive a `tradewar serve` process (tests/web_server.py). The 500 test
 serves the real application with uvicorn in a thread, with one extra route that raises: no
 request of the API should reach the 500 path, so it has to be provoked on purpose."""
 
@@ -21,9 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import uvicorn
+from web_server import free_port, running_server
 
 from tradewar.web import create_app
-from tradewar.web.server import free_port, running_server
 
 US_CHINA = {"importer": "USA", "exporter": "CHN", "add_pp": 25}
 
@@ -55,8 +55,9 @@ def client(url):
 def threaded_server(app):
     """uvicorn serving `app` on a free loopback port in a thread; yields (host, port)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
-                                           timeout_keep_alive=30))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", timeout_keep_alive=30)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -103,10 +104,14 @@ def test_requests_of_the_findings_give_no_500(client):
     gravity model with balanced trade) now give an answer or a one-line error, and the
     keep-alive connection keeps serving."""
     bodies = [
-        {"model": "liberation-day", "policy": [{"importer": "USA", "exporter": "CHN", "instrument": "export_tax",
-                                                 "set_pct": 10}]},
-        {"model": "liberation-day", "policy": [{"importer": "USA", "exporter": "CHN", "instrument": "export_limit",
-                                                 "cut_pct": 10}]},
+        {
+            "model": "liberation-day",
+            "policy": [{"importer": "USA", "exporter": "CHN", "instrument": "export_tax", "set_pct": 10}],
+        },
+        {
+            "model": "liberation-day",
+            "policy": [{"importer": "USA", "exporter": "CHN", "instrument": "export_limit", "cut_pct": 10}],
+        },
         {"model": "gravity", "deficits": "zero", "policy": [US_CHINA]},
     ]
     for body in bodies:
@@ -118,8 +123,9 @@ def test_requests_of_the_findings_give_no_500(client):
 
 
 # -- malformed JSON -----------------------------------------------------------------------
-@pytest.mark.parametrize("raw", [b'{"policy": [', b'{"policy": [1,]}', b"{'policy': []}", b'{"policy": []} x',
-                                 b"\xff\xfe{}", b"nul\x00l"])
+@pytest.mark.parametrize(
+    "raw", [b'{"policy": [', b'{"policy": [1,]}', b"{'policy': []}", b'{"policy": []} x', b"\xff\xfe{}", b"nul\x00l"]
+)
 def test_malformed_json_is_reported_as_the_body(client, raw):
     """The field of a malformed body is `body` (it was the character offset, e.g. "12")."""
     r = client.post("/api/solve", content=raw, headers={"content-type": "application/json"})
@@ -163,8 +169,11 @@ def _raw_post(host: str, port: int, path: str, body: dict) -> socket.socket:
     """Send one POST on a new connection and return the socket (the answer is read later)."""
     data = json.dumps(body).encode()
     s = socket.create_connection((host, port), timeout=300)
-    s.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-              f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+    s.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+        + data
+    )
     return s
 
 
@@ -182,9 +191,14 @@ def test_health_answers_while_solves_wait(url, client):
     to wait for a free worker thread, i.e. for the queued solves. Ordering, not timing: after
     health has answered, the job is still solving and no queued solve has been answered."""
     start = datetime.date(2030, 1, 1)
-    steps = [{"date": (start + datetime.timedelta(days=k)).isoformat(), "label": f"step {k}",
-              "policy": [{"importer": "USA", "exporter": "all", "add_pp": 30 if k % 2 == 0 else -30}]}
-             for k in range(2000)]  # every step a full solve from the baseline (+30 points, or none)
+    steps = [
+        {
+            "date": (start + datetime.timedelta(days=k)).isoformat(),
+            "label": f"step {k}",
+            "policy": [{"importer": "USA", "exporter": "all", "add_pp": 30 if k % 2 == 0 else -30}],
+        }
+        for k in range(2000)
+    ]  # every step a full solve from the baseline (+30 points, or none)
     job = client.post("/api/jobs/scenario", json={"scenario": {"dataset": {"source": "world2022"}, "step": steps}})
     assert job.status_code == 202, job.text
     job_id = job.json()["id"]
@@ -227,8 +241,9 @@ def test_result_cache_is_bounded_in_bytes():
     with running_server(extra_args=["--cache-mb", "1"]) as url, httpx.Client(base_url=url, timeout=300) as c:
         sizes = []
         for k in range(8):
-            r = c.post("/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 1 + k}],
-                                           "detail": True})
+            r = c.post(
+                "/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 1 + k}], "detail": True}
+            )
             assert r.status_code == 200, r.text
             sizes.append(len(r.content))
             cache = c.get("/api/health").json()["cache"]
@@ -239,6 +254,7 @@ def test_result_cache_is_bounded_in_bytes():
         assert cache["entries"] < 8, cache
         key = r.json()["key"]
         assert c.get(f"/api/results/{key}").status_code == 200, "the newest result is kept"
-        first = c.post("/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 1}],
-                                           "detail": True})
+        first = c.post(
+            "/api/solve", json={"policy": [{"importer": "USA", "exporter": "CHN", "add_pp": 1}], "detail": True}
+        )
         assert first.json()["cached"] is False, "the oldest result was evicted"

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -30,30 +31,32 @@ def running_server(host: str = "127.0.0.1", port: int | None = None, timeout: fl
     /api/health answers, yield the base URL, then stop the process."""
     port = port or free_port(host)
     cmd = [sys.executable, "-m", "tradewar.cli", "serve", "--host", host, "--port", str(port), *extra_args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
-    url = f"http://{host}:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise RuntimeError(f"tradewar serve exited with status {proc.returncode}: {err[-2000:]}")
-            try:
-                with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"tradewar serve did not answer on {url} within {timeout:g} s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
+    # the server's stderr goes to a file: a pipe nobody reads fills up (64 KiB of warnings or
+    # logged tracebacks) and then blocks the server in the middle of a request
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=dict(os.environ))
+        url = f"http://{host}:{port}"
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    err = log.read().decode(errors="replace")
+                    raise RuntimeError(f"tradewar serve exited with status {proc.returncode}: {err[-2000:]}")
+                try:
+                    with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"tradewar serve did not answer on {url} within {timeout:g} s")
+                time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -1,18 +1,23 @@
 """The `tradewar` command line: a thin shell over the library (scenarios, games, replications).
 
-User mistakes (`InputError`) and solver failures (`NotConverged`) print one line on stderr and
-exit with status 2 (1 for non-convergence); never a traceback. With ``--json`` a command prints
+User mistakes (`InputError`, and every usage error: a missing argument, an unknown option or
+command, a bad value) print one line on stderr and exit with status 2; solver failures
+(`NotConverged`) one line and status 1; never a traceback. With ``--json`` a command prints
 exactly one JSON object on stdout and nothing else there.
 """
 
 from __future__ import annotations
 
-import click
+import os
+import sys
+
 import typer
 
 from tradewar.cli import data, games, gravity, libday, replicate, run, web
-from tradewar.cli.output import err_console
-from tradewar.errors import InputError, NotConverged, TradewarError
+from tradewar.cli import output as out
+from tradewar.errors import InputError, TradewarError
+
+PROG = "tradewar"
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0])
 replicate_app = typer.Typer(
@@ -25,22 +30,35 @@ for _group in (run, replicate, gravity, libday, data, web, games):
     _group.register(app, replicate_app)
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
+    """The console entry point: runs the command line and turns every failure a user can cause
+    into one line on stderr. Exit status: 2 for usage and input errors, 1 for a solver failure,
+    130 after Ctrl-C; a traceback only for a bug. Independent of how the commands are registered
+    and of which click typer uses (see `tradewar.cli.output`)."""
+    args = sys.argv[1:] if args is None else list(args)
     try:
-        app(standalone_mode=False)
+        code = app(args=args, prog_name=PROG, standalone_mode=False)
     except InputError as e:
-        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
-        raise SystemExit(2) from None
-    except NotConverged as e:
-        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
+        out.fail(f"error: {e}", 2)
+    except TradewarError as e:  # NotConverged and the solver's other refusals
+        out.fail(f"error: {e}", 1)
+    except KeyboardInterrupt:
+        out.fail("error: interrupted", 130)
+    except BrokenPipeError:  # e.g. `tradewar run X --json | head -c 100`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
         raise SystemExit(1) from None
-    except TradewarError as e:
-        err_console.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
-        raise SystemExit(1) from None
-    except Exception as e:  # click's usage errors and aborts
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
+    except Exception as e:
+        if "Abort" in out.class_names(e):
+            out.fail("error: aborted", 1)
+        if out.is_exit_request(e) and not out.is_click_exception(e):
             raise SystemExit(e.exit_code) from None
-        if isinstance(e, click.exceptions.Abort):
-            raise SystemExit(130) from None
-        raise
+        if not out.is_click_exception(e):
+            raise
+        if "NoArgsIsHelpError" in out.class_names(e):
+            help_text = e.format_message()  # empty when typer's rich help has printed it already
+            if help_text.strip():
+                sys.stdout.write(help_text.rstrip("\n") + "\n")
+            out.fail(out.missing_command_line(e, PROG), 2)
+        out.fail(out.usage_error_line(e, args, PROG), 2)
+    # click returns the status of an Exit(n) raised by a command when not in standalone mode
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,8 +1,18 @@
-"""What every command prints with: the rich consoles, tables, and one JSON object on stdout."""
+"""What every command prints with: the rich consoles, tables, one JSON object on stdout, and
+one-line errors.
+
+Usage errors come from click; typer >= 0.29 carries its own copy of click (``typer._click``),
+older typer uses the ``click`` package. Their exceptions are different classes with the same
+protocol, so they are recognised here by that protocol, never by the module they come from: a
+click exception has an integer ``exit_code`` and a ``format_message()`` (a usage error is one
+with ``exit_code == 2``); an exit request (``Exit``) has an ``exit_code`` and no message;
+``Abort`` and ``NoArgsIsHelpError`` are known by their class names.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import typer
 from rich.console import Console
@@ -30,3 +40,78 @@ def table(title: str, columns: list[str], rows: list[list], *, digits: int = 2) 
     for row in rows:
         t.add_row(*[f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row])
     return t
+
+
+def fail(line: str, status: int) -> None:
+    """Print one line on stderr (no markup, no wrapping) and exit with `status`."""
+    err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    raise SystemExit(status)
+
+
+# -- click's exceptions, whichever click raised them ---------------------------------------
+def class_names(exc: BaseException) -> set[str]:
+    return {k.__name__ for k in type(exc).__mro__}
+
+
+def is_click_exception(exc: BaseException) -> bool:
+    """A click (or typer-bundled click) exception that carries a message for the user."""
+    return isinstance(getattr(exc, "exit_code", None), int) and callable(getattr(exc, "format_message", None))
+
+
+def is_exit_request(exc: BaseException) -> bool:
+    """click's or typer's ``Exit(code)``: a command asked to stop with that status."""
+    return "Exit" in class_names(exc) and isinstance(getattr(exc, "exit_code", None), int)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _given_value(args: Sequence[str], opts: Sequence[str]) -> str | None:
+    """The value given on the command line to an option named `opts` (its last occurrence)."""
+    value = None
+    for k, arg in enumerate(args):
+        for opt in opts:
+            if arg == opt and k + 1 < len(args):
+                value = args[k + 1]
+            elif arg.startswith(opt + "="):
+                value = arg.split("=", 1)[1]
+    return value
+
+
+def _command_path(exc: BaseException, prog: str) -> str:
+    return getattr(getattr(exc, "ctx", None), "command_path", None) or prog
+
+
+def _subcommands(ctx) -> list[str]:
+    command = getattr(ctx, "command", None)
+    if ctx is None or not callable(getattr(command, "list_commands", None)):
+        return []
+    return list(command.list_commands(ctx))
+
+
+def missing_command_line(exc: BaseException, prog: str) -> str:
+    """A command group called without a command (click's ``NoArgsIsHelpError``)."""
+    names = _subcommands(getattr(exc, "ctx", None))
+    choose = f"; use one of: {', '.join(names)}" if names else ""
+    return f"error: missing command{choose} (see '{_command_path(exc, prog)} --help')"
+
+
+def usage_error_line(exc: BaseException, args: Sequence[str], prog: str) -> str:
+    """One line for a click usage error: the option or argument, the value given, what is
+    wrong, and where the help is."""
+    path = _command_path(exc, prog)
+    if "MissingParameter" in class_names(exc):
+        what = _one_line(exc.format_message()).rstrip(".")
+        return f"error: {what[:1].lower()}{what[1:]}; give it (see '{path} --help')"
+    opts = [o for o in (getattr(getattr(exc, "param", None), "opts", None) or []) if o.startswith("-")]
+    message = _one_line(getattr(exc, "message", "") or "")
+    if opts and message:
+        value = _given_value(args, opts)
+        shown = f" {value}" if value is not None else ""
+        return f"error: {max(opts, key=len)}{shown}: {message} (see '{path} --help')"
+    text = _one_line(exc.format_message())
+    names = _subcommands(getattr(exc, "ctx", None))
+    if text.startswith("No such command") and names:  # click may add "Did you mean ...?"
+        return f"error: {text} Commands: {', '.join(names)} (see '{path} --help')"
+    return f"error: {text} (see '{path} --help')"

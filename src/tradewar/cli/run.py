@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from tradewar.cli import uncertainty as cu
 from tradewar.cli.output import JsonOption, console, emit_json, table
+from tradewar.errors import InputError
 from tradewar.report.html import write_html_report
 from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions
 from tradewar.scenario.run import run_scenario
@@ -21,8 +23,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     def run(
         scenario: str = typer.Argument(..., help="A scenario file (TOML) or the name of a bundled scenario."),
         as_json: bool = JsonOption,
-        report: Path | None = typer.Option(
-            None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
+        report: str | None = typer.Option(
+            None,
+            "--report",
+            help="Where to write the HTML report: a file, or a folder (an existing one, or a path ending in /) "
+            "for <folder>/<scenario>.html; missing folders are made (default: reports/<scenario>.html).",
         ),
         no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
         dataset: str | None = typer.Option(
@@ -49,6 +54,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         With --draws N, also solve every step under N draws of the trade elasticities and report
         p5/p50/p95 bands (see tradewar.cli.uncertainty for the --json keys)."""
         spec = with_dataset(load_scenario(scenario), dataset, mapping)
+        report_path = None if (as_json or no_report) else report_target(report, scenario)
         if draws:
             cu.check_draw_options(draws, theta_dist, theta_cv)
         bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)
@@ -64,9 +70,46 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         if draws:
             titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
             cu.print_bands(bands(), titles)
-        if not no_report:
-            path = write_html_report(result, report or Path("reports") / f"{Path(scenario).stem}.html")
+        if report_path is not None:
+            try:
+                path = write_html_report(result, report_path)
+            except OSError as e:
+                raise InputError(
+                    f"--report {report_path}: the report could not be written ({e.strerror or e}); "
+                    "pass another path with --report, or --no-report",
+                    field="report",
+                ) from e
             console.print(f"report: {path.resolve()}")
+
+
+def report_target(report: str | None, scenario: str) -> Path:
+    """Where `run` writes its report: `report` itself, or `<report>/<scenario>.html` when it is
+    a folder (an existing one, or a path ending in a separator). Checked before anything is
+    solved, without creating anything: each existing part of the path must be a folder, and the
+    deepest existing folder writable."""
+    name = f"{Path(scenario).stem}.html"
+    if report is None:
+        path = Path("reports") / name
+    elif report.endswith(("/", os.sep)) or Path(report).is_dir():
+        path = Path(report) / name
+    else:
+        path = Path(report)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"--report {report}: {folder} is a file, not a folder, so the report cannot go under it; "
+            "pass a file path in a folder (e.g. reports/out.html)",
+            field="report",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(
+            f"--report {report}: the folder {folder} is not writable; pass a path in a folder you can write to, "
+            "or --no-report",
+            field="report",
+        )
+    return path
 
 
 #: Columns of the per-step table: (region_summary key, heading); missing keys are skipped.

@@ -28,7 +28,7 @@ from tradewar.solver.draws import draw_theta
 DrawsOption = typer.Option(
     0, "--draws", min=0, help="Monte Carlo draws of the trade elasticities (0: none); adds p5/p50/p95 bands."
 )
-SeedOption = typer.Option(0, "--seed", help="Seed of the draws: the same seed gives the same bands.")
+SeedOption = typer.Option(0, "--seed", min=0, help="Seed of the draws: the same seed gives the same bands.")
 ThetaDistOption = typer.Option(
     "lognormal",
     "--theta-dist",

@@ -16,6 +16,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
         max_jobs: int = typer.Option(4, "--max-jobs", min=1, help="Background jobs queued or running at once."),
         job_seconds: float = typer.Option(600.0, "--job-seconds", min=1, help="Time limit of one background job (s)."),
+        cache_mb: float = typer.Option(
+            256.0, "--cache-mb", min=0, help="Memory for cached results (MB): their arrays and JSON answers."
+        ),
     ):
         """Serve the JSON API (/api, /openapi.json) and the dashboard (/) with uvicorn."""
         import uvicorn  # uvicorn and fastapi (tradewar.web): heavy, loaded only by `tradewar serve`
@@ -24,7 +27,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
         err_console.print(f"tradewar dashboard on http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)")
         uvicorn.run(
-            create_app(max_jobs=max_jobs, job_seconds=job_seconds),
+            create_app(max_jobs=max_jobs, job_seconds=job_seconds, cache_bytes=int(cache_mb * 2**20)),
             host=host,
             port=port,
             log_level="warning",

@@ -20,14 +20,35 @@ def require_file(path: str | Path, what: str) -> Path:
     return path
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, content: str | bytes) -> Path:
-    """Write `content` to `path` through a temporary file and a rename: never half-written."""
+    """Write `content` to `path` through a temporary file and a rename: never half-written.
+
+    The file gets the mode an ordinary write would give it: that of the file it replaces, or
+    0666 less the umask (0644 with the usual umask 022), not the 0600 of a temporary file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(content, bytes) else "w"
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    binary = isinstance(content, bytes)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, mode) as fh:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as fh:
             fh.write(content)
         os.replace(tmp, path)
     except BaseException:

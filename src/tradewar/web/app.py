@@ -27,7 +27,7 @@ limited to `max_body_bytes` (413), pending jobs to `max_jobs` (429), a job's run
 
 from __future__ import annotations
 
-import traceback
+import asyncio
 from importlib import resources
 from importlib.metadata import version
 from typing import Literal
@@ -49,6 +49,7 @@ from tradewar.scenario.run import prepare_baseline
 from tradewar.scenario.spec import PolicySpec, Scenario, bundled_scenarios, load_scenario
 from tradewar.web import service as svc
 from tradewar.web.jobs import JobManager, TooManyJobs
+from tradewar.web.middleware import AllowedMethods, CloseOnError
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -91,6 +92,16 @@ def _validation_error(exc: RequestValidationError) -> JSONResponse:
     """FastAPI's request validation, in the format `parse_scenario` uses: 'field: message (got value)'."""
     errs = exc.errors()
     err = errs[0] if errs else {"loc": (), "msg": "invalid request", "type": "value_error"}
+    if err.get("type") == "json_invalid":  # its loc is ("body", <character offset>): the field is the body
+        offset = next((x for x in err.get("loc", ())[1:] if isinstance(x, int)), None)
+        at = f" at character {offset}" if offset is not None else ""
+        reason = err.get("ctx", {}).get("error", "decode error")
+        return error_response(
+            422,
+            "invalid_input",
+            f"body: the request body is not valid JSON ({reason}{at}); send one JSON object in UTF-8",
+            "body",
+        )
     loc = [str(x) for x in err.get("loc", ())]
     if loc and loc[0] in ("body", "query", "path", "header"):
         where = loc[0]
@@ -110,10 +121,8 @@ def _validation_error(exc: RequestValidationError) -> JSONResponse:
         msg = "unknown key; check its spelling against the API schema (/openapi.json)"
     elif kind == "missing":
         msg = "required key is missing"
-    elif kind == "json_invalid":
-        msg = f"the request body is not valid JSON ({err.get('ctx', {}).get('error', 'decode error')})"
     shown = ""
-    if kind not in ("missing", "json_invalid") and not isinstance(value, (dict, list)) and value is not None:
+    if kind != "missing" and not isinstance(value, (dict, list)) and value is not None:
         text = repr(value)
         shown = f" (got {text[:80] + '...' if len(text) > 80 else text})"
     return error_response(422, "invalid_input", f"{field}: {msg}{shown}", field)
@@ -292,7 +301,7 @@ def create_app(
     max_jobs: int = 4,
     job_seconds: float = 600.0,
     max_sync_steps: int = 20,
-    cache_size: int = 256,
+    cache_bytes: int = svc.CACHE_BYTES,
 ) -> FastAPI:
     """The application: API under /api, dashboard at /, assets under /static."""
     app = FastAPI(
@@ -301,10 +310,21 @@ def create_app(
         description=(__doc__ or "").split("\n\n")[0]
         + '. Every failure answers {"error": {"code", "message", "field"}}.',
     )
-    service = svc.Service(cache_size=cache_size)
+    service = svc.Service(max_bytes=cache_bytes)
     jobs = JobManager(max_pending=max_jobs, max_seconds=job_seconds)
     app.state.service, app.state.jobs = service, jobs
     app.add_middleware(BodyLimit, limit=max_body_bytes)
+    app.add_middleware(AllowedMethods, routes=lambda: app.routes)
+    app.add_middleware(
+        CloseOnError,
+        respond=lambda exc: error_response(
+            500,
+            "internal_error",
+            f"internal error ({type(exc).__name__}); the server logged it",
+            None,
+            {"Connection": "close"},
+        ),
+    )
 
     # -- error handlers ------------------------------------------------------------------
     @app.exception_handler(StarletteHTTPException)
@@ -343,13 +363,6 @@ def create_app(
     async def _too_many(request: Request, exc: TooManyJobs):
         return error_response(429, "too_many_jobs", str(exc), None, {"Retry-After": "10"})
 
-    @app.exception_handler(Exception)
-    async def _internal(request: Request, exc: Exception):
-        traceback.print_exception(exc)
-        return error_response(
-            500, "internal_error", f"internal error ({type(exc).__name__}); the server logged it", None
-        )
-
     # -- helpers -------------------------------------------------------------------------
     def _scenario(req: RunRequest) -> Scenario:
         if req.name is not None:
@@ -369,7 +382,7 @@ def create_app(
             404,
             "not_found",
             f"key: no cached result {key[:80]!r} (results are kept "
-            f"for the last {cache_size} scenarios); run the scenario again",
+            f"while they fit in {cache_bytes / 2**20:g} MB); run the scenario again",
             "key",
         )
 
@@ -384,8 +397,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(_static_dir())), name="static")
 
     @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
-    def health():
-        """Liveness and what the server offers."""
+    async def health():
+        """Liveness and what the server offers; answered on the event loop, never behind solves."""
         return {
             "status": "ok",
             "version": version("tradewar"),
@@ -394,7 +407,7 @@ def create_app(
             "models": sorted(MODELS),
             "scenarios": sorted(bundled_scenarios()),
             "jobs": jobs.counts(),
-            "cache": {"entries": len(service._results), "hits": service.hits, "misses": service.misses},
+            "cache": service.cache_info(),
         }
 
     @app.get("/api/datasets", responses=ERRORS, tags=["data"])
@@ -455,15 +468,17 @@ def create_app(
         return {"name": name, "scenario": jsonable(s.model_dump(mode="json", exclude={"dataset": {"path", "mapping"}}))}
 
     async def _answer(s: Scenario, detail: bool) -> JSONResponse:
-        # a cached answer is served on the event loop; a solve goes to a worker thread
+        # a serialized cached answer is served on the event loop; a solve waits on the solver
+        # thread (never in the thread pool, which stays free for quick answers)
         hit = service.lookup(svc.canonical_key(s))
         if hit is not None:
             service.count_hit()
-            if (detail, True) in hit.json:
-                return Response(hit.json[(detail, True)], media_type="application/json")
-            return Response(await run_in_threadpool(svc.result_bytes, hit, True, detail), media_type="application/json")
-        entry, cached = await run_in_threadpool(service.run, s)
-        raw = await run_in_threadpool(svc.result_bytes, entry, cached, detail)
+            raw = service.cached_answer(hit, detail)
+            if raw is None:
+                raw = await run_in_threadpool(service.answer, hit, True, detail)
+            return Response(raw, media_type="application/json")
+        entry, cached = await asyncio.get_running_loop().run_in_executor(service.solver, service.run, s)
+        raw = await run_in_threadpool(service.answer, entry, cached, detail)
         return Response(raw, media_type="application/json")
 
     @app.post("/api/run", responses=ERRORS, tags=["solve"])
@@ -493,7 +508,7 @@ def create_app(
         entry = service.lookup(key)
         if entry is None:
             return _no_result(key)
-        return Response(svc.result_bytes(entry, True, detail), media_type="application/json")
+        return Response(service.answer(entry, True, detail), media_type="application/json")
 
     @app.get(
         "/api/results/{key}/{table}.csv",

@@ -6,7 +6,10 @@ Results are cached under the SHA-256 of the canonical scenario (its validated fi
 with sorted keys), so the same question asked twice, or by fifty clients at once, is solved once.
 Solves run one at a time under a lock: JAX's compiled solvers may be called from several threads,
 but on a small machine serial solves give steadier latency, and the lock lets a second client
-asking the same question wait for the first answer instead of solving it again.
+asking the same question wait for the first answer instead of solving it again. HTTP solves wait
+for the solver on their own thread (`Service.solver`), so a queue of them never holds the
+server's thread pool. The cache is bounded in bytes (result arrays and serialized answers), not
+in entries: one detailed 20-step result weighs as much as hundreds of small ones.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,25 +90,54 @@ def check_dataset(name: str, field: str = "dataset") -> None:
         raise InputError(f"{field}: unknown dataset {name!r}; use one of {', '.join(DATASETS)}", field=field)
 
 
+#: The default bound of the result cache: results (their arrays) and their JSON answers.
+CACHE_BYTES = 256 * 2**20
+
+
 @dataclass
 class Cached:
     key: str
     scenario: Scenario
     result: ScenarioResult
     seconds: float
-    json: dict = field(default_factory=dict)  # detail -> body dict; (detail, cached) -> bytes
+    nbytes: int = 0  # the result's own arrays plus `answers`, as counted against the cache bound
+    answers: dict[bool, bytes] = field(default_factory=dict)  # detail -> JSON without the "cached" key
+
+
+def result_nbytes(result: ScenarioResult, shared=()) -> int:
+    """Bytes of the arrays a result holds on its own: tariffs and outcomes of every step (and
+    sensitivity run), and its baseline unless it is one of the `shared` datasets."""
+    shared_ids = {id(b) for b in shared}
+    seen: set[int] = set()
+    total = 0
+    for steps in [result.steps, *(result.sensitivity or {}).values()]:
+        for step in steps:
+            eq = step.equilibrium
+            arrays = [eq.tariffs, *eq.outcomes.values()]
+            if id(eq.baseline) not in shared_ids:
+                arrays += [*vars(eq.baseline).values(), *getattr(eq.baseline, "extras", {}).values()]
+            for a in arrays:
+                if isinstance(getattr(a, "nbytes", None), int) and id(a) not in seen:
+                    seen.add(id(a))
+                    total += a.nbytes
+    return total
 
 
 class Service:
-    """Solves scenarios with a bounded LRU cache of results and of loaded datasets."""
+    """Solves scenarios, one at a time on the solver thread, with an LRU cache of results
+    bounded in bytes (`max_bytes`: result arrays and JSON answers) and the loaded datasets."""
 
-    def __init__(self, cache_size: int = 256):
-        self.cache_size = cache_size
+    def __init__(self, max_bytes: int = CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._results: OrderedDict[str, Cached] = OrderedDict()
         self._datasets: dict[str, dict] = {}
         self._baselines: dict = {}
-        self._lock = threading.Lock()  # guards the dicts
-        self._solve_lock = threading.Lock()  # one solve at a time
+        self._lock = threading.Lock()  # guards the dicts and the byte count
+        self._solve_lock = threading.Lock()  # one solve at a time (the HTTP solver thread and the job worker)
+        #: The thread that runs HTTP solves: requests waiting for the solver wait in its queue,
+        #: not in the server's thread pool, which stays free for health and other quick answers.
+        self.solver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradewar-solve")
         self.hits = 0
         self.misses = 0
 
@@ -120,29 +153,64 @@ class Service:
         with self._lock:
             self.hits += 1
 
+    def cache_info(self) -> dict:
+        with self._lock:
+            return {
+                "entries": len(self._results),
+                "bytes": self.bytes,
+                "max_bytes": self.max_bytes,
+                "hits": self.hits,
+                "misses": self.misses,
+            }
+
     def run(self, scenario: Scenario, progress=None) -> tuple[Cached, bool]:
         """(result, was_cached). Raises InputError / NotConverged like `run_scenario`."""
         key = canonical_key(scenario)
         hit = self.lookup(key)
         if hit is not None:
-            with self._lock:
-                self.hits += 1
+            self.count_hit()
             return hit, True
         with self._solve_lock:
             hit = self.lookup(key)  # solved while we waited
             if hit is not None:
-                with self._lock:
-                    self.hits += 1
+                self.count_hit()
                 return hit, True
             t0 = time.perf_counter()
             result = run_scenario(scenario, progress=progress, dataset=self.baseline(scenario.dataset.source))
             entry = Cached(key, scenario, result, time.perf_counter() - t0)
         with self._lock:
+            entry.nbytes = result_nbytes(result, self._baselines.values())
             self.misses += 1
             self._results[key] = entry
-            while len(self._results) > self.cache_size:
-                self._results.popitem(last=False)
+            self.bytes += entry.nbytes
+            self._evict()
         return entry, False
+
+    def _evict(self) -> None:
+        """Drop the least recently used results until the cache is within its bound (the
+        newest too, if it alone exceeds it: its answer is still given, just not kept)."""
+        while self.bytes > self.max_bytes and self._results:
+            _, old = self._results.popitem(last=False)
+            self.bytes -= old.nbytes
+
+    def answer(self, entry: Cached, cached: bool, detail: bool) -> bytes:
+        """The JSON answer of a result (`result_json`); serialized once per entry and flag and
+        kept with the entry while it is cached, counted against the bound."""
+        body = entry.answers.get(detail)
+        if body is None:
+            body = json.dumps(result_json(entry, None, detail), separators=(",", ":"), allow_nan=False).encode()
+            with self._lock:
+                if detail not in entry.answers and self._results.get(entry.key) is entry:
+                    entry.answers[detail] = body
+                    entry.nbytes += len(body)
+                    self.bytes += len(body)
+                    self._evict()
+        return with_cached_flag(body, cached)
+
+    def cached_answer(self, entry: Cached, detail: bool) -> bytes | None:
+        """The answer to a cache hit if it is already serialized (else None: build it off the loop)."""
+        body = entry.answers.get(detail)
+        return None if body is None else with_cached_flag(body, True)
 
     # -- datasets ------------------------------------------------------------------------
     def baseline(self, source: str):
@@ -232,30 +300,25 @@ def records(df: pd.DataFrame, digits: int | None = None) -> list[dict]:
     return jsonable(df.to_dict(orient="records"))
 
 
-def result_json(entry: Cached, cached: bool, detail: bool) -> dict:
-    """The JSON of `tradewar run --json` plus key, cached, solve_seconds and, with `detail`,
-    each step's bilateral (importer x exporter) and sector (region x sector) tables."""
-    body = entry.json.get(detail)  # built once per entry and flag
-    if body is None:
-        body = entry.result.to_dict()
-        body["key"] = entry.key
-        body["solve_seconds"] = entry.seconds
-        if detail:
-            for step, s in zip(body["steps"], entry.result.steps):
-                step["bilateral"] = records(pair_table(s.equilibrium))
-                step["sectors"] = records(sector_table(s.equilibrium))
-        body = jsonable(body)
-        entry.json[detail] = body  # a benign race: two threads build the same dict
-    return {**body, "cached": cached}
+def result_json(entry: Cached, cached: bool | None, detail: bool) -> dict:
+    """The JSON of `tradewar run --json` plus key, cached (unless None), solve_seconds and, with
+    `detail`, each step's bilateral (importer x exporter) and sector (region x sector) tables."""
+    body = entry.result.to_dict()
+    body["key"] = entry.key
+    body["solve_seconds"] = entry.seconds
+    if detail:
+        for step, s in zip(body["steps"], entry.result.steps):
+            step["bilateral"] = records(pair_table(s.equilibrium))
+            step["sectors"] = records(sector_table(s.equilibrium))
+    body = jsonable(body)
+    if cached is not None:
+        body["cached"] = cached
+    return body
 
 
-def result_bytes(entry: Cached, cached: bool, detail: bool) -> bytes:
-    """`result_json` serialized (kept with the entry: a cache hit costs no JSON encoding)."""
-    raw = entry.json.get((detail, cached))
-    if raw is None:
-        raw = json.dumps(result_json(entry, cached, detail), separators=(",", ":"), allow_nan=False).encode()
-        entry.json[(detail, cached)] = raw
-    return raw
+def with_cached_flag(body: bytes, cached: bool) -> bytes:
+    """A serialized `result_json` object (without "cached") with the "cached" key appended."""
+    return body[:-1] + (b',"cached":true}' if cached else b',"cached":false}')
 
 
 CSV_TABLES = ("regions", "bilateral", "sectors")
