@@ -42,10 +42,12 @@ LambdasOption = typer.Option(
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 
 
-def _game(dataset, data, model, objective, lambdas):
+def _game(dataset, data, model, objective, lambdas, check=None):
     dataset = dataset or DEFAULT_DATASET
     model = model or ("ossa" if dataset == "ossa2014" else "caliendo-parro")
     baseline = load_dataset(dataset, data)
+    if check is not None:
+        check(baseline)
     options = {}
     if lambdas is not None:
         if model != "ossa":
@@ -54,6 +56,34 @@ def _game(dataset, data, model, objective, lambdas):
             )
         options["lambdas"] = lambdas
     return Game(model, baseline, objective=objective, **options)
+
+
+#: The largest game the CLI plays, as tariffs chosen per player x the equilibrium's unknowns (a
+#: rough cost proxy: each optimiser step solves the equilibrium and its adjoint, and the steps
+#: grow with the tariffs chosen). About the largest game measured to finish here: cp2015's
+#: discriminatory optimal tariffs (600 tariffs over 31 x 41 = 1,271 unknowns, 8 min on 2 cores,
+#: tests/test_cli_games.py). MFN games on world2022-full (50 tariffs per player over 4,080
+#: unknowns) are within it; its discriminatory games (3,950 per player) are 16 times beyond.
+GAME_SIZE_LIMIT = 1_000_000
+
+
+def _check_size(b, players: str, mfn: bool, targets: str = "all") -> None:
+    """A one-line InputError, with the game's size, when it is beyond `GAME_SIZE_LIMIT` (`b`: the
+    game's baseline)."""
+    codes = b.regions if players == "all" else [c.strip() for c in players.split(",") if c.strip()]
+    sectors = int(b.tradable.sum())
+    partners = len(codes) - 1 if targets == "players" else b.n_regions - 1
+    per_player = sectors if mfn else partners * sectors
+    unknowns = b.n_regions * (b.n_sectors + 1)
+    if per_player * unknowns > GAME_SIZE_LIMIT:
+        kind = "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)"
+        raise InputError(
+            f"players: {kind} tariffs on {b.name} are {per_player:,} tariffs per player over an equilibrium of "
+            f"{unknowns:,} unknowns, {per_player * unknowns / GAME_SIZE_LIMIT:.0f} times the largest game played "
+            f"here (GAME_SIZE_LIMIT, about 8 min on 2 cores); use --mfn, or aggregate first (--dataset world2022, "
+            "or --mapping)",
+            field="players",
+        )
 
 
 def _bounds(lower: float, upper: float) -> tuple[float, float]:
@@ -127,8 +157,9 @@ class GameArgs:
     workers: int | None = None
     scheduler: str | None = None
 
-    def game(self):
-        return _game(self.dataset, self.data, self.model, self.objective, self.lambdas)
+    def game(self, check=None):
+        """The game; `check(baseline)` runs first (before the model is set up)."""
+        return _game(self.dataset, self.data, self.model, self.objective, self.lambdas, check)
 
     def bounds(self) -> tuple[float, float]:
         return _bounds(self.lower, self.upper)
@@ -191,7 +222,7 @@ def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tupl
     arguments for the draws (bounds are added here)."""
     if args.draws:
         cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv)
-    game = args.game()
+    game = args.game(lambda b: _check_size(b, players[0], args.mfn, call.get("targets", "all")))
     lo, hi = args.bounds()
     game.players_of(*players)
     with _progress(not args.as_json, what) as progress:
@@ -292,7 +323,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         deal and a scenario step (see tradewar.games.compare)."""
         if kind not in ("bargaining", "equal-gains"):
             raise InputError(f"--kind: {kind!r}; use bargaining or equal-gains", field="kind")
-        game = args.game()
+        game = args.game(lambda b: _check_size(b, players, args.mfn, "players"))
         lo, hi = args.bounds()
         game.players_of(players)
         step = None
