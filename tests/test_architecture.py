@@ -21,6 +21,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 #: Layers, lowest first (README, "Architecture").
 LAYERS = {
     "errors": 0,
+    "runtime": 0,
     "data": 1,
     "solver.newton": 2,
     "models": 3,

@@ -4,26 +4,37 @@ import tradewar
 baseline = tradewar.load_dataset("cp2015")
 eq = tradewar.solve("caliendo-parro", baseline, baseline.extras["tariff_cf_nafta"])
 eq.regions()
+
+The names below are imported on first use (PEP 562), so that ``import tradewar`` and
+``tradewar --help`` stay cheap: JAX, pandas and the models load with the first solve or dataset.
+JAX's settings (float64, the compilation caches) are in `tradewar.runtime`.
 """
 
-import os
-from pathlib import Path
+from __future__ import annotations
 
-import jax
+import importlib
 
-jax.config.update("jax_enable_x64", True)
-# Compiled solvers are cached on disk, so that only the first run of a command pays for XLA.
-jax.config.update(
-    "jax_compilation_cache_dir",
-    os.environ.get("TRADEWAR_CACHE_DIR", str(Path.home() / ".cache" / "tradewar" / "jax")),
-)
-jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
-
-# The package's modules are imported after the configuration: float64 before any array exists.
-from tradewar.data.registry import load_dataset  # noqa: E402 (after the jax configuration)
-from tradewar.errors import InputError, NotConverged, TradewarError  # noqa: E402 (idem)
-from tradewar.scenario.run import run_scenario  # noqa: E402 (idem)
-from tradewar.solver.equilibrium import Equilibrium, solve  # noqa: E402 (idem)
+from tradewar.errors import InputError, NotConverged, TradewarError
 
 __version__ = "0.1.0"
 __all__ = ["Equilibrium", "InputError", "NotConverged", "TradewarError", "load_dataset", "run_scenario", "solve"]
+
+#: Public names imported when first used: name -> module.
+_LAZY = {
+    "Equilibrium": "tradewar.solver.equilibrium",
+    "solve": "tradewar.solver.equilibrium",
+    "load_dataset": "tradewar.data.registry",
+    "run_scenario": "tradewar.scenario.run",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module 'tradewar' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -4,6 +4,9 @@ User mistakes (`InputError`, and every usage error: a missing argument, an unkno
 command, a bad value) print one line on stderr and exit with status 2; solver failures
 (`NotConverged`) one line and status 1; never a traceback. With ``--json`` a command prints
 exactly one JSON object on stdout and nothing else there.
+
+Commands are imported when they run (`tradewar.cli.lazy`): the tables below name each command's
+module and its one-line help, which `tradewar --help` lists without importing them.
 """
 
 from __future__ import annotations
@@ -13,21 +16,64 @@ import sys
 
 import typer
 
-from tradewar.cli import data, games, gravity, libday, replicate, run, web
 from tradewar.cli import output as out
+from tradewar.cli.lazy import Lazy, lazy_group
 from tradewar.errors import InputError, TradewarError
 
 PROG = "tradewar"
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0])
+#: Top-level commands: name -> (module whose ``register`` defines it, one-line help), in the
+#: order of `tradewar --help`; None: defined here.
+COMMANDS = {
+    "run": Lazy("tradewar.cli.run", "Solve every step of a scenario in general equilibrium and show what it does."),
+    "serve": Lazy("tradewar.cli.web", "Serve the JSON API (/api, /openapi.json) and the dashboard (/) with uvicorn."),
+    "optimal": Lazy(
+        "tradewar.cli.games",
+        "A region's optimal tariffs with every other tariff as it is (with its FOC certificate).",
+    ),
+    "nash": Lazy(
+        "tradewar.cli.games", "The Nash equilibrium of a tariff war among the players; everyone else passive."
+    ),
+    "talks": Lazy(
+        "tradewar.cli.games",
+        "Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs.",
+    ),
+    "replicate": None,
+    "gravity": Lazy(
+        "tradewar.cli.gravity", "Structural gravity: PPML estimation and general-equilibrium counterfactuals."
+    ),
+    "data": Lazy("tradewar.cli.data", "Bundled data sets: list, aggregate with mapping files, validate."),
+}
+#: `tradewar replicate` commands, likewise.
+REPLICATE_COMMANDS = {
+    "cp2015": Lazy(
+        "tradewar.cli.replicate",
+        "Caliendo and Parro (2015), Table 2 (NAFTA's tariff reductions), or Table A4 with --deficits.",
+    ),
+    "yotov-nafta": Lazy(
+        "tradewar.cli.gravity",
+        "Yotov et al. (2016) ch. 2 app. 2: the effects of NAFTA (1994, sigma = 7), beside the book's table.",
+    ),
+    "yotov-borders": Lazy(
+        "tradewar.cli.gravity",
+        "Yotov et al. (2016) ch. 2 app. 1: trade without borders (2006, sigma = 7), beside the book's table.",
+    ),
+    "liberation-day": Lazy(
+        "tradewar.cli.libday",
+        "Ignatenko, Lashkaripour, Macedoni & Simonovska (2025): the Liberation Day tariffs on 194 countries.",
+    ),
+    "ossa2014": Lazy(
+        "tradewar.cli.games", "Ossa (2014), Tables 2-5: one cell per published value, computed by the solvers."
+    ),
+}
+
+app = typer.Typer(cls=lazy_group(COMMANDS), no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0])
 replicate_app = typer.Typer(
-    no_args_is_help=True, help="Reproduce published tables; computed values come from the solvers."
+    cls=lazy_group(REPLICATE_COMMANDS, replicate=True),
+    no_args_is_help=True,
+    help="Reproduce published tables; computed values come from the solvers.",
 )
 app.add_typer(replicate_app, name="replicate")
-
-# One module per command group; each adds its commands (and its `replicate` tables) here.
-for _group in (run, replicate, gravity, libday, data, web, games):
-    _group.register(app, replicate_app)
 
 
 def main(args: list[str] | None = None) -> None:

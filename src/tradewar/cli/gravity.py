@@ -17,12 +17,10 @@ import pandas as pd
 import typer
 
 from tradewar.cli.output import console, emit_json, table
-from tradewar.data.estimation import ppml
 from tradewar.data.registry import default_data_path
 from tradewar.data.yotov import square
 from tradewar.errors import InputError
 from tradewar.replicate.gravity_book import baseline_resistances, simulate_long
-from tradewar.replicate.yotov import replicate
 
 gravity_app = typer.Typer(
     no_args_is_help=True, help="Structural gravity: PPML estimation and general-equilibrium counterfactuals."
@@ -144,6 +142,8 @@ def estimate(
     ``regions`` lists each region's IMR (P^(1-sigma), reference = 1) and OMR (Y Pi^(1-sigma)),
     from the fixed effects (--procedure book) or solved from the structural system (converged).
     """
+    from tradewar.data.estimation import ppml  # scipy.stats and pyfixest: only when estimating
+
     df, default_terms, _, default_ref = _read(data)
     chosen = _split(terms) or default_terms
     if not chosen:
@@ -212,10 +212,18 @@ def simulate(
     reference: str | None = typer.Option(
         None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."
     ),
-    procedure: str = ProcedureOption,
+    procedure: str = typer.Option(
+        "book",
+        "--procedure",
+        help="book: the book's iterative Stata procedure (not converged); converged: Newton equilibrium; "
+        "gegravity: gegravity 0.3's definitions, with output and expenditure from the data's Y and E columns.",
+    ),
     as_json: bool = JsonOption,
 ):
-    """A counterfactual in full-endowment general equilibrium from long data: cost shocks and tariffs."""
+    """A counterfactual in full-endowment general equilibrium from long data: cost shocks and tariffs.
+
+    With every cost coefficient given (--coef), nothing is estimated (and the estimation's
+    libraries are not loaded)."""
     df, default_costs, default_sigma, default_ref = _read(data)
     cost_vars = _split(costs) or default_costs
     if not cost_vars:
@@ -235,6 +243,8 @@ def simulate(
         k, v = item.split("=", 1)
         given[k.strip()] = _number(v, "--coef")
     if any(v not in given for v in cost_vars):
+        from tradewar.data.estimation import ppml  # scipy.stats and pyfixest: only when estimating
+
         fit = ppml(df, "trade", cost_vars, fixed_effects=("exporter", "importer"))
         given = {**{str(k): float(v) for k, v in fit.coefficients.items()}, **given}
     shocks: dict[str, list] = {}
@@ -274,6 +284,8 @@ def simulate(
 
 
 def _replicate(name: str, data: Path | None, procedure: str, as_json: bool) -> None:
+    from tradewar.replicate.yotov import replicate  # PPML (scipy.stats, pyfixest): only for these tables
+
     if as_json:
         emit_json(replicate(name, data, procedure=procedure))
         return

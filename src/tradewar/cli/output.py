@@ -18,8 +18,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tradewar.report.jsonenc import dumps
-
 console = Console()
 err_console = Console(stderr=True)
 
@@ -29,6 +27,8 @@ JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout
 
 def emit_json(obj: dict) -> None:
     """Print one JSON object on stdout (NaN and infinities become null)."""
+    from tradewar.report.jsonenc import dumps  # numpy: not for `tradewar --help` (tradewar.cli imports this module)
+
     sys.stdout.write(dumps(obj) + "\n")
 
 

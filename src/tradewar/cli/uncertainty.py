@@ -19,11 +19,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tradewar.cli.output import console, emit_json, err_console, table
-from tradewar.games.draws import game_draws, game_elasticity
-from tradewar.scenario.draws import scenario_draws
-from tradewar.solver.dask import cluster
-from tradewar.solver.draws import check_draw_options as check
-from tradewar.solver.draws import draw_theta
+
+# The draws' modules (games, batch solves, scipy, dask) are imported by the functions that use
+# them: `tradewar run` without --draws imports none of them.
 
 DrawsOption = typer.Option(
     0, "--draws", min=0, help="Monte Carlo draws of the trade elasticities (0: none); adds p5/p50/p95 bands."
@@ -45,6 +43,8 @@ SchedulerOption = typer.Option(None, "--scheduler", help="Spread the draws over 
 
 def check_draw_options(draws: int, theta_dist: str, theta_cv: float) -> None:
     """Fail early, before the point solve, on bad --draws/--theta-dist/--theta-cv values."""
+    from tradewar.solver.draws import check_draw_options as check
+
     check(draws, theta_dist, theta_cv)
 
 
@@ -78,6 +78,9 @@ def scenario_bands(
     scheduler: str | None,
 ):
     """Solve the scenario's steps under `draws` elasticity draws (see `uncertainty.scenario_draws`)."""
+    from tradewar.scenario.draws import scenario_draws
+    from tradewar.solver.dask import cluster
+
     with cluster(scheduler=scheduler, workers=workers) as client, draws_progress("elasticity draws") as progress:
         return scenario_draws(
             spec, draws, seed, distribution=theta_dist, cv=theta_cv, chunk_size=chunk, progress=progress, client=client
@@ -134,6 +137,10 @@ def game_bands(
     scheduler: str | None,
 ):
     """Play the game once per elasticity draw (see `uncertainty.game_draws`)."""
+    from tradewar.games.draws import game_draws, game_elasticity
+    from tradewar.solver.dask import cluster
+    from tradewar.solver.draws import draw_theta
+
     thetas = draw_theta(
         game_elasticity(game),
         draws,

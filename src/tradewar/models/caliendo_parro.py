@@ -77,6 +77,7 @@ class Params(NamedTuple):
     export_tax: jax.Array  # [n, i, j] t' set by policy (zero in the baseline)
     limit_cells: jax.Array  # [K, 3] int (n, i, j) of flows under an export limit
     limit_log_target: jax.Array  # [K] log(1 - cut)
+    limit_active: jax.Array  # [K] 1 for a limited flow, 0 for a padding slot (see `params`' limit_slots)
 
 
 def params(
@@ -91,13 +92,16 @@ def params(
     deficit_new: np.ndarray | None = None,
     export_taxes: np.ndarray | None = None,
     export_limits: np.ndarray | None = None,
+    limit_slots: int | None = None,
 ) -> Params:
     """Model parameters from a baseline and a policy.
 
     `export_taxes` [n, i, j] are the exporters' taxes (decimals); `export_limits` [n, i, j] are
     quantity cuts as fractions (NaN where there is no limit). `value_added` and `deficit_new`
     override the baseline accounts (used by `calibrate` on raw data). `numeraire` is "world"
-    (world value added) or a region code (its wage).
+    (world value added) or a region code (its wage). `limit_slots`: the limited flows are padded
+    with inactive slots up to this number, so that every step of a scenario has the same array
+    shapes and shares one compiled solver (a slot's unknown is then pinned at zero).
     """
     n = baseline.n_regions
     if deficits not in DEFICIT_CLOSURES:
@@ -115,6 +119,12 @@ def params(
     va = baseline.value_added if value_added is None else value_added
     limits = np.full(baseline.trade.shape, np.nan) if export_limits is None else np.asarray(export_limits, float)
     cells = np.argwhere(np.isfinite(limits) & (baseline.trade > 0))
+    targets, active = np.log1p(-limits[tuple(cells.T)]), np.ones(len(cells))
+    padding = max(0, (limit_slots or 0) - len(cells))
+    if padding:  # inactive slots on the largest flow: a cell with trade, so their unused gap is finite
+        largest = np.unravel_index(np.argmax(baseline.trade), baseline.trade.shape)
+        cells = np.vstack([cells.reshape(-1, 3), np.tile(largest, (padding, 1))])
+        targets, active = np.concatenate([targets, np.zeros(padding)]), np.concatenate([active, np.zeros(padding)])
     as_j = lambda a: jnp.asarray(a, dtype=jnp.float64)
     return Params(
         pi=as_j(baseline.expenditure_shares),
@@ -132,7 +142,8 @@ def params(
         deficit_follows_world_va=as_j(1.0 if deficits == "share" else 0.0),
         export_tax=as_j(np.zeros_like(baseline.trade) if export_taxes is None else export_taxes),
         limit_cells=jnp.asarray(cells, dtype=jnp.int32).reshape(-1, 3),
-        limit_log_target=as_j(np.log1p(-limits[tuple(cells.T)])),
+        limit_log_target=as_j(targets),
+        limit_active=as_j(active),
     )
 
 
@@ -156,7 +167,7 @@ def _unpack(z: jax.Array, p: Params):
     x_new = z[n + n * j : n + 2 * n * j].reshape(n, j) * _scale(p)
     limit_wedge = z[n + 2 * n * j :]
     cells = tuple(p.limit_cells.T)
-    log_export_wedge = jnp.log1p(p.export_tax).at[cells].add(limit_wedge)
+    log_export_wedge = jnp.log1p(p.export_tax).at[cells].add(limit_wedge * p.limit_active)
     return log_w, log_p, x_new, log_export_wedge
 
 
@@ -208,7 +219,7 @@ def residual(z: jax.Array, p: Params) -> jax.Array:
     r_x = (x_model - x_new) / _scale(p)
     # Export limits: t' >= 0, cap >= quantity, one of them binding (Fischer-Burmeister).
     tax, gap = z[log_w.shape[0] + 2 * r_x.size :], _limit_gap(sales, log_c, p)
-    r_limit = tax + gap - jnp.sqrt(tax**2 + gap**2 + 1e-20)
+    r_limit = jnp.where(p.limit_active > 0, tax + gap - jnp.sqrt(tax**2 + gap**2 + 1e-20), tax)
     return jnp.concatenate([r_w, r_p.ravel(), r_x.ravel(), r_limit])
 
 

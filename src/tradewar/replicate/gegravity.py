@@ -18,7 +18,7 @@ import numpy as np
 from jax.scipy.special import logsumexp
 
 from tradewar.errors import NotConverged
-from tradewar.solver.newton import solve_model
+from tradewar.solver.compiled import solve_model_cached
 
 
 class _MRParams(NamedTuple):
@@ -65,7 +65,7 @@ def resistances(cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, r
         jnp.log(jnp.asarray(expenditure / expenditure.sum())),
         jnp.asarray(ref),
     )
-    res, _ = solve_model(_mr_residual, _mr_initial_guess, _mr_outcomes, p, tol=tol)
+    res, _ = solve_model_cached(_mr_residual, _mr_initial_guess, _mr_outcomes, p, tol=tol)
     if not bool(res.converged):
         raise NotConverged("multilateral resistances", float(res.max_residual), int(res.iterations), tol)
     log_imr, log_omr = _mr_unpack(res.value, p)

@@ -26,7 +26,7 @@ from tradewar.models.gravity import (
     region_summary,
     solve_equilibrium,
 )
-from tradewar.replicate.gegravity import resistances
+from tradewar.replicate.gegravity import gegravity_counterfactual, resistances
 
 #: The book's stopping rule: sd and max of the change in factory-gate prices below 0.01.
 BOOK_TOL = 0.01
@@ -179,11 +179,13 @@ def simulate_long(
     tariffs: list[tuple[str, str, float]] | None = None,
     sigma: float,
     reference: str,
-    procedure: Literal["book", "converged"] = "converged",
+    procedure: Literal["book", "converged", "gegravity"] = "converged",
     deficits: str = "ratio",
     exporter: str = "exporter",
     importer: str = "importer",
     trade: str = "trade",
+    output: str = "Y",
+    expenditure: str = "E",
 ) -> dict:
     """A counterfactual from a square long table (one row per exporter-importer pair).
 
@@ -194,6 +196,9 @@ def simulate_long(
     PPML fit with exporter and importer effects and the baseline costs as offset (the book's tradehat_BLN), Y and E the
     flows' sums. Returns a dict with ``regions`` (code, exports_pct, real_gdp_pct, imr_pct,
     omr_pct, factory_gate_price_pct, welfare_pct) and the solver's diagnostics.
+    procedure="gegravity" applies gegravity 0.3's definitions instead
+    (`tradewar.replicate.gegravity.gegravity_counterfactual`), with each exporter's output and
+    each importer's expenditure taken from the `output` and `expenditure` columns, as it does.
     """
 
     df = pd.DataFrame(data).copy()
@@ -274,7 +279,35 @@ def simulate_long(
             "max_residual": float(res.max_residual),
             "iterations": int(res.iterations),
         }
+    elif procedure == "gegravity":
+        if tariffs:
+            raise InputError(
+                "--procedure gegravity: gegravity's model has no tariffs; use --procedure converged", field="procedure"
+            )
+        given_y = _per_region(df, output, countries, axis=0, what="output of an exporter")
+        given_e = _per_region(df, expenditure, countries, axis=1, what="expenditure of an importer")
+        r = gegravity_counterfactual(cost_bln, cost_cfl, given_y, given_e, sigma=sigma, reference=ref)
+        keys = ("exports_pct", "imports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct")
+        cols = {k: r[k] for k in (*keys, "terms_of_trade_pct")}
+        diag = {k: r[k] for k in ("converged", "max_residual", "iterations")}
     else:
-        raise InputError(f"--procedure: {procedure!r}; use book or converged", field="procedure")
+        raise InputError(f"--procedure: {procedure!r}; use book, converged or gegravity", field="procedure")
     regions = [{"code": c, **{k: float(np.asarray(v)[i]) for k, v in cols.items()}} for i, c in enumerate(countries)]
     return {"procedure": procedure, "sigma": sigma, "reference_importer": reference, **diag, "regions": regions}
+
+
+def _per_region(df: pd.DataFrame, column: str, countries: list[str], *, axis: int, what: str) -> np.ndarray:
+    """A per-exporter (axis 0) or per-importer (axis 1) column of a long table, which must hold
+    one value per region (gegravity's Y and E)."""
+    if column not in df.columns:
+        raise InputError(
+            f"data: column {column!r} not found; --procedure gegravity takes the {what} from it", field=column
+        )
+    matrix = square(df, column, countries)[1]  # [importer, exporter]
+    values = matrix[0] if axis == 0 else matrix[:, 0]
+    spread = matrix - (values[None, :] if axis == 0 else values[:, None])
+    if np.any(spread != 0):
+        m, x = (int(v[0]) for v in np.nonzero(spread))
+        code = countries[x] if axis == 0 else countries[m]
+        raise InputError(f"data: column {column!r} differs between rows of {code}; it is the {what}", field=column)
+    return values

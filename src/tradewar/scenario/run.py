@@ -171,12 +171,16 @@ def scenario_inputs(scenario, dataset: Baseline | None = None):
             theta[baseline.sector_index(code, f"model.theta.{code}")] = value
         options["theta"] = theta
     baseline = prepare_baseline(baseline, model, spec.deficits)
+    compiled = compile_steps(scenario, baseline)
+    # Every step with as many export-limit slots as the step with the most, so that all steps
+    # have the same array shapes and share one compiled solver (one compilation on a new machine).
+    slots = max(int(np.isfinite(step.export_limits).sum()) for step in compiled) if compiled else 0
     steps = []
-    for step in compile_steps(scenario, baseline):
+    for step in compiled:
         extra = {}
         if np.any(step.export_taxes != 0):
             extra["export_taxes"] = step.export_taxes
-        if np.any(np.isfinite(step.export_limits)):
-            extra["export_limits"] = step.export_limits
+        if slots:
+            extra.update(export_limits=step.export_limits, limit_slots=slots)
         steps.append((step, extra))
     return spec.name, baseline, options, steps

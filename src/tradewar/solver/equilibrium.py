@@ -21,7 +21,8 @@ import pandas as pd
 from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError, NotConverged
 from tradewar.models import get_model
-from tradewar.solver.newton import TOL, solve_model
+from tradewar.solver.compiled import solve_model_cached
+from tradewar.solver.newton import TOL
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +102,7 @@ def solve(
     tariffs = baseline.tariffs if tariffs is None else np.asarray(tariffs, dtype=np.float64)
     check_tariffs(tariffs, baseline)
     p = module.params(baseline, tariffs, **options)
-    res, out = solve_model(
+    res, out = solve_model_cached(
         module.residual, module.initial_guess, module.outcomes, p, tol=float(tol), max_iter=int(max_iter)
     )
     eq = Equilibrium(

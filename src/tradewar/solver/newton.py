@@ -26,8 +26,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import lineax as lx
 from jax.scipy.sparse.linalg import gmres
+
+from tradewar import runtime  # noqa: F401 (float64 and the compilation caches, before any array)
 
 #: Default tolerance on the largest absolute residual (residuals are scaled to be unit-free).
 TOL = 1e-10
@@ -97,6 +98,8 @@ def newton_root(
     z_star, max_res, iters = newton_solve(lambda z: residual(z, frozen), jax.lax.stop_gradient(z0))
 
     def tangent_solve(linear_fun, rhs):
+        import lineax as lx  # (with equinox, 0.3 s) traced only where a solve is traced, not when cached
+
         # lineax's GMRES, whose solve JAX can transpose inside custom_root (reverse mode);
         # jax.scipy's gmres nests a custom_linear_solve that JAX cannot transpose there.
         operator = lx.FunctionLinearOperator(linear_fun, jax.eval_shape(lambda: rhs))

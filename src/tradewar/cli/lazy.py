@@ -1,0 +1,77 @@
+"""Commands imported when they run (issue 15): `tradewar --help` lists every command from a
+static table, and `tradewar run` imports the run command's module only, not the games', the web
+server's or the estimation's (pyfixest, dask, matplotlib, fastapi, uvicorn and even JAX load
+only with the commands that use them).
+
+Each command module keeps its ``register(app, replicate_app)`` function; a `LazyGroup` calls it
+on fresh Typer apps the first time one of the module's commands is resolved, and takes the
+command from there. While formatting help, the group lists its commands from its table (name,
+module, one-line help) without importing anything; tests/test_cold_imports.py checks that this
+listing is the one the loaded commands give.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import ClassVar, NamedTuple
+
+import click
+import typer
+from typer.core import TyperGroup
+
+
+class Lazy(NamedTuple):
+    """A command defined by `module`'s ``register(app, replicate_app)``, with its one-line help."""
+
+    module: str
+    help: str
+
+
+class LazyGroup(TyperGroup):
+    """A command group whose commands in `table` are imported when resolved.
+
+    Subclasses set `table` (name -> `Lazy`, or None for a command added to the group itself, in
+    the order of the help listing) and `replicate` (True for the ``replicate`` group: its
+    commands are taken from the ``replicate_app`` that ``register`` fills).
+    """
+
+    table: ClassVar[dict[str, Lazy | None]] = {}
+    replicate: ClassVar[bool] = False
+    _listing: bool = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.table, *(name for name in self.commands if name not in self.table)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry = self.table.get(cmd_name)
+        if entry is None:
+            return None
+        if self._listing:  # help: the table's line, no import
+            return click.Command(cmd_name, help=entry.help)
+        self.commands[cmd_name] = load_command(entry.module, cmd_name, replicate=self.replicate)
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def load_command(module: str, name: str, *, replicate: bool = False) -> click.Command:
+    """Import `module`, let its ``register`` define its commands on fresh apps, return `name`."""
+    app, replicate_app = typer.Typer(), typer.Typer()
+    importlib.import_module(module).register(app, replicate_app)
+    group = typer.main.get_group(replicate_app if replicate else app)
+    try:
+        return group.commands[name]
+    except KeyError:
+        raise LookupError(f"{module}.register defines no command {name!r}") from None
+
+
+def lazy_group(table: dict[str, Lazy | None], *, replicate: bool = False) -> type[LazyGroup]:
+    """A `LazyGroup` class for `table` (pass it as ``typer.Typer(cls=...)``)."""
+    return type("LazyGroup", (LazyGroup,), {"table": table, "replicate": replicate})
