@@ -192,6 +192,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated subset of the command names")
     parser.add_argument("--no-peer", action="store_true", help="do not run gegravity")
     parser.add_argument("--json-out", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--baseline-bin",
+        type=Path,
+        help="the bin/ folder of another installation (an earlier commit): its commands run interleaved "
+        "with these, marked [baseline]",
+    )
     args = parser.parse_args()
 
     bindir = Path(sys.executable).parent
@@ -233,7 +239,7 @@ def main() -> None:
     }
     targets = {"help": 0.3, "cp2015": 2.0, "us-china": 4.0, "fresh": 20.0}
     only = set(filter(None, args.only.split(",")))
-    want = lambda name: not only or name in only
+    want = lambda name: not only or name.removesuffix(" [baseline]") in only
 
     if not args.no_peer:
         commands["gegravity"] = [
@@ -244,6 +250,11 @@ def main() -> None:
             json.dumps(COEFFICIENTS),
             str(CONSTANT),
         ]
+    if args.baseline_bin:
+        swap = {tw: str(args.baseline_bin / "tradewar"), py: str(args.baseline_bin / "python")}
+        for name in [n for n in commands if n != "gegravity"]:
+            commands[f"{name} [baseline]"] = [swap.get(a, a) for a in commands[name]]
+            shown[f"{name} [baseline]"] = f"{shown[name]} [baseline]"
     parse = {name: gravity_gdp for name in commands if name.startswith("gravity")}
     parse["gegravity"] = json.loads
     figures = measure({n: a for n, a in commands.items() if want(n)}, args.runs, parse)
@@ -255,7 +266,11 @@ def main() -> None:
             return {**os.environ, "TRADEWAR_CACHE_DIR": caches[-1]}
 
         try:
-            figures.update(measure({"fresh": commands["us-china"]}, args.fresh_runs, {}, fresh_env=empty_cache_env))
+            fresh = {"fresh": commands["us-china"]}
+            if "us-china [baseline]" in commands:
+                fresh["fresh [baseline]"] = commands["us-china [baseline]"]
+                shown["fresh [baseline]"] = f"{shown['fresh']} [baseline]"
+            figures.update(measure(fresh, args.fresh_runs, {}, fresh_env=empty_cache_env))
         finally:
             for c in caches:
                 shutil.rmtree(c, ignore_errors=True)
@@ -267,19 +282,19 @@ def main() -> None:
     )
     print(f"{'command':<82} {'median s':>9} {'peak MB':>8} {'load':>5}  target / peer")
     for name, fig in figures.items():
-        label = shown[name]
+        label, goal = shown[name], name.removesuffix(" [baseline]")
         if fig.error:
             print(f"{label:<82} {'-':>9} {'-':>8} {fig.load:5.2f}  not run: {fig.error}")
             continue
         note = (
-            f"target < {targets[name]:g} s: {'met' if fig.median < targets[name] else 'NOT met'}"
-            if name in targets
+            f"target < {targets[goal]:g} s: {'met' if fig.median < targets[goal] else 'NOT met'}"
+            if goal in targets
             else ""
         )
         if fig.gdp:
             note += "GDP " + ", ".join(f"{k} {v:+.4f} %" for k, v in fig.gdp.items())
         print(f"{label:<82} {fig.median:9.3f} {fig.peak:8.0f} {fig.load:5.2f}  {note}")
-        if name == "fresh":
+        if goal == "fresh":
             print(f"    its stderr (a terminal): {fig.stderr or '(nothing)'}")
     if peer is None or peer.error:
         why = "not run (--no-peer)" if peer is None else f"cannot run here ({peer.error})"
@@ -293,6 +308,10 @@ def main() -> None:
             ratio = fig.median / peer_time
             goal = f" (target < 1/3: {'met' if ratio < 1 / 3 else 'NOT met'})" if name == "gravity-given" else ""
             print(f"{name} / gegravity ({peer_source}) = {ratio:.2f}{goal}")
+    for name, fig in figures.items():
+        base = figures.get(f"{name} [baseline]")
+        if base and base.runs and fig.runs:
+            print(f"{name}: baseline / now = {base.median / fig.median:.2f}x")
     print("R package cp2015 (not run here): 8-13 s on this kind of machine (issue 2, quoted in issue 15)")
     if "cp2015" in figures and not figures["cp2015"].error:
         print(f"cp2015 / R cp2015 = {figures['cp2015'].median / 13:.2f}-{figures['cp2015'].median / 8:.2f}")

@@ -168,3 +168,26 @@ def test_padded_export_limit_slots_change_nothing(small_economy):
             np.testing.assert_allclose(padded.outcomes[key], value, rtol=1e-9, atol=1e-12, err_msg=key)
         taxes = padded.outcomes["export_tax_new"]
         assert np.count_nonzero(taxes) == np.count_nonzero(plain.outcomes["export_tax_new"])
+
+
+def test_every_registered_command_is_in_the_table():
+    """A command module's commands all appear in `tradewar.cli`'s tables (else --help would not
+    list them and they could not run)."""
+    import importlib
+    import pkgutil
+
+    import tradewar.cli
+    from tradewar.cli import COMMANDS, REPLICATE_COMMANDS
+
+    for info in pkgutil.iter_modules(tradewar.cli.__path__):
+        if info.name == "__main__":  # runs the command line
+            continue
+        module = importlib.import_module(f"tradewar.cli.{info.name}")
+        if not hasattr(module, "register"):
+            continue
+        app, replicate_app = typer.Typer(), typer.Typer()
+        module.register(app, replicate_app)
+        for table, typer_app in ((COMMANDS, app), (REPLICATE_COMMANDS, replicate_app)):
+            names = [c.name for c in typer_app.registered_commands] + [g.name for g in typer_app.registered_groups]
+            for name in names:
+                assert name in table and table[name].module == module.__name__, (module.__name__, name)
