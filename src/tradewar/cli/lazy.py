@@ -12,12 +12,12 @@ listing is the one the loaded commands give.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 from typing import ClassVar, NamedTuple
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 
 class Lazy(NamedTuple):
@@ -39,21 +39,30 @@ class LazyGroup(TyperGroup):
     replicate: ClassVar[bool] = False
     _listing: bool = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx) -> list[str]:
         return [*self.table, *(name for name in self.commands if name not in self.table)]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx, cmd_name: str):
         if cmd_name in self.commands:
             return self.commands[cmd_name]
         entry = self.table.get(cmd_name)
         if entry is None:
             return None
         if self._listing:  # help: the table's line, no import
-            return click.Command(cmd_name, help=entry.help)
+            return TyperCommand(cmd_name, help=entry.help)
         self.commands[cmd_name] = load_command(entry.module, cmd_name, replicate=self.replicate)
         return self.commands[cmd_name]
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def resolve_command(self, ctx, args: list[str]):
+        # Typer suggests close names from the commands loaded so far; the table has them all.
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in self.list_commands(ctx) and self.suggest_commands:
+            matches = difflib.get_close_matches(name, self.list_commands(ctx))
+            if matches:
+                ctx.fail(f"No such command {name!r}. Did you mean {', '.join(repr(m) for m in matches)}?")
+        return super().resolve_command(ctx, args)
+
+    def format_help(self, ctx, formatter) -> None:
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -61,7 +70,7 @@ class LazyGroup(TyperGroup):
             self._listing = False
 
 
-def load_command(module: str, name: str, *, replicate: bool = False) -> click.Command:
+def load_command(module: str, name: str, *, replicate: bool = False):
     """Import `module`, let its ``register`` define its commands on fresh apps, return `name`."""
     app, replicate_app = typer.Typer(), typer.Typer()
     importlib.import_module(module).register(app, replicate_app)
