@@ -11,7 +11,7 @@ lowering the Caliendo-Parro solve cost 1.5-3 s per array shape; deserializing co
 lowering the call 0.02 s; the results are bit for bit those of the jitted function.
 
 An entry's key holds the function's name and static options, the argument tree, shapes and
-dtypes, the jax and jaxlib versions and a hash of tradewar's source files, so that a changed
+dtypes, the jax version and a hash of tradewar's source files, so that a changed
 model or solver is traced anew. Entries are written atomically; one that cannot be read is
 traced again and overwritten. With the cache switched off, under a JAX transformation
 (tracers among the arguments), or for a function JAX cannot export, `fn` is called as it is.
@@ -51,11 +51,9 @@ _not_exportable: set[str] = set()
 
 @cache
 def source_hash() -> str:
-    """Hash of tradewar's source files and of the jax and jaxlib versions."""
-    import jaxlib
-
+    """Hash of tradewar's source files and of the jax version (jax[cpu] pins the same jaxlib)."""
     root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(f"jax {jax.__version__} jaxlib {jaxlib.__version__}".encode())
+    digest = hashlib.sha256(f"jax {jax.__version__}".encode())
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
