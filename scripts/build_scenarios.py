@@ -326,9 +326,9 @@ increases (scripts/timeline.py).
             *take,
         ],
     )
-    for st, label in (
-        (by_date["2025-11-10"], "Deficits closed, with the tariffs in force after Busan (Nov 10, 2025)"),
+    for st, label in (  # in date order: steps are cumulative and their dates must increase
         (by_date["2025-04-12"], "Deficits closed, with the April-2025 peak tariffs (Apr 12)"),
+        (by_date["2025-11-10"], "Deficits closed, with the tariffs in force after Busan (Nov 10, 2025)"),
     ):
         lv = levels_of(st)
         us, cn = averages(b, lv)
@@ -349,8 +349,8 @@ it: [model] deficits = "close" sets every region's trade deficit to zero in the 
 solved from the factual 2022 baseline (Caliendo and Parro 2015, section 4; one region's deficit
 cannot close alone, so the surplus countries' surpluses close too). Step 1 is what closing the
 deficits takes and does at the 2024 tariffs: the change in US wages relative to the world (the
-real exchange rate), in US imports and exports, and in welfare. Steps 2 and 3 add the tariffs in
-force after Busan and at the April peak, to compare with the fixed-deficit results of
+real exchange rate), in US imports and exports, and in welfare. Steps 2 and 3 add the tariffs at
+the April peak and in force after Busan, to compare with the fixed-deficit results of
 us-china-2025.
 The US deficit in the 2022 baseline is the derived one (goods and services, world2022 provenance).
 """,

@@ -14,10 +14,19 @@ from __future__ import annotations
 
 import importlib
 
-from tradewar.errors import InputError, NotConverged, TradewarError
+from tradewar.errors import InputError, InvalidEquilibrium, NotConverged, TradewarError
 
 __version__ = "0.1.0"
-__all__ = ["Equilibrium", "InputError", "NotConverged", "TradewarError", "load_dataset", "run_scenario", "solve"]
+__all__ = [
+    "Equilibrium",
+    "InputError",
+    "InvalidEquilibrium",
+    "NotConverged",
+    "TradewarError",
+    "load_dataset",
+    "run_scenario",
+    "solve",
+]
 
 #: Public names imported when first used: name -> module.
 _LAZY = {

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 
 import typer
 
 from tradewar.cli import output as out
 from tradewar.cli.lazy import Lazy, lazy_group
-from tradewar.errors import InputError, TradewarError
+from tradewar.errors import ImplausibleInput, InputError, TradewarError
 
 PROG = "tradewar"
 
@@ -76,12 +77,24 @@ replicate_app = typer.Typer(
 app.add_typer(replicate_app, name="replicate")
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """`ImplausibleInput` warnings as one line on stderr; others as Python shows them."""
+    if issubclass(category, ImplausibleInput):
+        out.err_console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
+
+
+_show_warning = warnings.showwarning
+
+
 def main(args: list[str] | None = None) -> None:
     """The console entry point: runs the command line and turns every failure a user can cause
     into one line on stderr. Exit status: 2 for usage and input errors, 1 for a solver failure,
     130 after Ctrl-C; a traceback only for a bug. Independent of how the commands are registered
     and of which click typer uses (see `tradewar.cli.output`)."""
     args = sys.argv[1:] if args is None else list(args)
+    warnings.showwarning = _one_line_warning
     try:
         code = app(args=args, prog_name=PROG, standalone_mode=False)
     except InputError as e:

@@ -221,7 +221,7 @@ def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tupl
     ``solve(game, lower, upper, progress)`` plays the game; ``call`` holds the game's own
     arguments for the draws (bounds are added here)."""
     if args.draws:
-        cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv)
+        cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv, args.seed)
     game = args.game(lambda b: _check_size(b, players[0], args.mfn, call.get("targets", "all")))
     lo, hi = args.bounds()
     game.players_of(*players)

@@ -11,7 +11,7 @@ from tradewar.cli import uncertainty as cu
 from tradewar.cli.output import JsonOption, console, emit_json, table
 from tradewar.errors import InputError
 from tradewar.report.html import write_html_report
-from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions
+from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions, welfare_column
 from tradewar.scenario.run import run_scenario
 from tradewar.scenario.spec import load_scenario, with_dataset
 
@@ -56,7 +56,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         spec = with_dataset(load_scenario(scenario), dataset, mapping)
         report_path = None if (as_json or no_report) else report_target(report, scenario)
         if draws:
-            cu.check_draw_options(draws, theta_dist, theta_cv)
+            cu.check_draw_options(draws, theta_dist, theta_cv, seed)
         bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)
         if as_json:
             out = run_scenario(spec).to_dict()
@@ -151,7 +151,7 @@ def print_scenario(result) -> None:
 def print_sensitivity(result) -> None:
     """The last step's welfare by region for each elasticity of the [sensitivity] table."""
     runs = result.sensitivity
-    key = "real_income_pct" if "real_income_pct" in result.steps[-1].equilibrium.regions().columns else "welfare_pct"
+    key = welfare_column(result.steps[-1].equilibrium.regions().columns)
     frames = {theta: steps[-1].equilibrium.regions()[key] for theta, steps in runs.items()}
     codes = main_regions(result.baseline.regions)
     rows = [[code] + [float(frames[t][code]) for t in runs] for code in codes]

@@ -41,11 +41,11 @@ WorkersOption = typer.Option(
 SchedulerOption = typer.Option(None, "--scheduler", help="Spread the draws over a Dask cluster at this address.")
 
 
-def check_draw_options(draws: int, theta_dist: str, theta_cv: float) -> None:
-    """Fail early, before the point solve, on bad --draws/--theta-dist/--theta-cv values."""
+def check_draw_options(draws: int, theta_dist: str, theta_cv: float, seed: int = 0) -> None:
+    """Fail early, before the point solve, on bad --draws/--seed/--theta-dist/--theta-cv values."""
     from tradewar.solver.draws import check_draw_options as check
 
-    check(draws, theta_dist, theta_cv)
+    check(draws, theta_dist, theta_cv, seed)
 
 
 @contextmanager

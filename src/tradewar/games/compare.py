@@ -34,11 +34,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from tradewar.errors import InputError, NotConverged
+from tradewar.errors import InputError, InvalidEquilibrium, NotConverged
 from tradewar.scenario.compile import compile_steps
 from tradewar.scenario.run import average_tariff
 from tradewar.scenario.spec import load_scenario
-from tradewar.solver.equilibrium import solve
+from tradewar.solver.equilibrium import describe_violation, solve
 
 FIELD = "beside"
 #: Value columns of the comparison, in order (those given are shown).
@@ -183,13 +183,12 @@ def evaluate_step(game, step: ScenarioStep) -> dict:
     """The step's tariffs solved in ``game`` (its model, options and baseline): outcomes
     (numpy), max_residual, converged, iterations. Raises `NotConverged` if the solve fails."""
     out, residual, ok, iterations = game.solve(step.tariffs)
+    what = f"{game.model} equilibrium at the tariffs of {step.scenario} step {step.number}"
+    problem = describe_violation(out, game.baseline, step.tariffs)
+    if not ok and problem is not None and residual <= game.tol:
+        raise InvalidEquilibrium(what, problem, residual, iterations)
     if not ok:
-        raise NotConverged(
-            f"{game.model} equilibrium at the tariffs of {step.scenario} step {step.number}",
-            residual,
-            iterations,
-            game.tol,
-        )
+        raise NotConverged(what, residual, iterations, game.tol)
     return {
         "tariffs": step.tariffs,
         "outcomes": out,

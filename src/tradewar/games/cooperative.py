@@ -11,6 +11,7 @@ import numpy as np
 
 from tradewar.errors import InputError, NoDeal, NotConverged
 from tradewar.games.game import Game, Progress, check_bounds, start_tariffs
+from tradewar.games.kernels import GAME_ADVICE
 from tradewar.games.nash import nash
 from tradewar.games.optimise import FOC_TOL, Problem, maximise, projected_gradient
 from tradewar.games.results import Certificate, GameResult, make_result
@@ -129,6 +130,7 @@ def equal_gains(
             spread,
             outer,
             constraint_tol,
+            advice=GAME_ADVICE,
         )
     return result
 
@@ -232,5 +234,7 @@ def bargaining(
         gain_over_war_pct={game.baseline.regions[p]: float(100 * np.expm1(s / 100)) for p, s in zip(idx, surplus)},
     )
     if check and not result.converged:
-        raise NotConverged("Nash-bargaining deal (first-order conditions)", inner.foc, inner.iterations, foc_tol)
+        raise NotConverged(
+            "Nash-bargaining deal (first-order conditions)", inner.foc, inner.iterations, foc_tol, advice=GAME_ADVICE
+        )
     return result

@@ -58,11 +58,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from tradewar.data.baseline import Baseline
-from tradewar.errors import InputError, NotConverged
-from tradewar.games.kernels import kernels
+from tradewar.errors import InputError, InvalidEquilibrium, NotConverged
+from tradewar.games.kernels import GAME_ADVICE, kernels
 from tradewar.games.optimise import Problem
 from tradewar.models import get_model
-from tradewar.solver.equilibrium import check_tariffs
+from tradewar.solver.equilibrium import check_tariffs, describe_violation
 from tradewar.solver.newton import TOL
 
 Objective = Literal["welfare", "government"]
@@ -169,20 +169,23 @@ class Game:
 
     # -- evaluation
     def solve(self, tariffs: np.ndarray) -> tuple[dict, float, bool, int]:
-        """Outcomes (numpy) at full tariffs [n, i, s], with the residual, flag and iterations."""
+        """Outcomes (numpy) at full tariffs [n, i, s], with the residual, flag and iterations;
+        the flag is False for a root that is not a valid equilibrium (`describe_violation`)."""
         res, out = self._evaluate(jnp.asarray(tariffs), self.p0, self.z_init)
-        return (
-            {k: np.asarray(v) for k, v in out.items()},
-            float(res.max_residual),
-            bool(res.converged),
-            int(res.iterations),
-        )
+        out = {k: np.asarray(v) for k, v in out.items()}
+        ok = bool(res.converged) and describe_violation(out, self.baseline, tariffs) is None
+        return out, float(res.max_residual), ok, int(res.iterations)
 
     def payoffs(self, tariffs: np.ndarray) -> np.ndarray:
         """u_n = 100 log(payoff_hat_n) of every region at full tariffs."""
-        out, res, ok, _ = self.solve(tariffs)
-        if not ok:
-            raise NotConverged(f"{self.model} equilibrium during a game", res, 0, self.tol)
+        res, out = self._evaluate(jnp.asarray(tariffs), self.p0, self.z_init)
+        out = {k: np.asarray(v) for k, v in out.items()}
+        what = f"{self.model} equilibrium during a game"
+        if not bool(res.converged):
+            raise NotConverged(what, float(res.max_residual), int(res.iterations), self.tol, advice=GAME_ADVICE)
+        problem = describe_violation(out, self.baseline, tariffs)
+        if problem is not None:
+            raise InvalidEquilibrium(what, problem, float(res.max_residual), int(res.iterations))
         return 100 * np.log(out[self.key])
 
     def _problem(self, groups, base, rows):

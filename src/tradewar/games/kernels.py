@@ -11,10 +11,13 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.sparse.linalg import gmres
 
+from tradewar.solver.equilibrium import first_violation
 from tradewar.solver.newton import newton_root
 
 #: Equilibria with at most this many unknowns get a dense adjoint solve; larger ones GMRES.
 DENSE_ADJOINT_MAX = 400
+#: What to try when a game does not converge (the data are not the suspect: the baseline solved).
+GAME_ADVICE = "Try narrower tariff bounds (--lower/--upper), fewer players, or MFN tariffs (--mfn)."
 
 
 def scalarisation(kind: str):
@@ -55,13 +58,19 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
     def payoff_of(z, p, rows):
         return 100.0 * jnp.log(module.outcomes(z, p)[key][rows])
 
+    def valid(z, p):
+        """The root is an economy (`tradewar.solver.equilibrium.CHECKS`); a failed check counts
+        as not converged."""
+        return first_violation(module.outcomes(z, p), p.tariff_new) < 0
+
     @partial(jax.jit, static_argnames="kind")
     def value(x, groups, base, p0, z0, rows, prm, kind):
         """f(x), u(x), the solution z (for warm starts), its residual and flag."""
         p = p0._replace(tariff_new=tariffs_of(x, groups, base))
         res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
         u = payoff_of(res.value, p, rows)
-        return scalarisation(kind)(u, prm), u, res.value, res.max_residual, res.converged
+        ok = res.converged & valid(res.value, p)
+        return scalarisation(kind)(u, prm), u, res.value, res.max_residual, ok
 
     @partial(jax.jit, static_argnames="kind")
     def hessian(x, groups, base, p0, z, rows, prm, kind):
@@ -110,7 +119,7 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
             return jnp.vdot(row_onehot, payoff_of(z, p_, rows)) - jnp.vdot(lam_row, module.residual(z, p_))
 
         jac = jax.vmap(jax.grad(lagrangian), in_axes=(None, 0, 0))(x, lam, eye)
-        return u, jac, (res.value, res.max_residual, res.converged)
+        return u, jac, (res.value, res.max_residual, res.converged & valid(z, p))
 
     @jax.jit
     def evaluate(tariffs, p0, z0):

@@ -10,6 +10,7 @@ import numpy as np
 
 from tradewar.errors import InputError, NotConverged
 from tradewar.games.game import Game, Progress, start_tariffs
+from tradewar.games.kernels import GAME_ADVICE
 from tradewar.games.optimal import best_response
 from tradewar.games.optimise import FOC_TOL, maximise, projected_gradient
 from tradewar.games.results import Certificate, GameResult, make_result
@@ -128,5 +129,6 @@ def nash(
             change,
             rnd,
             tol,
+            advice=GAME_ADVICE,
         )
     return result

@@ -9,6 +9,7 @@ import numpy as np
 
 from tradewar.errors import InputError, NotConverged
 from tradewar.games.game import Game, check_bounds, start_tariffs
+from tradewar.games.kernels import GAME_ADVICE
 from tradewar.games.optimise import FOC_TOL, Inner, Problem, maximise
 from tradewar.games.results import Certificate, GameResult, make_result
 
@@ -91,6 +92,10 @@ def optimal_tariffs(
     )
     if check and not result.converged:
         raise NotConverged(
-            f"optimal tariffs of {player} (first-order conditions)", inner.foc, inner.iterations, foc_tol
+            f"optimal tariffs of {player} (first-order conditions)",
+            inner.foc,
+            inner.iterations,
+            foc_tol,
+            advice=GAME_ADVICE,
         )
     return result

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from tradewar.errors import NotConverged
-from tradewar.games.kernels import scalarisation
+from tradewar.games.kernels import GAME_ADVICE, scalarisation
 
 #: Default tolerance on the first-order conditions (projected gradient, % per unit tariff).
 FOC_TOL = 1e-4
@@ -70,7 +70,13 @@ class Problem:
                 self.z = z
                 self.max_residual = max(self.max_residual, float(res))
                 return np.asarray(u), np.asarray(jac)
-        raise NotConverged(f"{game.model} equilibrium at trial tariffs", float(res), 0, game.tol)
+        raise NotConverged(
+            f"{game.model} equilibrium (or a valid one) at trial tariffs",
+            float(res),
+            None,
+            game.tol,
+            advice=GAME_ADVICE,
+        )
 
 
 def projected_gradient(x, g, lb, ub):
@@ -147,7 +153,13 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
 
     f, z, ok = evaluate(x, problem.z)
     if not ok:
-        raise NotConverged(f"{game.model} equilibrium at the starting tariffs", np.nan, 0, game.tol)
+        raise NotConverged(
+            f"{game.model} equilibrium (or a valid one) at the starting tariffs",
+            np.nan,
+            None,
+            game.tol,
+            advice=GAME_ADVICE,
+        )
     derivatives = lambda x_, z_: tuple(
         np.asarray(a) for a in hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind)
     )

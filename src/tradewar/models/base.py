@@ -4,7 +4,8 @@ A model is a module of pure functions over a JAX pytree of parameters (see `cali
 for the reference implementation):
 
 - ``NAME``: the name used in scenario files and on the command line; ``DEFICIT_CLOSURES``: the
-  values of its ``deficits`` option;
+  values of its ``deficits`` option; optionally ``INSTRUMENTS``: the policy instruments of
+  scenario files it solves (default: import tariffs only; others are a one-line `InputError`);
 - ``params(baseline, tariff_new, **options) -> Params``: a JAX pytree (a NamedTuple) of baseline
   arrays and policy, with the counterfactual tariffs in ``tariff_new`` [importer, exporter,
   sector] (decimals), which the games and the batch solver replace; every model takes a

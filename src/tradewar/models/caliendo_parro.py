@@ -54,6 +54,8 @@ from tradewar.solver.newton import solve_model
 
 NAME = "caliendo-parro"
 DEFICIT_CLOSURES = ("zero", "fixed", "share", "close")
+#: Policy instruments of scenario files this model solves (others: import tariffs only).
+INSTRUMENTS = ("tariff", "export_tax", "export_limit")
 #: Draws of the trade elasticities replace this params field (nothing else derives from it).
 ELASTICITY_FIELD = "theta"
 

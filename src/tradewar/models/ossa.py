@@ -379,10 +379,13 @@ def purge(raw: Baseline, *, tol: float = 1e-12) -> Baseline:
     trade = np.asarray(out["trade_new"])
     gross = trade * (1 + raw.tariffs)
     spending = gross.sum(axis=1)
+    # The model has no input-output links: all of gross output is value added (as in Ossa's
+    # data), so the purged accounts balance whatever input-output shares the raw data carried.
     balanced = replace(
         raw,
         name=raw.name.replace("raw, unpurged", "purged by tradewar"),
         trade=trade,
+        va_share=np.ones_like(raw.va_share),
         final_share=spending / spending.sum(axis=1, keepdims=True),
         extras={**raw.extras, "purge_max_residual": float(res.max_residual)},
         provenance=raw.provenance + "; purged: solved at factual tariffs with zero net exports (Ossa 2014)",

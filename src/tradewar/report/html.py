@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tradewar.data.files import write_atomic
-from tradewar.report.tables import WAR_PARTIES, diversion, main_regions
+from tradewar.report.tables import WAR_PARTIES, diversion, main_regions, step_labels, welfare_column
 from tradewar.scenario.run import ScenarioResult, average_tariff_keys
 
 
@@ -35,11 +35,10 @@ def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
     import matplotlib.pyplot as plt  # (idem)
 
     steps = result.steps
-    labels = [s.date or f"step {k + 1}" for k, s in enumerate(steps)]
+    labels = step_labels(steps)
     codes = main_regions(result.baseline.regions)
-    welfare = pd.DataFrame(
-        {s_label: s.equilibrium.regions().loc[codes, "real_income_pct"] for s_label, s in zip(labels, steps)}
-    ).T
+    key = welfare_column(steps[0].equilibrium.regions().columns)
+    welfare = pd.DataFrame({s_label: s.equilibrium.regions().loc[codes, key] for s_label, s in zip(labels, steps)}).T
     figures = []
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -55,7 +54,7 @@ def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
         )
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
-    ax.set_ylabel("real income (welfare), % change from baseline")
+    ax.set_ylabel(f"welfare ({key}), % change from baseline")
     ax.set_title("Welfare path through the scenario, by region")
     ax.legend(ncol=4, fontsize=8)
     figures.append(("Welfare path", _png(fig)))
@@ -101,9 +100,10 @@ td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></head><body>
 <h1>{html.escape(result.title)}</h1>
 <p>Dataset: {html.escape(result.baseline.name)}. Every step is a general-equilibrium counterfactual from the
 baseline; all steps converged: {result.converged} (largest residual {result.max_residual:.1e}).
-Welfare is the exact change in real income (income deflated by the consumer price index).</p>
+Welfare is the model's exact welfare change ({key}; for Caliendo-Parro real income: income deflated by the
+consumer price index).</p>
 {images}
-<h2>Real income (welfare) by step, % change from baseline</h2>
+<h2>Welfare ({key}) by step, % change from baseline</h2>
 <table><tr><th>date</th><th>step</th>{header}<th>residual</th></tr>{rows}</table>
 <p>Provenance: {html.escape(result.baseline.provenance)}</p></body></html>"""
     return write_atomic(path, page)

@@ -14,6 +14,22 @@ def main_regions(codes) -> list[str]:
     return present or list(codes)
 
 
+def welfare_column(columns) -> str:
+    """The exact welfare change a model reports: Caliendo-Parro's real income, else welfare_pct
+    (Ossa's real expenditure, gravity's and liberation-day's welfare)."""
+    return "real_income_pct" if "real_income_pct" in columns else "welfare_pct"
+
+
+def step_labels(steps) -> list[str]:
+    """One distinct label per step: its date (or "step k"), numbered where dates repeat
+    (liberation-day shows two alternatives on one date)."""
+    labels = [s.date or f"step {k + 1}" for k, s in enumerate(steps)]
+    return [
+        f"{label} ({labels[:k].count(label) + 1})" if labels.count(label) > 1 else label
+        for k, label in enumerate(labels)
+    ]
+
+
 def diversion(eq, parties=WAR_PARTIES) -> pd.DataFrame:
     """Third countries' exports to the war parties (net of tariffs, all sectors): the change and
     the change in their share of the parties' imports, ranked by the share (diversion) gain."""

@@ -17,7 +17,7 @@ from tradewar.data.registry import load_dataset
 from tradewar.models import get_model
 from tradewar.models.base import Model
 from tradewar.scenario.compile import compile_steps
-from tradewar.solver.equilibrium import Equilibrium, solve
+from tradewar.solver.equilibrium import Equilibrium, check_instruments, solve
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,5 +182,6 @@ def scenario_inputs(scenario, dataset: Baseline | None = None):
             extra["export_taxes"] = step.export_taxes
         if slots:
             extra.update(export_limits=step.export_limits, limit_slots=slots)
+        check_instruments(spec.name, extra)
         steps.append((step, extra))
     return spec.name, baseline, options, steps

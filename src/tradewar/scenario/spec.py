@@ -34,20 +34,35 @@ solved from the baseline, so each result is the total effect of the policies in 
 
 from __future__ import annotations
 
+import datetime
+import difflib
+import itertools
+import re
+import reprlib
 import tomllib
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tradewar.errors import InputError
+from tradewar.errors import ImplausibleInput, InputError
+from tradewar.models import MODELS
 
 Codes = str | list[str]
+#: Rates (set_pct, add_pp) beyond this many percent are input errors (a tariff of 10^6 % is an
+#: embargo; use an export_limit); above `IMPLAUSIBLE_RATE_PCT` they are warned about.
+MAX_RATE_PCT = 1e6
+IMPLAUSIBLE_RATE_PCT = 1000.0
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict tables: no coercion (numbers are numbers, not strings or booleans), no NaN or
+    infinity, no unknown key (`parse_scenario` names the closest valid key)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class PolicySpec(_Strict):
@@ -58,6 +73,16 @@ class PolicySpec(_Strict):
     set_pct: float | None = None
     add_pp: float | None = None
     cut_pct: float | None = Field(default=None, ge=0, lt=100)
+
+    @field_validator("set_pct", "add_pp")
+    @classmethod
+    def _within_reach(cls, v):
+        if v is not None and abs(v) > MAX_RATE_PCT:
+            raise ValueError(
+                f'{v:g} % is beyond {MAX_RATE_PCT:,.0f} %; for an embargo use instrument = "export_limit" '
+                "with cut_pct close to 100"
+            )
+        return v
 
     @model_validator(mode="after")
     def _one_setting(self):
@@ -80,7 +105,7 @@ class DatasetSpec(_Strict):
 
 class ModelSpec(_Strict):
     name: str = "caliendo-parro"
-    deficits: Literal["zero", "fixed", "share", "close"] = "fixed"
+    deficits: str = "fixed"
     numeraire: str = "world"
     theta: dict[str, float] = {}
     lambdas: Literal["bas", "pol"] | None = None  # ossa: political-economy weights
@@ -90,6 +115,17 @@ class ModelSpec(_Strict):
         if self.lambdas is not None and self.name != "ossa":
             raise ValueError(f"lambdas (political-economy weights) apply to the ossa model, not {self.name}")
         return self
+
+    @field_validator("deficits")
+    @classmethod
+    def _closure_of_the_model(cls, v, info):
+        name = info.data.get("name")
+        known = [MODELS[name]] if name in MODELS else list(MODELS.values())
+        closures = list(dict.fromkeys(c for m in known for c in m.DEFICIT_CLOSURES))
+        if v not in closures:
+            of = f"of the {name} model" if name in MODELS else "of any model"
+            raise ValueError(f"{v!r} is not a deficit closure {of}; use one of {', '.join(closures)}")
+        return v
 
     @field_validator("theta")
     @classmethod
@@ -103,7 +139,7 @@ class ModelSpec(_Strict):
 class SensitivitySpec(_Strict):
     """Solve the scenario again with the trade elasticity of `sectors` set to each `theta`."""
 
-    sectors: list[str]
+    sectors: list[str] = Field(min_length=1)
     theta: list[float] = Field(min_length=1)
 
     @field_validator("theta")
@@ -116,9 +152,22 @@ class SensitivitySpec(_Strict):
 
 
 class StepSpec(_Strict):
-    date: str | None = None
+    date: str | None = None  # YYYY-MM-DD
     label: str
     policy: list[PolicySpec] = []
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, v):
+        if v is None:
+            return v
+        try:
+            if not _DATE.fullmatch(v):
+                raise ValueError
+            datetime.date.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"{v!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-04-09") from None
+        return v
 
 
 class Scenario(_Strict):
@@ -136,6 +185,13 @@ class Scenario(_Strict):
             raise ValueError("use either [[policy]] (one step) or [[step]] tables, not both")
         if not self.policy and not self.step:
             raise ValueError("no policy: add [[policy]] tables or [[step]] tables")
+        dated = [(k, s.date) for k, s in enumerate(self.step) if s.date is not None]
+        for (k0, d0), (k1, d1) in itertools.pairwise(dated):
+            if d1 < d0:
+                raise ValueError(
+                    f"step[{k1}].date {d1} comes before step[{k0}].date {d0}; steps are cumulative, "
+                    "put them in date order"
+                )
         return self
 
     @property
@@ -178,25 +234,98 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         path = bundled[str(name_or_path)]
     if not path.is_file():
         raise InputError(f"scenario: file not found: {path}", field="scenario")
+    content = path.read_bytes()
     try:
-        raw = tomllib.loads(path.read_text())
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"scenario {path.name}: not UTF-8 text (byte 0x{content[e.start]:02x} at position {e.start}); "
+            "save the file as UTF-8",
+            field="scenario",
+        ) from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"scenario {path.name}: not valid TOML: {e}", field="scenario") from None
+    except RecursionError:
+        raise InputError(_too_deep(path.name), field="scenario") from None
     return parse_scenario(raw, source=path.name)
 
 
+def _too_deep(source: str) -> str:
+    return f"{source}: arrays or tables nested too deeply; a scenario nests a few levels (see tradewar.scenario)"
+
+
+#: Shows offending values in messages, shortened (a value may be a huge or deeply nested list).
+_SHOW = reprlib.Repr()
+_SHOW.maxstring, _SHOW.maxother, _SHOW.maxlevel = 60, 60, 2
+
+
 def parse_scenario(raw: dict, source: str = "scenario") -> Scenario:
-    """Validate a scenario given as a dict (from TOML or JSON)."""
+    """Validate a scenario given as a dict (from TOML or JSON). Valid rates above 1,000 % are
+    warned about (`ImplausibleInput`, one line each)."""
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
+    except RecursionError:
+        raise InputError(_too_deep(source), field="scenario") from None
     except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(x) for x in err["loc"]) or "scenario"
+        errors = e.errors()
+        err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
+        loc = [x for x in err["loc"] if not _is_type_tag(x)]
+        where = ".".join(str(x) for x in loc) or "scenario"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key; check its spelling against the scenario format (tradewar.scenario)"
+            msg = unknown_key_message(loc)
         elif err["type"] == "missing":
             msg = "required key is missing"
         value = err.get("input")
-        shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f" (got {value!r})"
+        quiet = err["type"] in ("missing", "extra_forbidden") or isinstance(value, dict)
+        shown = "" if quiet else f" (got {_SHOW.repr(value)})"
         raise InputError(f"{source}: {where}: {msg}{shown}", field=where) from None
+    _warn_implausible(scenario, source)
+    return scenario
+
+
+def unknown_key_message(loc) -> str:
+    """ "unknown key 'importr'; did you mean 'importer'?" for the key at the end of an error
+    location (the valid keys are those of the table the location points into)."""
+    table = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, str) and part in table.model_fields:
+            table = _table_of(table.model_fields[part].annotation) or table
+    valid = list(table.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else "valid keys: " + ", ".join(valid)
+    return f"unknown key {str(loc[-1])!r}; {hint}"
+
+
+def _table_of(annotation):
+    """The scenario table class inside an annotation (`PolicySpec`, `list[StepSpec]`, `X | None`)."""
+    if isinstance(annotation, type) and issubclass(annotation, _Strict):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _table_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_type_tag(part) -> bool:
+    """Parts of pydantic's error locations that name a branch of a union, not a key."""
+    return isinstance(part, str) and (part in ("str", "float", "int", "bool", "list", "dict") or "[" in part)
+
+
+def _warn_implausible(scenario: Scenario, source: str) -> None:
+    for s, step in enumerate(scenario.steps):
+        for k, pol in enumerate(step.policy):
+            for key in ("set_pct", "add_pp"):
+                value = getattr(pol, key)
+                if value is not None and value > IMPLAUSIBLE_RATE_PCT:
+                    where = f"step[{s}].policy[{k}]" if scenario.step else f"policy[{k}]"
+                    warnings.warn(
+                        ImplausibleInput(
+                            f"{source}: {where}.{key} = {value:g}: a rate above {IMPLAUSIBLE_RATE_PCT:,.0f} % "
+                            "is implausible; rates are in percent (25 = 25 %)"
+                        ),
+                        stacklevel=3,
+                    )

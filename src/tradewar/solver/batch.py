@@ -36,6 +36,7 @@ import numpy as np
 from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError
 from tradewar.models import get_model
+from tradewar.solver.equilibrium import first_violation
 from tradewar.solver.newton import TOL, solve_model
 
 #: Draws vmapped together inside a chunk; the chunk is a ``lax.map`` over such groups. ``None``
@@ -63,8 +64,9 @@ def _batched(model_name: str, fields: tuple[str, ...], tol: float, max_iter: int
 
     def one(p):
         res, out = solve_model(model.residual, model.initial_guess, model.outcomes, p, tol=tol, max_iter=max_iter)
+        violation = first_violation(out, p.tariff_new)
         regional = {k: v for k, v in out.items() if v.ndim == 1 and v.shape[0] == n_regions}
-        return res.converged, res.max_residual, res.iterations, regional
+        return res.converged, res.max_residual, res.iterations, violation, regional
 
     def run(p):
         unknown = [f for f in fields if f not in p._fields]
@@ -90,17 +92,19 @@ def solve_chunk(
 ) -> dict:
     """Solve one chunk: `base_params` (the model's Params) with `chunk[field]` [B, ...] swapped in.
 
-    Returns numpy arrays: converged [B], max_residual [B], iterations [B] and outputs {name: [B, n]}.
-    This is the unit of work of both the local loop and the Dask workers.
+    Returns numpy arrays: converged [B], max_residual [B], iterations [B], violation [B] (the
+    failed `tradewar.solver.equilibrium.CHECKS` entry, -1 for a valid equilibrium) and outputs
+    {name: [B, n]}. This is the unit of work of both the local loop and the Dask workers.
     """
     n_regions = int(np.shape(base_params.tariff_new)[0])  # tariff_new [importer, exporter, sector]
     p = base_params._replace(**{k: np.asarray(v, dtype=np.float64) for k, v in chunk.items()})
     fn = _batched(model_name, tuple(sorted(chunk)), float(tol), int(max_iter), n_regions, vmap_width)
-    conv, res, its, out = fn(p)
+    conv, res, its, violation, out = fn(p)
     return {
         "converged": np.asarray(conv),
         "max_residual": np.asarray(res),
         "iterations": np.asarray(its),
+        "violation": np.asarray(violation),
         "outputs": {k: np.asarray(v) for k, v in out.items()},
     }
 
@@ -128,10 +132,11 @@ def padded_indices(start: int, stop: int, chunk_size: int) -> np.ndarray:
 class BatchResult:
     """Stacked results of a batch of solves, in batch order."""
 
-    converged: np.ndarray  # [B] bool
+    converged: np.ndarray  # [B] bool: the solver met its tolerance
     max_residual: np.ndarray  # [B]
     iterations: np.ndarray  # [B]
     outputs: dict[str, np.ndarray]  # {name: [B, region]}
+    violation: np.ndarray  # [B] int: the failed validity check (solver.equilibrium.CHECKS), -1 if valid
 
 
 def assemble(parts: Sequence[tuple[int, int, dict]]) -> BatchResult:
@@ -144,6 +149,7 @@ def assemble(parts: Sequence[tuple[int, int, dict]]) -> BatchResult:
         max_residual=take("max_residual"),
         iterations=take("iterations"),
         outputs={k: np.concatenate([r["outputs"][k][: b - a] for a, b, r in parts]) for k in names},
+        violation=take("violation").astype(int),
     )
 
 

@@ -16,12 +16,14 @@ draws are later chunked or spread over workers (`tradewar.solver.batch`):
 - ``se``: N(theta_j, se_j^2) truncated to theta > 0, with published standard errors se_j taken
   from ``baseline.extras["theta_se"]`` (or given).
 
-The draws replace the model's ``ELASTICITY_FIELD`` of its params in the batch solver
-(`tradewar.solver.batch`); a model without one (its params derive other fields from the
-elasticities) refuses draws with a one-line `InputError`.
+The draws replace the params fields that the model's ``params(theta=...)`` derives from the
+elasticities (`elasticity_params`: theta itself, or Ossa's sigma = theta + 1) in the batch
+solver (`tradewar.solver.batch`), so draws run on every model. A sweep over tariffs and
+elasticities together replaces the model's ``ELASTICITY_FIELD`` (`batch_field`).
 
-Failures. A draw fails when its solve did not converge (largest residual above `tol`) or any of
-its outputs is not finite. Failed draws are excluded from the percentiles, counted
+Failures. A draw fails when its solve did not converge (largest residual above `tol`), its root
+is not a valid equilibrium (`tradewar.solver.equilibrium.CHECKS`: negative trade, income, ...)
+or any of its outputs is not finite. Failed draws are excluded from the percentiles, counted
 (``n_failed``) and listed (``failed``: draw index, its theta, residual, iterations); with every
 draw failed, the percentiles are NaN. `region_summary` of the model turns the per-region outputs
 into the columns of `Equilibrium.regions()` (welfare_pct, real_wage_pct, ...), of which
@@ -42,7 +44,7 @@ from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError
 from tradewar.models import get_model
 from tradewar.solver.batch import VMAP_WIDTH, BatchResult, default_chunk_size, solve_batch
-from tradewar.solver.equilibrium import check_tariffs
+from tradewar.solver.equilibrium import check_tariffs, violation_reason
 from tradewar.solver.newton import TOL
 
 Distribution = Literal["lognormal", "normal", "se"]
@@ -51,9 +53,9 @@ DISTRIBUTIONS = ("lognormal", "normal", "se")
 QUANTILES = (5, 50, 95)
 
 
-def check_draw_options(n_draws: int, distribution: str, cv: float) -> None:
+def check_draw_options(n_draws: int, distribution: str, cv: float, seed: int = 0) -> None:
     """Raise `InputError` for bad draw settings (before anything is solved)."""
-    draw_theta(np.ones(1), n_draws, 0, distribution=distribution, cv=cv, se=np.zeros(1))
+    draw_theta(np.ones(1), n_draws, seed, distribution=distribution, cv=cv, se=np.zeros(1))
 
 
 def draw_theta(
@@ -74,6 +76,8 @@ def draw_theta(
             f"theta distribution: unknown {distribution!r}; use one of {', '.join(DISTRIBUTIONS)}",
             field="theta_dist",
         )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed: {seed!r} is not a seed; use a whole number >= 0, e.g. --seed 1", field="seed")
     if distribution != "se" and not (np.isfinite(cv) and cv > 0):
         raise InputError(f"theta cv: {cv!r} must be a positive coefficient of variation, e.g. 0.25", field="theta_cv")
     rng = np.random.default_rng(seed)
@@ -141,11 +145,13 @@ class DrawsResult:
 
     @property
     def ok(self) -> np.ndarray:
-        """[draw] True where the solve converged and every output is finite."""
+        """[draw] True where the solve converged to a valid equilibrium
+        (`tradewar.solver.equilibrium.CHECKS`) and every output is finite."""
         finite = np.ones(self.n_draws, dtype=bool)
         for v in self.summary.values():
             finite &= np.all(np.isfinite(v), axis=1)
-        return self.batch.converged & np.isfinite(self.batch.max_residual) & finite
+        valid = self.batch.violation < 0
+        return self.batch.converged & valid & np.isfinite(self.batch.max_residual) & finite
 
     @property
     def n_failed(self) -> int:
@@ -156,11 +162,14 @@ class DrawsResult:
         """One entry per failed draw: index, why, residual, iterations and its theta by sector."""
         rows = []
         for d in np.flatnonzero(~self.ok):
-            conv = bool(self.batch.converged[d])
+            if not self.batch.converged[d]:
+                reason = "not converged"
+            else:
+                reason = violation_reason(int(self.batch.violation[d])) or "non-finite outputs"
             rows.append(
                 {
                     "draw": int(d),
-                    "reason": "non-finite outputs" if conv else "not converged",
+                    "reason": reason,
                     "max_residual": float(self.batch.max_residual[d]),
                     "iterations": int(self.batch.iterations[d]),
                     "theta": {s: float(t) for s, t in zip(self.sectors, self.theta[d])},
@@ -248,12 +257,12 @@ def solve_draws(
             field="thetas",
         )
     base = module.params(baseline, tariffs, **options)
-    name = batch_field(model)
+    fields = elasticity_params(module, baseline, tariffs, options, thetas)
     chunk_size = chunk_size or default_chunk_size(baseline, thetas.shape[0])
     batch = solve_batch(
         model,
         base,
-        lambda idx: {name: thetas[idx]},
+        lambda idx: {name: values[idx] for name, values in fields.items()},
         thetas.shape[0],
         chunk_size=chunk_size,
         tol=tol,
@@ -265,15 +274,32 @@ def solve_draws(
     return DrawsResult(model, baseline.regions, baseline.sectors, thetas, batch, seed, distribution, cv, tol)
 
 
+def elasticity_params(module, baseline: Baseline, tariffs: np.ndarray, options: dict, thetas: np.ndarray) -> dict:
+    """The params fields that the trade elasticities set, one row per draw of `thetas`
+    [draw, sector]. Each model's ``params(theta=...)`` owns the mapping (Caliendo-Parro's and
+    liberation-day's theta, Ossa's sigma = theta + 1 by sector, gravity's scalar sigma), so draws
+    batch on every model: the fields are those that change when theta does."""
+    opts = {k: v for k, v in options.items() if k not in ("theta", "sigma")}
+    per_draw = [module.params(baseline, tariffs, **opts, theta=theta) for theta in thetas]
+    doubled = module.params(baseline, tariffs, **opts, theta=2 * thetas[0])
+    names = [
+        f
+        for f in doubled._fields
+        if not np.array_equal(np.asarray(getattr(doubled, f)), np.asarray(getattr(per_draw[0], f)))
+    ]
+    return {f: np.stack([np.asarray(getattr(p, f), dtype=np.float64) for p in per_draw]) for f in names}
+
+
 def batch_field(model_name: str) -> str:
-    """The model's params field that draws of the trade elasticities replace in the batch solver,
-    or a one-line `InputError` for a model whose params derive other fields from them."""
+    """The model's params field that a sweep over tariffs and trade elasticities replaces in the
+    batch solver (`tradewar.solver.sweep`), or a one-line `InputError` for a model whose params
+    derive other fields from them."""
     model = get_model(model_name)
     if model.ELASTICITY_FIELD is None:
         raise InputError(
-            f"draws: the {model_name} model derives other parameters from the trade elasticities, so "
-            "elasticity draws cannot be batched on it; use caliendo-parro or liberation-day (games "
-            "under draws work on every model)",
-            field="draws",
+            f"sweep: the {model_name} model derives other parameters from the trade elasticities, so a "
+            "sweep cannot replace them; use caliendo-parro or liberation-day (elasticity draws, "
+            "solve_draws and run --draws, work on every model)",
+            field="thetas",
         )
     return model.ELASTICITY_FIELD
