@@ -58,13 +58,14 @@ def _game(dataset, data, model, objective, lambdas, check=None):
     return Game(model, baseline, objective=objective, **options)
 
 
-#: The largest game the CLI plays, as tariffs chosen per player x the equilibrium's unknowns (a
-#: rough cost proxy: each optimiser step solves the equilibrium and its adjoint, and the steps
-#: grow with the tariffs chosen). About the largest game measured to finish here: cp2015's
-#: discriminatory optimal tariffs (600 tariffs over 31 x 41 = 1,271 unknowns, 8 min on 2 cores,
-#: tests/test_cli_games.py). MFN games on world2022-full (50 tariffs per player over 4,080
-#: unknowns) are within it; its discriminatory games (3,950 per player) are 16 times beyond.
-GAME_SIZE_LIMIT = 1_000_000
+#: The largest game the CLI plays, as tariffs chosen per player x the equilibrium's unknowns
+#: (regions x (2 sectors + 1): wages, prices, expenditures; a rough cost proxy: each optimiser
+#: step solves the equilibrium and its adjoint, and the steps grow with the tariffs chosen). About
+#: the largest game measured to finish here: cp2015's discriminatory optimal tariffs (600 tariffs
+#: over 31 x 81 = 2,511 unknowns, 1.5 million, 8 min on 2 cores, tests/test_cli_games.py). MFN
+#: games on world2022-full (50 tariffs per player over 8,080 unknowns) are within it; its
+#: discriminatory games (3,950 per player) are 16 times beyond.
+GAME_SIZE_LIMIT = 2_000_000
 
 
 def _check_size(b, players: str, mfn: bool, targets: str = "all") -> None:
@@ -74,7 +75,7 @@ def _check_size(b, players: str, mfn: bool, targets: str = "all") -> None:
     sectors = int(b.tradable.sum())
     partners = len(codes) - 1 if targets == "players" else b.n_regions - 1
     per_player = sectors if mfn else partners * sectors
-    unknowns = b.n_regions * (b.n_sectors + 1)
+    unknowns = b.n_regions * (2 * b.n_sectors + 1)
     if per_player * unknowns > GAME_SIZE_LIMIT:
         kind = "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)"
         raise InputError(
