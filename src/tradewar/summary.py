@@ -1,0 +1,230 @@
+"""What a reader of a scenario wants first: one overview table and the headline figures.
+
+`overview(result)` gives one row per step (steps down) and the key numbers across: the US and
+Chinese average tariffs on each other, US imports from China, the welfare of the main regions
+and, for the United States, the three figures readers of tariff studies expect (the Yale
+Budget Lab's, for instance). Every column carries its unit (`Column`). `headline(eq)` computes
+those figures for one solved step:
+
+* ``us_consumer_prices_pct``: the change in the US consumer price index relative to US wages,
+  100 (P'/w' / (P/w) - 1) = 100 (1 / real_wage_hat - 1). P is the model's consumer price index
+  over final-demand sectors, tariffs included (Caliendo and Parro 2015, eqs. 11 and 16:
+  prod_j (P_n^j)^alpha_n^j). Measured in US wages, it says how much more the same basket costs
+  out of an unchanged wage: the Budget Lab's assumption that the Fed lets prices rise rather
+  than nominal wages fall. (The model's own `price_index_pct` is relative to its numeraire,
+  world value added, and moves with the US terms of trade.)
+* ``us_cost_per_household_usd``: that price change times US final expenditure in the baseline
+  (the model's income I_n = VA_n + tariff revenue_n + D_n, a year) over the number of US
+  households: what the baseline basket costs each household more a year, before any use of the
+  tariff revenue. Final expenditure is all final demand (households, government, investment;
+  the data do not split it), where the Budget Lab uses personal consumption only (about two
+  thirds of it), so for the same price change their figure is about a third lower.
+* ``us_real_income_cost_per_household_usd``: the net cost, -(real income change) x I_n /
+  households: the loss of real income after the tariff revenue is spent at home (exact,
+  I'_n / (I_n P_hat_n) - 1).
+* ``us_tariff_revenue_usd_bn``: US tariff revenue a year in the new equilibrium, sum over
+  partners and sectors of tariff x imports net of tariffs (after trade has adjusted), and
+  ``us_tariff_revenue_change_usd_bn`` its change from the baseline.
+
+Dollar figures need the dataset's unit of money (`MONEY_UNITS`): world2022 is in USD million of
+2022 (its PROVENANCE.md), so the dollar figures are for the 2022 economy in 2022 dollars.
+Households: 131.20 million in 2022 (US Census Bureau, Current Population Survey, Annual Social
+and Economic Supplement 2022, Table HH-1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tradewar.api import average_tariff_keys
+from tradewar.report import WAR_PARTIES, bilateral_change
+
+#: Regions whose welfare the overview shows by default, in this order (those present).
+OVERVIEW_REGIONS = ("USA", "CHN", "EU27")
+#: US households in 2022 (Census CPS ASEC 2022, Table HH-1: 131,202 thousand).
+US_HOUSEHOLDS_2022 = 131_202_000
+
+
+@dataclass(frozen=True)
+class MoneyUnit:
+    """A dataset's unit of money: `dollars` US dollars of `year`; `households` the number of US
+    households in that year (for per-household figures)."""
+
+    dollars: float
+    year: int
+    households: float
+    source: str
+
+
+#: Units of money by dataset name (the part before any " (...)" suffix an aggregation adds).
+MONEY_UNITS = {
+    "world2022": MoneyUnit(
+        1e6,
+        2022,
+        US_HOUSEHOLDS_2022,
+        "world2022: USD million, 2022, current prices (PROVENANCE.md); "
+        "131.20 million US households in 2022 (Census CPS ASEC, Table HH-1)",
+    ),
+}
+
+
+def money_unit(baseline) -> MoneyUnit | None:
+    """The unit of money of `baseline`, or None where it is not known (no dollar figures)."""
+    return MONEY_UNITS.get(baseline.name.split(" (")[0])
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the overview: its key in the rows, its header (unit included; lines
+    broken with "\\n" to fit 80 terminal columns), decimals (negative: round to tens, hundreds)
+    and whether a change is shown with its sign."""
+
+    key: str
+    header: str
+    digits: int
+    signed: bool = True
+
+
+def welfare_key(regions: pd.DataFrame) -> str:
+    """The welfare measure to show: the exact real-income change where the model has it."""
+    return "real_income_pct" if "real_income_pct" in regions.columns else "welfare_pct"
+
+
+def headline(eq) -> dict[str, float]:
+    """The US headline figures of one solved step (module docstring); {} where the dataset has
+    no USA, the model no consumer price index, or the unit of money is unknown."""
+    b, out = eq.baseline, eq.outcomes
+    unit = money_unit(b)
+    needed = ("real_wage_hat", "real_income_hat", "income_old", "tariff_revenue_old", "tariff_revenue_new")
+    if unit is None or "USA" not in b.regions or not all(k in out for k in needed):
+        return {}
+    u = b.region_index("USA")
+    income = float(out["income_old"][u]) * unit.dollars
+    prices = 100 * (1 / float(out["real_wage_hat"][u]) - 1)
+    real_income = 100 * (float(out["real_income_hat"][u]) - 1)
+    revenue_old = float(out["tariff_revenue_old"][u]) * unit.dollars / 1e9
+    revenue_new = float(out["tariff_revenue_new"][u]) * unit.dollars / 1e9
+    return {
+        "us_consumer_prices_pct": prices,
+        "us_cost_per_household_usd": prices / 100 * income / unit.households,
+        "us_real_income_cost_per_household_usd": -real_income / 100 * income / unit.households,
+        "us_tariff_revenue_usd_bn": revenue_new,
+        "us_tariff_revenue_change_usd_bn": revenue_new - revenue_old,
+        "money_year": unit.year,
+    }
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Steps down (`rows`, one dict per step), key numbers across (`columns`); `labels` are
+    the steps' labels, `title` the scenario's, `money` the unit of money (None: no dollars)."""
+
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    labels: list[str]
+    money: MoneyUnit | None
+    welfare_measure: str
+
+
+def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
+    """One row per step of `result` (a `ScenarioResult`) with the columns that its dataset and
+    model support: tariffs and trade between the US and China where both are present, welfare
+    of `regions` (those present; the first three regions otherwise) and the US headline."""
+    b = result.baseline
+    first = result.steps[0].equilibrium.regions()
+    measure = welfare_key(first)
+    shown = [c for c in regions if c in b.regions] or list(b.regions[:3])
+    war = set(WAR_PARTIES) <= set(b.regions)
+    columns = [Column("date", "date", 0, signed=False)]
+    if war:
+        columns += [
+            Column("us_tariff_on_china_pct", "US\ntariff\non CHN\n%", 1, signed=False),
+            Column("china_tariff_on_us_pct", "CHN\ntariff\non US\n%", 1, signed=False),
+            Column("us_imports_from_china_pct", "US\nimports\nfrom\nCHN %", 0),
+        ]
+    columns += [Column(f"welfare_{code}", f"{code}\nwelfare\n%", 2) for code in shown]
+    has_headline = bool(headline(result.steps[0].equilibrium))
+    if has_headline:
+        columns += [
+            Column("us_consumer_prices_pct", "US\nprices\n%", 2),
+            Column("us_cost_per_household_usd", "US cost\nper\nhouse-\nhold\n$/yr", -1, signed=False),
+            Column("us_tariff_revenue_usd_bn", "US\ntariff\nrevenue\n$bn/yr", 0, signed=False),
+        ]
+    rows = []
+    for k, step in enumerate(result.steps):
+        eq = step.equilibrium
+        frame = eq.regions()
+        row: dict = {"date": step.date or f"step {k + 1}"}
+        if war:
+            row.update(average_tariff_keys(eq))
+            row["us_imports_from_china_pct"] = bilateral_change(eq, "USA", "CHN")
+        row.update({f"welfare_{code}": float(frame.loc[code, measure]) for code in shown})
+        if has_headline:
+            row.update(headline(eq))
+        rows.append(row)
+    return Overview(
+        title=result.title,
+        columns=columns,
+        rows=rows,
+        labels=[s.label for s in result.steps],
+        money=money_unit(b) if has_headline else None,
+        welfare_measure=measure,
+    )
+
+
+def format_number(value, digits: int, signed: bool = True) -> str:
+    """`value` with `digits` decimals (negative: rounded to 10^-digits, thousands separated);
+    never "-0.00": a value that rounds to zero prints unsigned. NaN and None print "-"."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if isinstance(value, str):
+        return value
+    x = round(float(value), digits)
+    if x == 0:
+        x = 0.0
+    if digits < 0:
+        text = f"{x:,.0f}"
+        return ("+" + text) if signed and x > 0 else text
+    text = f"{x:.{digits}f}"
+    return ("+" + text) if signed and x > 0 else text
+
+
+def formatted_rows(view: Overview) -> list[list[str]]:
+    """The overview's rows as strings, column by column (`format_number`)."""
+    return [[format_number(row.get(c.key), c.digits, c.signed) for c in view.columns] for row in view.rows]
+
+
+def headline_sentences(view: Overview) -> list[str]:
+    """Two or three plain sentences on the last step (and the peak, where it differs): US
+    prices, cost per household, tariff revenue; [] where the overview has no headline."""
+    if view.money is None:
+        return []
+    last = view.rows[-1]
+    year = view.money.year
+    when = f"{last['date']} ({view.labels[-1]})"
+    money = lambda v: format_number(v, -1, signed=False)
+    out = [
+        (
+            f"US headline, last step ({when}): consumer prices "
+            f"{format_number(last['us_consumer_prices_pct'], 2)} % relative to wages, a cost of "
+            f"${money(last['us_cost_per_household_usd'])} per household a year "
+            f"(${money(last['us_real_income_cost_per_household_usd'])} net of the tariff revenue spent at home); "
+            f"tariff revenue ${format_number(last['us_tariff_revenue_usd_bn'], 0, signed=False)} bn a year "
+            f"({format_number(last['us_tariff_revenue_change_usd_bn'], 0)} bn on the baseline). "
+            f"In {year} dollars on the {year} economy."
+        )
+    ]
+    peak = int(np.argmax([r["us_consumer_prices_pct"] for r in view.rows]))
+    if peak != len(view.rows) - 1:
+        p = view.rows[peak]
+        out.append(
+            f"Peak, {p['date']} ({view.labels[peak]}): US consumer prices "
+            f"{format_number(p['us_consumer_prices_pct'], 2)} %, "
+            f"${money(p['us_cost_per_household_usd'])} per household a year."
+        )
+    return out
