@@ -1,109 +1,250 @@
-"""The HTML report of a solved scenario (the main job's output).
+"""The HTML report of a solved scenario (the main job's output): one self-contained file.
 
-`write_html_report` draws the welfare path by region, the diversion winners
-(`tradewar.report.tables.diversion`) and the effective (trade-weighted) tariffs over time with
-matplotlib and writes one self-contained HTML file (images inlined, no network needed),
-atomically.
+It opens on the answer: the headline sentences and the overview table
+(`tradewar.report.summary`), then the figures (`tradewar.report.figures`): the US and Chinese
+average tariffs on each other, the welfare path of the main regions (with the 5th-95th
+percentile band over the elasticity draws when `bands` are given), the US headline figures, and
+trade diversion at the step of the highest US tariff on China (`tradewar.report.tables.diversion`);
+then every step's welfare by region and its residual, the definitions and the data's provenance.
+Images are inlined (no network needed); the page is laid out for A4 (print it to PDF from a
+browser). Written atomically with mode 0644 (`tradewar.data.files.write_atomic`).
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from tradewar.data.files import write_atomic
-from tradewar.report.tables import WAR_PARTIES, diversion, main_regions, step_labels, welfare_column
-from tradewar.scenario.run import ScenarioResult, average_tariff_keys
+from tradewar.report.figures import diversion_figure, panels_figure, path_figure, png_base64, region_styles
+from tradewar.report.summary import format_number, headline_sentences, overview, welfare_key
+from tradewar.report.tables import WAR_PARTIES, diversion, main_regions
+from tradewar.scenario.run import ScenarioResult, average_tariff, average_tariff_keys
+
+STYLE = """
+@page { size: A4; margin: 15mm; }
+body { font: 10.5pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330;
+       max-width: 180mm; margin: 1.5em auto; padding: 0 1em; }
+h1 { font-size: 16pt; margin-bottom: .2em; } h2 { font-size: 12pt; margin: 1.4em 0 .4em; }
+p.meta { color: #555; margin-top: 0; } p.headline { font-size: 11pt; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 8.5pt; width: 100%; }
+th, td { padding: 2px 4px; text-align: right; border-bottom: 1px solid #e3e6ec; vertical-align: bottom; }
+th { font-weight: 600; color: #444; } td.date, th.date { white-space: nowrap; text-align: left; }
+td.label { text-align: left; font-size: 8pt; } img { width: 100%; height: auto; }
+figure { margin: 0 0 1em; break-inside: avoid; } figcaption { font-size: 8.5pt; color: #555; }
+dl { font-size: 9pt; } dt { font-weight: 600; } dd { margin: 0 0 .5em 1em; }
+"""
 
 
-def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode()
+def draw_bands(bands, n_steps: int, codes: list[str], key: str) -> dict | None:
+    """{region: (p5 per step, p95 per step)} from `tradewar run --draws` results (a list of
+    (step index, DrawsResult)); None unless every step has draws."""
+    if not bands or sorted(s for s, _ in bands) != list(range(n_steps)):
+        return None
+    frames = [res.percentiles() for _, res in sorted(bands, key=lambda sr: sr[0])]
+    if f"{key}_p5" not in frames[0].columns:
+        return None
+    return {
+        c: ([float(f.loc[c, f"{key}_p5"]) for f in frames], [float(f.loc[c, f"{key}_p95"]) for f in frames])
+        for c in codes
+    }
 
 
-def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
-    """Plots of the welfare path, trade diversion and effective tariffs; one HTML file."""
-    import matplotlib  # matplotlib: heavy, loaded only when a report is written
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # (idem)
-
+def figures(result: ScenarioResult, bands=None) -> list[tuple[str, str, str]]:
+    """(title, caption, base64 PNG) of each figure of the report."""
     steps = result.steps
-    labels = step_labels(steps)
     codes = main_regions(result.baseline.regions)
-    key = welfare_column(steps[0].equilibrium.regions().columns)
-    welfare = pd.DataFrame({s_label: s.equilibrium.regions().loc[codes, key] for s_label, s in zip(labels, steps)}).T
-    figures = []
-
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    colors = plt.cm.tab20(np.linspace(0, 1, 20))
-    for k, code in enumerate(codes):
-        ax.plot(
-            range(len(labels)),
-            welfare[code],
-            marker="o",
-            color=colors[k % 20],
-            lw=2.5 if code in WAR_PARTIES else 1,
-            label=code,
+    measure = welfare_key(steps[0].equilibrium.regions())
+    out = []
+    tariffs = [average_tariff_keys(s.equilibrium) for s in steps]
+    if tariffs[0]:
+        b = result.baseline
+        series = {
+            "US on CHN": (
+                average_tariff(b, b.tariffs, "USA", "CHN"),
+                [t["us_tariff_on_china_pct"] for t in tariffs],
+            ),
+            "CHN on US": (
+                average_tariff(b, b.tariffs, "CHN", "USA"),
+                [t["china_tariff_on_us_pct"] for t in tariffs],
+            ),
+        }
+        fig = path_figure(
+            steps,
+            series,
+            ylabel="trade-weighted tariff, %",
+            title="US and Chinese tariffs on each other",
+            styles=region_styles(series),
         )
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
-    ax.set_ylabel(f"welfare ({key}), % change from baseline")
-    ax.set_title("Welfare path through the scenario, by region")
-    ax.legend(ncol=4, fontsize=8)
-    figures.append(("Welfare path", _png(fig)))
-    plt.close(fig)
+        out.append(
+            (
+                "Tariffs",
+                (
+                    "Goods averages weighted by baseline trade. Each step holds until the next; the "
+                    "baseline is drawn before the first step."
+                ),
+                png_base64(fig),
+            )
+        )
+    band = draw_bands(bands, len(steps), codes, measure)
+    panels = [
+        (
+            c,
+            "%" if k % 4 == 0 else "",
+            {c: (0.0, [float(s.equilibrium.regions().loc[c, measure]) for s in steps])},
+            band and {c: band[c]},
+        )
+        for k, c in enumerate(codes)
+    ]
+    fig = panels_figure(steps, panels, ncols=4, panel_height_in=1.45, sharey=True)
+    caption = (
+        "Real income, % change from the baseline, one panel per region on a common scale: the exact change "
+        "in income deflated by the consumer price index."
+    )
+    if band:
+        n = bands[0][1]
+        caption += (
+            f" Shaded: 5th to 95th percentile over {n.n_draws} draws of the trade elasticities "
+            f"({n.distribution}, seed {n.seed})."
+        )
+    out.append(("Welfare by region", caption, png_base64(fig)))
+    view = overview(result)
+    if view.money is not None:
+        rows = view.rows
+        first = rows[0]
+        prices = {"prices": (0.0, [r["us_consumer_prices_pct"] for r in rows])}
+        revenue = {
+            "revenue": (
+                first["us_tariff_revenue_usd_bn"] - first["us_tariff_revenue_change_usd_bn"],
+                [r["us_tariff_revenue_usd_bn"] for r in rows],
+            )
+        }
+        fig = panels_figure(
+            steps,
+            [
+                ("US consumer prices", "% change, relative to US wages", prices, None),
+                ("US tariff revenue", f"$bn a year ({view.money.year} dollars)", revenue, None),
+            ],
+            ncols=2,
+            panel_height_in=2.3,
+        )
+        out.append(
+            (
+                "US headline figures",
+                (
+                    "Consumer prices relative to US wages and tariff revenue in each step's "
+                    "equilibrium, after trade has adjusted (definitions below)."
+                ),
+                png_base64(fig),
+            )
+        )
+    if set(WAR_PARTIES) <= set(result.baseline.regions):
+        peak = max(steps, key=lambda s: average_tariff_keys(s.equilibrium)["us_tariff_on_china_pct"])
+        when = " ".join(x for x in (peak.date, peak.label) if x)
+        fig = diversion_figure(
+            diversion(peak.equilibrium), "Trade diversion at the highest US tariff on China"
+        )
+        out.append(
+            (
+                "Trade diversion",
+                f"Third countries' share of US and Chinese imports at {when}.",
+                png_base64(fig),
+            )
+        )
+    return out
 
-    tariffs = pd.DataFrame([average_tariff_keys(s.equilibrium) for s in steps], index=labels)
-    if not tariffs.empty:
-        fig, ax = plt.subplots(figsize=(10, 4))
-        ax.step(range(len(labels)), tariffs["us_tariff_on_china_pct"], where="post", label="US on China")
-        ax.step(range(len(labels)), tariffs["china_tariff_on_us_pct"], where="post", label="China on US")
-        ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
-        ax.set_ylabel("trade-weighted tariff, % (baseline weights)")
-        ax.set_title("Effective tariff rates over time")
-        ax.legend()
-        figures.append(("Effective tariffs", _png(fig)))
-        plt.close(fig)
 
-    peak = max(steps, key=lambda s: average_tariff_keys(s.equilibrium).get("us_tariff_on_china_pct", 0))
-    winners = diversion(peak.equilibrium)
-    if not winners.empty:
-        fig, ax = plt.subplots(figsize=(8, 4))
-        top = winners["import_share_change_pp"]
-        ax.barh(top.index[::-1], top.values[::-1], color=np.where(top.values[::-1] > 0, "tab:green", "tab:red"))
-        ax.set_xlabel("change in share of US and Chinese imports, percentage points")
-        ax.set_title(f"Trade diversion at the peak step: {peak.date or ''} {peak.label}")
-        figures.append(("Trade diversion", _png(fig)))
-        plt.close(fig)
+def overview_table(result: ScenarioResult) -> str:
+    """The overview (steps down, key numbers across) as an HTML table."""
+    view = overview(result)
+    head = "".join(
+        f"<th class='{c.key}'>{'<br>'.join(html.escape(x) for x in c.header.split(chr(10)))}</th>"
+        for c in view.columns
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='{c.key}'>{html.escape(format_number(row.get(c.key), c.digits, c.signed))}</td>"
+            for c in view.columns
+        )
+        + "</tr>"
+        for row in view.rows
+    )
+    return f"<table class='overview'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
+
+def steps_table(result: ScenarioResult) -> str:
+    """Every step: its date, what it does, and the solver's residual and iterations."""
     rows = "".join(
-        f"<tr><td>{html.escape(s.date or '')}</td><td>{html.escape(s.label)}</td>"
-        + "".join(f"<td>{welfare.loc[label, c]:.3f}</td>" for c in codes)
-        + f"<td>{s.equilibrium.max_residual:.1e}</td></tr>"
-        for label, s in zip(labels, steps)
+        f"<tr><td class='date'>{html.escape(s.date or f'step {k + 1}')}</td><td class='label'>{html.escape(s.label)}</td>"
+        f"<td>{s.equilibrium.max_residual:.0e}</td><td>{s.equilibrium.iterations}</td></tr>"
+        for k, s in enumerate(result.steps)
     )
-    header = "".join(f"<th>{c}</th>" for c in codes)
+    return (
+        "<table class='steps'><thead><tr><th class='date'>date</th><th class='label'>step</th>"
+        f"<th>residual</th><th>iterations</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def welfare_table(result: ScenarioResult) -> str:
+    """Welfare of the main regions by step (%)."""
+    codes = main_regions(result.baseline.regions)
+    measure = welfare_key(result.steps[0].equilibrium.regions())
+    head = "".join(f"<th>{c}</th>" for c in codes)
+    rows = "".join(
+        f"<tr><td class='date'>{html.escape(s.date or f'step {k + 1}')}</td>"
+        + "".join(
+            f"<td>{format_number(float(s.equilibrium.regions().loc[c, measure]), 2)}</td>" for c in codes
+        )
+        + "</tr>"
+        for k, s in enumerate(result.steps)
+    )
+    return f"<table class='welfare'><thead><tr><th class='date'>date</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+DEFINITIONS = """<dl>
+<dt>Welfare, %</dt><dd>The exact change in real income: income (value added, tariff revenue and the
+trade deficit) deflated by the consumer price index, from the baseline.</dd>
+<dt>Tariffs, %</dt><dd>Trade-weighted averages over goods at baseline trade.</dd>
+<dt>US consumer prices, %</dt><dd>The change in the US consumer price index (tariffs included) relative
+to US wages: how much more the same basket costs out of an unchanged wage.</dd>
+<dt>US cost per household, $ a year</dt><dd>That price change times US final expenditure in the baseline
+(households, government and investment: the data do not split them) over the number of US households;
+before any use of the tariff revenue.</dd>
+<dt>US tariff revenue, $bn a year</dt><dd>Tariff rates times imports in each step's equilibrium, after
+trade has adjusted.</dd>
+</dl>"""
+
+
+def write_html_report(result: ScenarioResult, path: str | Path, bands=None) -> Path:
+    """Write the report of `result` to `path` (module docstring); `bands`: the
+    (step, DrawsResult) pairs of `tradewar run --draws` for the shaded intervals."""
+    view = overview(result)
+    sentences = "".join(f"<p class='headline'>{html.escape(s)}</p>" for s in headline_sentences(view))
     images = "".join(
-        f"<h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='data:image/png;base64,{d}'/>" for t, d in figures
+        f"<figure><h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='data:image/png;base64,{d}'/>"
+        f"<figcaption>{html.escape(c)}</figcaption></figure>"
+        for t, c, d in figures(result, bands)
     )
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(result.title)}</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
-td,th{{padding:2px 6px;text-align:right;font-size:12px}}
-td:nth-child(2){{text-align:left}}img{{max-width:100%}}</style></head><body>
+    money = f"<p class='meta'>Dollar figures: {html.escape(view.money.source)}.</p>" if view.money else ""
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(result.title)}</title>
+<style>{STYLE}</style></head><body>
 <h1>{html.escape(result.title)}</h1>
-<p>Dataset: {html.escape(result.baseline.name)}. Every step is a general-equilibrium counterfactual from the
-baseline; all steps converged: {result.converged} (largest residual {result.max_residual:.1e}).
-Welfare is the model's exact welfare change ({key}; for Caliendo-Parro real income: income deflated by the
-consumer price index).</p>
+<p class="meta">{html.escape(result.baseline.name)} · {html.escape(result.steps[0].equilibrium.model)} ·
+{len(result.steps)} step{"s" if len(result.steps) != 1 else ""}, each a general-equilibrium counterfactual from the
+baseline · all converged: {"yes" if result.converged else "NO"} (largest residual {result.max_residual:.0e})</p>
+{sentences}
+<h2>Overview</h2>
+{overview_table(result)}
+<h2>Steps</h2>
+{steps_table(result)}
 {images}
-<h2>Welfare ({key}) by step, % change from baseline</h2>
-<table><tr><th>date</th><th>step</th>{header}<th>residual</th></tr>{rows}</table>
-<p>Provenance: {html.escape(result.baseline.provenance)}</p></body></html>"""
+<h2>Welfare by step and region, % change from baseline</h2>
+{welfare_table(result)}
+<h2>Definitions</h2>
+{DEFINITIONS}
+{money}
+<p class="meta">Provenance: {html.escape(result.baseline.provenance)}</p>
+</body></html>"""
     return write_atomic(path, page)

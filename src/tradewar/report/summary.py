@@ -40,8 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tradewar.api import average_tariff_keys
-from tradewar.report import WAR_PARTIES, bilateral_change
+from tradewar.report.tables import WAR_PARTIES, bilateral_change
+from tradewar.scenario.run import average_tariff_keys
 
 #: Regions whose welfare the overview shows by default, in this order (those present).
 OVERVIEW_REGIONS = ("USA", "CHN", "EU27")
