@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tradewar.report.numbers import format_number  # math only: light
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -33,12 +35,12 @@ def emit_json(obj: dict) -> None:
 
 
 def table(title: str, columns: list[str], rows: list[list], *, digits: int = 2) -> Table:
-    """A rich table; floats formatted with `digits` decimals."""
+    """A rich table; floats formatted with `digits` decimals (never "-0.00")."""
     t = Table(title=title, title_justify="left")
     for i, c in enumerate(columns):
         t.add_column(c, justify="left" if i == 0 else "right")
     for row in rows:
-        t.add_row(*[f"{v:.{digits}f}" if isinstance(v, float) else str(v) for v in row])
+        t.add_row(*[format_number(v, digits, signed=False) if isinstance(v, float) else str(v) for v in row])
     return t
 
 

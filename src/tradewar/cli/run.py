@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import os
+import warnings
 from pathlib import Path
 
 import typer
 
 from tradewar.cli import uncertainty as cu
-from tradewar.cli.output import JsonOption, console, emit_json, table
+from tradewar.cli.output import JsonOption, console, emit_json, err_console, table
 from tradewar.errors import InputError
 from tradewar.report.html import write_html_report
+from tradewar.report.summary import (
+    add_headline_keys,
+    formatted_rows,
+    headline_sentences,
+    money_unit,
+    overview,
+)
 from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions, welfare_column
 from tradewar.scenario.run import run_scenario
 from tradewar.scenario.spec import load_scenario, with_dataset
@@ -23,11 +30,17 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     def run(
         scenario: str = typer.Argument(..., help="A scenario file (TOML) or the name of a bundled scenario."),
         as_json: bool = JsonOption,
-        report: str | None = typer.Option(
+        detail: bool = typer.Option(False, "--detail", help="Every step in full: regions, trade, diversion."),
+        step: str | None = typer.Option(
             None,
-            "--report",
-            help="Where to write the HTML report: a file, or a folder (an existing one, or a path ending in /) "
-            "for <folder>/<scenario>.html; missing folders are made (default: reports/<scenario>.html).",
+            "--step",
+            help="One step in full: its number (1 = first), date (2025-04-09) or part of its label.",
+        ),
+        regions: str = typer.Option(
+            "main", "--regions", help="Regions in the detail tables: main (11), all, or codes (USA,CHN,VNM)."
+        ),
+        report: Path | None = typer.Option(
+            None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
         ),
         no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
         dataset: str | None = typer.Option(
@@ -51,99 +64,212 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     ):
         """Solve every step of a scenario in general equilibrium and show what it does.
 
-        With --draws N, also solve every step under N draws of the trade elasticities and report
-        p5/p50/p95 bands (see tradewar.cli.uncertainty for the --json keys)."""
+        Prints one overview table (steps down; tariffs, US-China trade, welfare and the US
+        headline figures across) and writes an HTML report. With --draws N, also solves every
+        step under N draws of the trade elasticities and reports p5/p50/p95 bands."""
         spec = with_dataset(load_scenario(scenario), dataset, mapping)
-        report_path = None if (as_json or no_report) else report_target(report, scenario)
+        chosen = pick_step(spec.steps, step) if step is not None else None
         if draws:
             cu.check_draw_options(draws, theta_dist, theta_cv, seed)
         bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)
         if as_json:
-            out = run_scenario(spec).to_dict()
-            emit_json(cu.add_scenario_bands(out, bands()) if draws else out)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = run_scenario(spec)
+                out = add_headline_keys(result.to_dict(), result)
+                out = cu.add_scenario_bands(out, bands()) if draws else out
+            emit_json(out)
+            say_warnings(caught)
             return
-        with console.status("solving") as status:
-            result = run_scenario(
-                spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}")
-            )
-        print_scenario(result)
-        if draws:
-            titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
-            cu.print_bands(bands(), titles)
-        if report_path is not None:
-            try:
-                path = write_html_report(result, report_path)
-            except OSError as e:
-                raise InputError(
-                    f"--report {report_path}: the report could not be written ({e.strerror or e}); "
-                    "pass another path with --report, or --no-report",
-                    field="report",
-                ) from e
-            console.print(f"report: {path.resolve()}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with console.status("solving") as status:
+                result = run_scenario(
+                    spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}")
+                )
+            shown = region_codes(result.baseline, regions)
+            if chosen is not None:
+                print_step(result, chosen, shown)
+            elif detail:
+                print_scenario(result, shown)
+            else:
+                print_overview(result)
+            band_results = bands() if draws else None
+            if band_results:
+                titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
+                cu.print_bands(band_results, titles)
+            if not no_report:
+                path = Path(report or Path("reports") / f"{Path(scenario).stem}.html")
+                replaced = path.exists()
+                with console.status("writing the report"):
+                    write_html_report(result, path, bands=band_results)
+                console.print(
+                    f"report: {path.resolve()}" + (" (replaced the previous one)" if replaced else ""),
+                    soft_wrap=True,
+                    highlight=False,
+                )
+        say_warnings(caught)
 
 
-def report_target(report: str | None, scenario: str) -> Path:
-    """Where `run` writes its report: `report` itself, or `<report>/<scenario>.html` when it is
-    a folder (an existing one, or a path ending in a separator). Checked before anything is
-    solved, without creating anything: each existing part of the path must be a folder, and the
-    deepest existing folder writable."""
-    name = f"{Path(scenario).stem}.html"
-    if report is None:
-        path = Path("reports") / name
-    elif report.endswith(("/", os.sep)) or Path(report).is_dir():
-        path = Path(report) / name
-    else:
-        path = Path(report)
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if not folder.is_dir():
-        raise InputError(
-            f"--report {report}: {folder} is a file, not a folder, so the report cannot go under it; "
-            "pass a file path in a folder (e.g. reports/out.html)",
-            field="report",
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(
-            f"--report {report}: the folder {folder} is not writable; pass a path in a folder you can write to, "
-            "or --no-report",
-            field="report",
-        )
-    return path
+def say_warnings(caught) -> None:
+    """Warnings from libraries, said in one line on stderr (how many, and the first)."""
+    if not caught:
+        return
+    first = caught[0]
+    text = str(first.message).splitlines()[0][:160]
+    more = f" (and {len(caught) - 1} more)" if len(caught) > 1 else ""
+    err_console.print(
+        f"note: {first.category.__name__}: {text}{more}", markup=False, highlight=False, soft_wrap=True
+    )
 
 
-#: Columns of the per-step table: (region_summary key, heading); missing keys are skipped.
+def region_codes(baseline, regions: str) -> list[str]:
+    """The regions of the detail tables: 'main', 'all' or a comma-separated list of codes."""
+    if regions == "main":
+        return main_regions(baseline.regions)
+    if regions == "all":
+        return list(baseline.regions)
+    codes = [c.strip() for c in regions.split(",") if c.strip()]
+    for code in codes:
+        baseline.region_index(code, "--regions")
+    if not codes:
+        raise InputError("--regions: empty; use main, all or codes such as USA,CHN", field="--regions")
+    return codes
+
+
+def pick_step(steps, step: str) -> int:
+    """The index of the step (of `steps`, each with a date and a label) named by number
+    (1 = first), date or part of its label."""
+    if step.isdigit() and 1 <= int(step) <= len(steps):
+        return int(step) - 1
+    matches = [k for k, s in enumerate(steps) if s.date == step] or [
+        k for k, s in enumerate(steps) if step.lower() in s.label.lower()
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    dates = ", ".join(f"{k + 1} {s.date or ''}".strip() for k, s in enumerate(steps))
+    why = "matches several steps" if matches else "matches no step"
+    raise InputError(
+        f"--step: {step!r} {why}; use a number 1-{len(steps)} or a date ({dates})", field="--step"
+    )
+
+
+def overview_table(view, width: int):
+    """The overview as a rich table no wider than `width`: columns are dropped from the right of
+    the welfare group and then the headline group when it does not fit; returns (table, dropped)."""
+    from rich import box
+    from rich.table import Table
+
+    columns = list(view.columns)
+    rows = formatted_rows(view)
+    dropped: list[str] = []
+    droppable = [c.key for c in reversed(columns) if c.key.startswith("welfare_")][:-1] + [
+        "us_cost_per_household_usd",
+        "us_imports_from_china_pct",
+        "china_tariff_on_us_pct",
+        "us_tariff_revenue_usd_bn",
+    ]
+    while True:
+        keep = [k for k, c in enumerate(columns) if c.key not in dropped]
+        t = Table(box=box.SIMPLE_HEAD, padding=0, show_edge=False, pad_edge=False)
+        for n, k in enumerate(keep):
+            t.add_column(columns[k].header, justify="left" if n == 0 else "right", no_wrap=True)
+        for row in rows:
+            t.add_row(*[row[k] for k in keep])
+        need = t.__rich_measure__(console, console.options.update_width(10_000)).maximum
+        candidates = [k for k in droppable if k not in dropped and any(c.key == k for c in columns)]
+        if need <= width or not candidates:
+            return t, [
+                columns[k].header.replace("\n", " ") for k in range(len(columns)) if columns[k].key in dropped
+            ]
+        dropped.append(candidates[0])
+
+
+def print_overview(result) -> None:
+    """The short answer: the overview table, the US headline and how to get the detail."""
+    view = overview(result)
+    t, dropped = overview_table(view, console.width)
+    model = result.steps[0].equilibrium.model
+    console.print(f"{result.title}", highlight=False, style="bold")
+    console.print(
+        f"{result.baseline.name.split(' (')[0]}, {model}; {len(result.steps)} steps, each solved from the baseline; "
+        f"{'all converged' if result.converged else 'NOT ALL CONVERGED'} (largest residual {result.max_residual:.0e}).",
+        highlight=False,
+    )
+    console.print(t)
+    if dropped:
+        console.print(f"Not shown at this width: {', '.join(dropped)}.", highlight=False)
+    for sentence in headline_sentences(view):
+        console.print(sentence, highlight=False)
+    console.print(
+        f"Welfare: real income, % from the baseline; tariffs: goods averages at baseline trade"
+        f"{'; dollars: README, Headline figures' if view.money else ''}.",
+        highlight=False,
+    )
+    console.print(
+        "Detail: --step N (one step in full), --detail (every step), --regions all (every region), --json.",
+        highlight=False,
+    )
+
+
+#: Columns of the detail tables: (region_summary key, heading with unit); missing keys are skipped.
 STEP_COLUMNS = (
     ("real_income_pct", "real income %"),
     ("welfare_pct", "welfare %"),
     ("real_wage_pct", "real wage %"),
     ("exports_pct", "exports %"),
     ("imports_pct", "imports %"),
-    ("trade_balance_new", "trade balance"),
 )
 
 
-def print_scenario(result) -> None:
-    """Per step: the main regions' outcomes, US-China trade and the trade-diversion winners."""
-    for step in result.steps:
-        eq = step.equilibrium
-        regions = eq.regions()
-        columns = [(k, h) for k, h in STEP_COLUMNS if k in regions.columns]
-        if "real_income_pct" in regions.columns:  # CP: show the exact measure, not eq. 16's
-            columns = [(k, h) for k, h in columns if k != "welfare_pct"]
-        shown = regions.loc[main_regions(regions.index)]
-        rows = [[code] + [float(r[k]) for k, _ in columns] for code, r in shown.iterrows()]
-        title = " ".join(x for x in (step.date, step.label) if x) or result.title
-        console.print(table(title, ["region"] + [h for _, h in columns], rows))
-        if set(WAR_PARTIES) <= set(eq.baseline.regions):
-            winners = diversion(eq).head(5)
-            console.print(
-                f"US imports from China {bilateral_change(eq, 'USA', 'CHN'):+.1f}%, "
-                f"China's imports from the US {bilateral_change(eq, 'CHN', 'USA'):+.1f}%;  "
-                "diversion winners (share of US+China imports): "
-                + ", ".join(f"{c} {r.import_share_change_pp:+.2f}pp" for c, r in winners.iterrows())
-            )
-        console.print(f"converged={eq.converged}  max residual={eq.max_residual:.2e}  iterations={eq.iterations}\n")
+def print_step(result, k: int, codes: list[str]) -> None:
+    """One step in full: the regions' outcomes, tariff revenue and trade balance where they
+    change, US-China trade, the trade-diversion winners and the solver's diagnostics."""
+    step = result.steps[k]
+    eq = step.equilibrium
+    regions = eq.regions()
+    columns = [(key, h) for key, h in STEP_COLUMNS if key in regions.columns]
+    if "real_income_pct" in regions.columns:  # CP: show the exact measure, not eq. 16's
+        columns = [(key, h) for key, h in columns if key != "welfare_pct"]
+    unit = money_unit(eq.baseline)
+    scale, money = (unit.dollars / 1e9, "$bn") if unit else (1.0, f"{eq.baseline.name} units")
+    frame = regions.loc[codes]
+    rows = [[code] + [float(r[key]) for key, _ in columns] for code, r in frame.iterrows()]
+    headers = ["region"] + [h for _, h in columns]
+    for key, heading in (("tariff_revenue", "tariff revenue"), ("trade_balance", "trade balance")):
+        old, new = f"{key}_old", f"{key}_new"
+        if new in frame.columns and (frame[new] - frame[old]).abs().max() > 1e-9 * (
+            frame[old].abs().max() + 1
+        ):
+            headers.append(f"{heading} change {money}")
+            for row, (_, r) in zip(rows, frame.iterrows()):
+                row.append(float((r[new] - r[old]) * scale))
+    title = f"Step {k + 1} of {len(result.steps)}: " + (
+        " ".join(x for x in (step.date, step.label) if x) or result.title
+    )
+    console.print(table(title, headers, rows))
+    if len(codes) < len(eq.baseline.regions):
+        console.print(f"{len(eq.baseline.regions) - len(codes)} more regions: --regions all", highlight=False)
+    if set(WAR_PARTIES) <= set(eq.baseline.regions):
+        winners = diversion(eq).head(5)
+        console.print(
+            f"US imports from China {bilateral_change(eq, 'USA', 'CHN'):+.1f} %, "
+            f"China's imports from the US {bilateral_change(eq, 'CHN', 'USA'):+.1f} %; "
+            "diversion winners (change in share of US+China imports, points): "
+            + ", ".join(f"{c} {r.import_share_change_pp:+.2f}" for c, r in winners.iterrows()),
+            highlight=False,
+        )
+    console.print(
+        f"{'converged' if eq.converged else 'NOT converged'}, largest residual {eq.max_residual:.1e}, "
+        f"{eq.iterations} Newton iterations\n",
+        highlight=False,
+    )
+
+
+def print_scenario(result, codes: list[str]) -> None:
+    """Every step in full (`print_step`), then the elasticity sensitivity where there is one."""
+    for k in range(len(result.steps)):
+        print_step(result, k, codes)
     if result.sensitivity:
         print_sensitivity(result)
 
@@ -155,5 +281,7 @@ def print_sensitivity(result) -> None:
     frames = {theta: steps[-1].equilibrium.regions()[key] for theta, steps in runs.items()}
     codes = main_regions(result.baseline.regions)
     rows = [[code] + [float(frames[t][code]) for t in runs] for code in codes]
-    title = f"Sensitivity of {key} (last step) to the trade elasticity of {', '.join(result.sensitivity_sectors)}"
+    title = (
+        f"Sensitivity of {key} (last step) to the trade elasticity of {', '.join(result.sensitivity_sectors)}"
+    )
     console.print(table(title, ["region"] + [f"theta={t:g}" for t in runs], rows, digits=3))

@@ -34,14 +34,13 @@ and Economic Supplement 2022, Table HH-1).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from tradewar.report.numbers import format_number
 from tradewar.report.tables import WAR_PARTIES, bilateral_change
-from tradewar.scenario.run import average_tariff_keys
 
 #: Regions whose welfare the overview shows by default, in this order (those present).
 OVERVIEW_REGIONS = ("USA", "CHN", "EU27")
@@ -135,6 +134,8 @@ def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
     """One row per step of `result` (a `ScenarioResult`) with the columns that its dataset and
     model support: tariffs and trade between the US and China where both are present, welfare
     of `regions` (those present; the first three regions otherwise) and the US headline."""
+    from tradewar.scenario.run import average_tariff_keys
+
     b = result.baseline
     first = result.steps[0].equilibrium.regions()
     measure = welfare_key(first)
@@ -177,23 +178,6 @@ def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
     )
 
 
-def format_number(value, digits: int, signed: bool = True) -> str:
-    """`value` with `digits` decimals (negative: rounded to 10^-digits, thousands separated);
-    never "-0.00": a value that rounds to zero prints unsigned. NaN and None print "-"."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if isinstance(value, str):
-        return value
-    x = round(float(value), digits)
-    if x == 0:
-        x = 0.0
-    if digits < 0:
-        text = f"{x:,.0f}"
-        return ("+" + text) if signed and x > 0 else text
-    text = f"{x:.{digits}f}"
-    return ("+" + text) if signed and x > 0 else text
-
-
 def formatted_rows(view: Overview) -> list[list[str]]:
     """The overview's rows as strings, column by column (`format_number`)."""
     return [[format_number(row.get(c.key), c.digits, c.signed) for c in view.columns] for row in view.rows]
@@ -206,11 +190,11 @@ def headline_sentences(view: Overview) -> list[str]:
         return []
     last = view.rows[-1]
     year = view.money.year
-    when = f"{last['date']} ({view.labels[-1]})"
+    when = f"{last['date']} ({view.labels[-1]})" if view.labels[-1] else last["date"]
     money = lambda v: format_number(v, -1, signed=False)
     out = [
         (
-            f"US headline, last step ({when}): consumer prices "
+            f"Last step, {when}: US consumer prices "
             f"{format_number(last['us_consumer_prices_pct'], 2)} % relative to wages, a cost of "
             f"${money(last['us_cost_per_household_usd'])} per household a year "
             f"(${money(last['us_real_income_cost_per_household_usd'])} net of the tariff revenue spent at home); "
@@ -227,4 +211,13 @@ def headline_sentences(view: Overview) -> list[str]:
             f"{format_number(p['us_consumer_prices_pct'], 2)} %, "
             f"${money(p['us_cost_per_household_usd'])} per household a year."
         )
+    return out
+
+
+def add_headline_keys(out: dict, result) -> dict:
+    """Add the US headline figures (`headline`) to `ScenarioResult.to_dict()`: each step gets a
+    `headline` object ({} where the dataset has none) and the top level the last step's."""
+    for entry, step in zip(out["steps"], result.steps):
+        entry["headline"] = headline(step.equilibrium)
+    out["headline"] = out["steps"][-1]["headline"]
     return out
