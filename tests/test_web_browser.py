@@ -1,8 +1,10 @@
 """The dashboard end to end in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright;
-no browser is downloaded): a real `tradewar serve` on a loopback port, the page loaded, the US
-tariff on China changed, run, and the numbers on the page checked against the API's answer to
-the same request. Saves a screenshot of the dashboard (to the test's temporary folder, or to the
-path in TRADEWAR_SCREENSHOT, e.g. docs/dashboard.png when refreshing the committed one)."""
+no browser is downloaded): a real `tradewar serve` on a loopback port, the page loaded on the
+main job's last step (its landing state), its legends and good/bad colours, the API docs with
+no request leaving the server, then the US tariff on China changed, run, and the numbers on the
+page checked against the API's answer to the same request. Saves a screenshot of the landing
+dashboard (to the test's temporary folder, or to the path in TRADEWAR_SCREENSHOT, e.g.
+docs/dashboard.png when refreshing the committed one)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ if not os.path.exists(CHROMIUM):
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
+from tradewar.report.numbers import format_number  # noqa: E402
+
 
 @pytest.fixture(scope="module")
 def url():
@@ -55,7 +59,8 @@ def page(url):
         requests: list[str] = []
         pg.on("request", lambda r: requests.append(r.url))
         pg.goto(url + "/")
-        pg.wait_for_function("document.querySelector('#status').textContent === 'ready'", timeout=120_000)
+        # the landing state: the main job's last step, solved at the server's start-up
+        pg.wait_for_function("document.querySelector('#status').textContent.includes('converged')", timeout=180_000)
         pg.errors, pg.requests = errors, requests
         yield pg
         browser.close()
@@ -75,6 +80,84 @@ def shown_regions(page) -> dict[tuple[str, str], tuple[str, float]]:
         "cells => cells.map(c => [c.dataset.region, c.dataset.col, c.textContent, Number(c.dataset.value)])",
     )
     return {(r, c): (text, value) for r, c, text, value in cells}
+
+
+def test_landing_shows_the_main_jobs_last_step(page, url, tmp_path):
+    api = httpx.post(url + "/api/run", json={"name": "us-china-2025"}, timeout=180).json()
+    n = len(api["steps"])
+    assert n == 18
+    assert page.input_value("#scenario") == "us-china-2025"
+    assert page.text_content("#step-label").split()[:2] == [f"{n}/{n}", api["steps"][-1]["date"]]
+    assert page.input_value("#step-range") == page.get_attribute("#step-range", "max") == str(n - 1)
+    assert page.is_visible("#stepper")
+    assert "(cached)" in page.text_content("#status")  # solved at start-up, not on the page's request
+    last = api["steps"][-1]
+    assert page.text_content("#us-avg") == f"{last['us_tariff_on_china_pct']:.1f}%"
+    headline = last["headline"]
+    assert page.text_content("#us-prices") == f"{format_number(headline['us_consumer_prices_pct'], 2)}%"
+    assert (
+        page.text_content("#us-household") == f"${format_number(headline['us_cost_per_household_usd'], -1, False)}/yr"
+    )
+    assert page.text_content("#us-revenue") == f"${format_number(headline['us_tariff_revenue_usd_bn'], 0, False)} bn/yr"
+    assert page.locator("#welfare-bars rect.bar").count() == 18
+    # every region of the last step in the table, with its real income as the API gives it
+    shown = shown_regions(page)
+    for row in last["regions"]:
+        text, value = shown[(row["code"], "real_income_pct")]
+        assert value == row["real_income_pct"] and text == format_number(row["real_income_pct"], 2)
+    # the regions table fits its card at 1,400 px
+    assert page.eval_on_selector("#regions-table", "t => t.scrollWidth <= t.parentElement.clientWidth")
+    shot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "dashboard.png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert not page.errors, page.errors
+
+
+def test_legends_and_good_bad_colours(page):
+    # a legend on every colour scale: bars (gain / loss), map and matrix (ramps with their ends)
+    assert page.locator("#bars-legend .swatch").count() == 2
+    assert "gain" in page.text_content("#bars-legend") and "loss" in page.text_content("#bars-legend")
+    for legend in ("#map-legend", "#matrix-legend"):
+        assert page.locator(f"{legend} .ramp").count() == 1
+        text = page.text_content(legend)
+        assert "%" in text and ("gain" in text or "rises" in text)
+    assert "ASEAN_OTH" in page.text_content("#pairs-matrix")  # the longest code is drawn, not clipped
+    clipped = page.eval_on_selector_all(
+        "#pairs-matrix text",
+        """ts => { const box = document.querySelector('#pairs-matrix').getBoundingClientRect();
+                  return ts.filter(t => { const r = t.getBoundingClientRect();
+                    return r.left < box.left || r.top < box.top || r.right > box.right; })
+                  .map(t => t.textContent); }""",
+    )
+    assert not clipped, clipped
+    # colours say good or bad for the region: a loss of real income and a rise in consumer
+    # prices are both bad (vermillion), whatever their sign
+    cells = page.eval_on_selector_all(
+        "#regions-table td[data-col]",
+        "cs => cs.map(c => [c.dataset.col, Number(c.dataset.value), c.className])",
+    )
+    for col, value, cls in cells:
+        if col in ("real_income_pct", "real_wage_pct") and round(value, 2) != 0:
+            assert cls == ("good" if value > 0 else "bad"), (col, value, cls)
+        if col == "consumer_prices_pct" and round(value, 2) != 0:
+            assert cls == ("bad" if value > 0 else "good"), (col, value, cls)
+        if col in ("exports_pct", "imports_pct"):
+            assert cls == "", (col, value, cls)
+    fills = page.eval_on_selector_all("#welfare-bars rect.bar", "rs => rs.map(r => r.getAttribute('fill'))")
+    assert set(fills) <= {"#0072B2", "#D55E00"}
+
+
+def test_api_docs_work_offline(page, url):
+    docs = page.context.new_page()
+    requests: list[str] = []
+    docs.on("request", lambda r: requests.append(r.url))
+    docs.goto(url + "/docs")
+    docs.wait_for_selector(".swagger-ui .opblock", timeout=60_000)  # the endpoints, rendered
+    assert "/api/run" in docs.text_content(".swagger-ui")
+    outside = [r for r in requests if not r.startswith(url) and not r.startswith("data:")]
+    assert not outside, outside
+    docs.close()
 
 
 def test_change_us_tariff_on_china_matches_api(page, url):
@@ -97,10 +180,10 @@ def test_change_us_tariff_on_china_matches_api(page, url):
     shown = shown_regions(page)
     assert {r for r, _ in shown} == {r["code"] for r in api["regions"]}
     for row in api["regions"]:
-        for col in ("welfare_pct", "real_wage_pct", "exports_pct", "imports_pct"):
+        for col in ("real_income_pct", "real_wage_pct", "exports_pct", "imports_pct"):
             text, value = shown[(row["code"], col)]
             assert value == row[col]  # the number behind the cell
-            assert text == f"{row[col]:.4f}"  # the number a person reads
+            assert text == format_number(row[col], 2)  # the number a person reads
     # the headline average tariff and the bars agree with the API too
     assert page.text_content("#us-avg") == f"{api['steps'][0]['us_tariff_on_china_pct']:.1f}%"
     assert page.locator("#welfare-bars rect.bar").count() == 18
@@ -156,19 +239,7 @@ def test_scenario_steps(page):
     page.wait_for_timeout(300)
 
 
-def test_screenshot_and_no_outside_requests(page, url, tmp_path):
-    # back to the US-China run for the picture
-    page.select_option("#dataset", "world2022")
-    page.wait_for_function("document.querySelector('#status').textContent === 'ready'", timeout=60_000)
-    page.fill("#us-chn-value", "25")
-    page.fill("#chn-us-value", "25")
-    page.click("#run")
-    wait_for_result(page)
-    page.wait_for_timeout(300)
-    shot = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "dashboard.png")
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 10_000
+def test_no_outside_requests(page, url):
     outside = [r for r in page.requests if not r.startswith(url) and not r.startswith("data:")]
     assert not outside, outside
     assert not page.errors, page.errors

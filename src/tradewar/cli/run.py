@@ -118,9 +118,7 @@ def say_warnings(caught) -> None:
     first = caught[0]
     text = str(first.message).splitlines()[0][:160]
     more = f" (and {len(caught) - 1} more)" if len(caught) > 1 else ""
-    err_console.print(
-        f"note: {first.category.__name__}: {text}{more}", markup=False, highlight=False, soft_wrap=True
-    )
+    err_console.print(f"note: {first.category.__name__}: {text}{more}", markup=False, highlight=False, soft_wrap=True)
 
 
 def region_codes(baseline, regions: str) -> list[str]:
@@ -149,9 +147,7 @@ def pick_step(steps, step: str) -> int:
         return matches[0]
     dates = ", ".join(f"{k + 1} {s.date or ''}".strip() for k, s in enumerate(steps))
     why = "matches several steps" if matches else "matches no step"
-    raise InputError(
-        f"--step: {step!r} {why}; use a number 1-{len(steps)} or a date ({dates})", field="--step"
-    )
+    raise InputError(f"--step: {step!r} {why}; use a number 1-{len(steps)} or a date ({dates})", field="--step")
 
 
 def overview_table(view, width: int):
@@ -163,7 +159,9 @@ def overview_table(view, width: int):
     columns = list(view.columns)
     rows = formatted_rows(view)
     dropped: list[str] = []
-    droppable = [c.key for c in reversed(columns) if c.key.startswith("welfare_")][:-1] + [
+    welfare = [c.key for c in reversed(columns) if c.key.startswith("welfare_")]
+    droppable = [
+        *welfare[:-1],
         "us_cost_per_household_usd",
         "us_imports_from_china_pct",
         "china_tariff_on_us_pct",
@@ -179,9 +177,7 @@ def overview_table(view, width: int):
         need = t.__rich_measure__(console, console.options.update_width(10_000)).maximum
         candidates = [k for k in droppable if k not in dropped and any(c.key == k for c in columns)]
         if need <= width or not candidates:
-            return t, [
-                columns[k].header.replace("\n", " ") for k in range(len(columns)) if columns[k].key in dropped
-            ]
+            return t, [columns[k].header.replace("\n", " ") for k in range(len(columns)) if columns[k].key in dropped]
         dropped.append(candidates[0])
 
 
@@ -238,9 +234,7 @@ def print_step(result, k: int, codes: list[str]) -> None:
     headers = ["region"] + [h for _, h in columns]
     for key, heading in (("tariff_revenue", "tariff revenue"), ("trade_balance", "trade balance")):
         old, new = f"{key}_old", f"{key}_new"
-        if new in frame.columns and (frame[new] - frame[old]).abs().max() > 1e-9 * (
-            frame[old].abs().max() + 1
-        ):
+        if new in frame.columns and (frame[new] - frame[old]).abs().max() > 1e-9 * (frame[old].abs().max() + 1):
             headers.append(f"{heading} change {money}")
             for row, (_, r) in zip(rows, frame.iterrows()):
                 row.append(float((r[new] - r[old]) * scale))
@@ -281,7 +275,5 @@ def print_sensitivity(result) -> None:
     frames = {theta: steps[-1].equilibrium.regions()[key] for theta, steps in runs.items()}
     codes = main_regions(result.baseline.regions)
     rows = [[code] + [float(frames[t][code]) for t in runs] for code in codes]
-    title = (
-        f"Sensitivity of {key} (last step) to the trade elasticity of {', '.join(result.sensitivity_sectors)}"
-    )
+    title = f"Sensitivity of {key} (last step) to the trade elasticity of {', '.join(result.sensitivity_sectors)}"
     console.print(table(title, ["region"] + [f"theta={t:g}" for t in runs], rows, digits=3))

@@ -19,6 +19,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         cache_mb: float = typer.Option(
             256.0, "--cache-mb", min=0, help="Memory for cached results (MB): their arrays and JSON answers."
         ),
+        warm: bool = typer.Option(
+            True, "--warm/--no-warm", help="Solve the main job (us-china-2025) at start-up: the dashboard opens on it."
+        ),
     ):
         """Serve the JSON API (/api, /openapi.json) and the dashboard (/) with uvicorn."""
         import uvicorn  # uvicorn and fastapi (tradewar.web): heavy, loaded only by `tradewar serve`
@@ -27,7 +30,12 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
         err_console.print(f"tradewar dashboard on http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)")
         uvicorn.run(
-            create_app(max_jobs=max_jobs, job_seconds=job_seconds, cache_bytes=int(cache_mb * 2**20)),
+            create_app(
+                max_jobs=max_jobs,
+                job_seconds=job_seconds,
+                cache_bytes=int(cache_mb * 2**20),
+                warm=("us-china-2025",) if warm else (),
+            ),
             host=host,
             port=port,
             log_level="warning",

@@ -43,9 +43,7 @@ def region_styles(codes) -> dict[str, dict]:
 def step_dates(steps) -> list[dt.date] | None:
     """The steps' dates, or None when any step has none (the axis is then the step number)."""
     try:
-        return (
-            [dt.date.fromisoformat(s.date) for s in steps if s.date] if all(s.date for s in steps) else None
-        )
+        return [dt.date.fromisoformat(s.date) for s in steps if s.date] if all(s.date for s in steps) else None
     except ValueError:
         return None
 

@@ -141,9 +141,7 @@ def figures(result: ScenarioResult, bands=None) -> list[tuple[str, str, str]]:
     if set(WAR_PARTIES) <= set(result.baseline.regions):
         peak = max(steps, key=lambda s: average_tariff_keys(s.equilibrium)["us_tariff_on_china_pct"])
         when = " ".join(x for x in (peak.date, peak.label) if x)
-        fig = diversion_figure(
-            diversion(peak.equilibrium), "Trade diversion at the highest US tariff on China"
-        )
+        fig = diversion_figure(diversion(peak.equilibrium), "Trade diversion at the highest US tariff on China")
         out.append(
             (
                 "Trade diversion",
@@ -158,8 +156,7 @@ def overview_table(result: ScenarioResult) -> str:
     """The overview (steps down, key numbers across) as an HTML table."""
     view = overview(result)
     head = "".join(
-        f"<th class='{c.key}'>{'<br>'.join(html.escape(x) for x in c.header.split(chr(10)))}</th>"
-        for c in view.columns
+        f"<th class='{c.key}'>{'<br>'.join(html.escape(x) for x in c.header.split(chr(10)))}</th>" for c in view.columns
     )
     body = "".join(
         "<tr>"
@@ -176,7 +173,8 @@ def overview_table(result: ScenarioResult) -> str:
 def steps_table(result: ScenarioResult) -> str:
     """Every step: its date, what it does, and the solver's residual and iterations."""
     rows = "".join(
-        f"<tr><td class='date'>{html.escape(s.date or f'step {k + 1}')}</td><td class='label'>{html.escape(s.label)}</td>"
+        f"<tr><td class='date'>{html.escape(s.date or f'step {k + 1}')}</td>"
+        f"<td class='label'>{html.escape(s.label)}</td>"
         f"<td>{s.equilibrium.max_residual:.0e}</td><td>{s.equilibrium.iterations}</td></tr>"
         for k, s in enumerate(result.steps)
     )
@@ -193,13 +191,13 @@ def welfare_table(result: ScenarioResult) -> str:
     head = "".join(f"<th>{c}</th>" for c in codes)
     rows = "".join(
         f"<tr><td class='date'>{html.escape(s.date or f'step {k + 1}')}</td>"
-        + "".join(
-            f"<td>{format_number(float(s.equilibrium.regions().loc[c, measure]), 2)}</td>" for c in codes
-        )
+        + "".join(f"<td>{format_number(float(s.equilibrium.regions().loc[c, measure]), 2)}</td>" for c in codes)
         + "</tr>"
         for k, s in enumerate(result.steps)
     )
-    return f"<table class='welfare'><thead><tr><th class='date'>date</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (
+        f"<table class='welfare'><thead><tr><th class='date'>date</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 DEFINITIONS = """<dl>

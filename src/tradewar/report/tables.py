@@ -43,9 +43,7 @@ def diversion(eq, parties=WAR_PARTIES) -> pd.DataFrame:
         old_flows[k, n], new_flows[k, n] = 0.0, 0.0
     old, new = old_flows.sum(axis=(0, 2)), new_flows.sum(axis=(0, 2))
     frame = pd.DataFrame(
-        dict(
-            zip(columns, (old, new - old, 100 * (new / old - 1), 100 * (new / new.sum() - old / old.sum())))
-        ),
+        dict(zip(columns, (old, new - old, 100 * (new / old - 1), 100 * (new / new.sum() - old / old.sum())))),
         index=pd.Index(b.regions, name="code"),
     ).drop(index=list(parties))
     return frame.sort_values("import_share_change_pp", ascending=False)

@@ -28,6 +28,8 @@ limited to `max_body_bytes` (413), pending jobs to `max_jobs` (429), a job's run
 from __future__ import annotations
 
 import asyncio
+import threading
+import traceback
 from importlib import resources
 from importlib.metadata import version
 from typing import Literal
@@ -35,6 +37,7 @@ from typing import Literal
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -295,6 +298,20 @@ def _static_dir():
     return resources.files("tradewar") / "web" / "static"
 
 
+def _docs_assets_dir():
+    """Swagger UI and ReDoc as shipped inside the `fastapi-offline` package (a declared dependency)."""
+    return resources.files("fastapi_offline") / "static"
+
+
+def _warm(service: svc.Service, names: tuple[str, ...]) -> None:
+    """Solve bundled scenarios into the cache; a failure is logged, the server goes on."""
+    for name in names:
+        try:
+            service.run(svc.scenario_from_name(name))
+        except Exception as exc:  # a warm-up must never stop the server
+            traceback.print_exception(exc)
+
+
 def create_app(
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
@@ -302,9 +319,15 @@ def create_app(
     job_seconds: float = 600.0,
     max_sync_steps: int = 20,
     cache_bytes: int = svc.CACHE_BYTES,
+    warm: tuple[str, ...] = (),
 ) -> FastAPI:
-    """The application: API under /api, dashboard at /, assets under /static."""
+    """The application: API under /api, dashboard at /, assets under /static, API docs at /docs
+    (Swagger UI) and /redoc from the assets of the `fastapi-offline` package (no CDN). `warm`:
+    bundled scenarios solved into the cache at start-up, in a background thread (the dashboard
+    opens on the main job's last step)."""
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="tradewar",
         version=version("tradewar"),
         description=(__doc__ or "").split("\n\n")[0]
@@ -395,6 +418,30 @@ def create_app(
         return FileResponse(str(_static_dir() / "index.html"), media_type="text/html")
 
     app.mount("/static", StaticFiles(directory=str(_static_dir())), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(_docs_assets_dir())), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="tradewar API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc():
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="tradewar API",
+            redoc_js_url="/docs-assets/redoc.standalone.js",
+            redoc_favicon_url="/docs-assets/favicon.png",
+            with_google_fonts=False,
+        )
+
+    if warm:
+        threading.Thread(target=_warm, args=(service, warm), name="tradewar-warm", daemon=True).start()
 
     @app.get("/api/health", response_model=Health, responses=ERRORS, tags=["meta"])
     async def health():

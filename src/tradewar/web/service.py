@@ -28,6 +28,7 @@ import pandas as pd
 from tradewar.data.registry import DATASETS, load_dataset
 from tradewar.errors import InputError
 from tradewar.report.jsonenc import jsonable
+from tradewar.report.summary import add_headline_keys, money_unit
 from tradewar.scenario.run import ScenarioResult, average_tariff, run_scenario
 from tradewar.scenario.spec import Scenario, bundled_scenarios, load_scenario, parse_scenario
 
@@ -245,6 +246,9 @@ class Service:
             ],
             "average_tariffs_pct": average_tariff_matrix(b),
         }
+        unit = money_unit(b)
+        if unit is not None:  # the unit of the money columns: `dollars` US dollars of `year`
+            info["money"] = {"dollars": unit.dollars, "year": unit.year, "source": unit.source}
         info = jsonable(info)
         with self._lock:
             self._datasets[name] = info
@@ -301,9 +305,10 @@ def records(df: pd.DataFrame, digits: int | None = None) -> list[dict]:
 
 
 def result_json(entry: Cached, cached: bool | None, detail: bool) -> dict:
-    """The JSON of `tradewar run --json` plus key, cached (unless None), solve_seconds and, with
-    `detail`, each step's bilateral (importer x exporter) and sector (region x sector) tables."""
-    body = entry.result.to_dict()
+    """The JSON of `tradewar run --json` (with its headline objects) plus key, cached (unless
+    None), solve_seconds and, with `detail`, each step's bilateral (importer x exporter) and
+    sector (region x sector) tables."""
+    body = add_headline_keys(entry.result.to_dict(), entry.result)
     body["key"] = entry.key
     body["solve_seconds"] = entry.seconds
     if detail:

@@ -4,6 +4,7 @@
 
 const $ = (sel) => document.querySelector(sel);
 const state = { info: null, result: null, step: 0, atlas: null, scenarios: [] };
+const LANDING = "us-china-2025";  // the main job: the dashboard opens on its last step
 
 // ISO 3166-1 numeric codes (world-atlas feature ids) of the regions the datasets use.
 const ISO_NUM = {
@@ -34,7 +35,18 @@ async function api(method, path, body) {
 }
 function showError(msg) { const e = $("#error"); e.textContent = msg; e.hidden = !msg; }
 function setStatus(text, cls) { const s = $("#status"); s.textContent = text; s.className = "status " + (cls || ""); }
-function fmt(v, d = 4) { return v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toFixed(d); }
+function fmt(v, d = 2) {
+  if (v === null || v === undefined || Number.isNaN(Number(v))) return "–";
+  const t = Number(v).toFixed(d);
+  return Number(t) === 0 ? (0).toFixed(d) : t;  // never "-0.00"
+}
+// a change with its sign: "+0.12", "-0.07", "0.00"
+function signed(v, d = 2) { const t = fmt(v, d); return Number(t) > 0 ? "+" + t : t; }
+function money(v, d = 0) { return v === null || v === undefined ? "–" : Number(Number(v).toFixed(d)).toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }); }
+// Okabe-Ito: blue = good for the region, vermillion = bad (readable with colour-vision deficiencies)
+const GOOD = "#0072B2", BAD = "#D55E00";
+// a diverging ramp from bad (-1) through white (0) to good (+1)
+function goodBad(t) { return t >= 0 ? d3.interpolateRgb("#f7f7f7", GOOD)(Math.min(1, t)) : d3.interpolateRgb("#f7f7f7", BAD)(Math.min(1, -t)); }
 function el(tag, attrs = {}, text) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -42,7 +54,9 @@ function el(tag, attrs = {}, text) {
   return e;
 }
 function option(value, text, selected) { const o = el("option", { value }, text); if (selected) o.selected = true; return o; }
-function signClass(v) { return v < 0 ? "neg" : v > 0 ? "pos" : ""; }
+// CSS class saying whether a change is good or bad for the region: `sense` +1 when a rise is
+// good (welfare, real wage), -1 when a rise is bad (consumer prices), 0 when neither (trade)
+function goodBadClass(v, sense = 1) { const x = Number(fmt(v)) * sense; return sense === 0 || x === 0 ? "" : x > 0 ? "good" : "bad"; }
 function busy(on) { for (const b of document.querySelectorAll("button")) b.disabled = on; }
 
 // -- setup ----------------------------------------------------------------------------------
@@ -52,10 +66,12 @@ async function init() {
     for (const d of ds.datasets) $("#dataset").append(option(d.name, d.name, d.name === ds.default));
     for (const m of models.models) $("#model").append(option(m.name, m.name, m.name === models.default));
     state.scenarios = sc.scenarios.filter((s) => !s.error);
-    for (const s of state.scenarios) $("#scenario").append(option(s.name, s.title ? `${s.name}: ${s.title}` : s.name, s.name === "us-china-2025"));
+    for (const s of state.scenarios) $("#scenario").append(option(s.name, s.title ? `${s.name}: ${s.title}` : s.name, s.name === LANDING));
     if (!state.scenarios.length) { $("#scenario").append(option("", "none bundled")); $("#load-scenario").disabled = true; }
     await loadDataset();
     setStatus("ready");
+    // open on the story: the main job's last step (the server solves it at start-up and keeps it cached)
+    if (state.scenarios.some((s) => s.name === LANDING)) { $("#scenario").value = LANDING; await runScenario(); }
   } catch (e) { showError(e.message); setStatus("error"); }
   fetch("/static/vendor/countries-110m.json").then((r) => r.json()).then((t) => { state.atlas = t; if (state.result) drawMap(); });
 }
@@ -173,14 +189,23 @@ function setStep(k) {
   const secs = state.lastMs !== undefined ? ` · ${(state.lastMs / 1000).toFixed(2)} s${res.cached ? " (cached)" : ""}` : "";
   setStatus(`${st.converged ? "converged" : "NOT converged"} · max residual ${st.max_residual.toExponential(1)}${secs}`,
     st.converged ? "ok" : "");
-  $("#result-title").textContent = `Welfare by region (%) — ${res.title}${res.steps.length > 1 ? ": " + (st.date || st.label) : ""}`;
+  const measure = welfareKey(st.regions);
+  $("#result-title").textContent = `${measure === "real_income_pct" ? "Real income" : "Welfare"} by region, % change from baseline — ${res.title}${res.steps.length > 1 ? ": " + (st.date || st.label) : ""}`;
   const hl = $("#headline");
   hl.replaceChildren();
+  const fig = (id, label, value, title) => { const sp = el("span", { class: "figure", title }); sp.append(el("span", {}, label), el("b", { id }, value)); hl.append(sp); };
   if (st.us_tariff_on_china_pct !== undefined) {
-    hl.append(el("span", {}, "US avg tariff on China: "), el("b", { id: "us-avg" }, `${fmt(st.us_tariff_on_china_pct, 1)}%`),
-      el("span", {}, "China avg tariff on US: "), el("b", { id: "chn-avg" }, `${fmt(st.china_tariff_on_us_pct, 1)}%`));
+    fig("us-avg", "US tariff on China ", `${fmt(st.us_tariff_on_china_pct, 1)}%`, "trade-weighted goods average at baseline trade");
+    fig("chn-avg", "China's tariff on the US ", `${fmt(st.china_tariff_on_us_pct, 1)}%`, "trade-weighted goods average at baseline trade");
   }
-  hl.append(el("span", {}, `${res.dataset} · ${res.model}`));
+  const h = st.headline || {};
+  if (h.us_consumer_prices_pct !== undefined) {
+    fig("us-prices", "US consumer prices ", `${signed(h.us_consumer_prices_pct)}%`, "change in the US consumer price index relative to US wages");
+    fig("us-household", "cost per US household ", `$${money(Math.round(h.us_cost_per_household_usd / 10) * 10)}/yr`,
+      `the price change times US final expenditure over 131.2 million households, ${h.money_year} dollars`);
+    fig("us-revenue", "US tariff revenue ", `$${money(h.us_tariff_revenue_usd_bn)} bn/yr`, `in the new equilibrium, ${h.money_year} dollars`);
+  }
+  hl.append(el("span", { class: "figure muted" }, `${res.dataset} · ${res.model}`));
   drawBars(st.regions);
   drawMap();
   drawRegionsTable(st.regions);
@@ -190,26 +215,43 @@ function setStep(k) {
 }
 
 // -- views -----------------------------------------------------------------------------------
+// the welfare measure shown: the exact change in real income where the model has it
+function welfareKey(regions) { return regions[0] && "real_income_pct" in regions[0] ? "real_income_pct" : "welfare_pct"; }
+
+function legendRamp(container, lo, hi, colour, lowText, highText) {
+  const stops = Array.from({ length: 11 }, (_, i) => colour(-1 + i / 5)).join(",");
+  const ramp = el("span", { class: "ramp" });
+  ramp.style.background = `linear-gradient(to right, ${stops})`;
+  container.replaceChildren(el("span", {}, lo), ramp, el("span", {}, hi), el("span", { class: "legend-text" }, ` ${lowText} · ${highText}`));
+}
+
 function drawBars(regions) {
-  const rows = regions.slice().sort((a, b) => b.welfare_pct - a.welfare_pct);
+  const key = welfareKey(regions);
+  const rows = regions.slice().sort((a, b) => b[key] - a[key]);
   const svg = d3.select("#welfare-bars");
   const width = $("#welfare-bars").clientWidth || 520, bar = 16, m = { l: 80, r: 56, t: 6, b: 6 };
   const height = m.t + m.b + rows.length * bar;
   svg.attr("viewBox", `0 0 ${width} ${height}`).attr("height", height).selectAll("*").remove();
-  const ext = d3.max(rows, (r) => Math.abs(r.welfare_pct)) || 1;
+  const ext = d3.max(rows, (r) => Math.abs(r[key])) || 1;
   const x = d3.scaleLinear().domain([-ext, ext]).range([m.l, width - m.r]);
   const g = svg.append("g");
   rows.forEach((r, i) => {
     const y = m.t + i * bar;
     g.append("rect").attr("class", "bar").attr("data-region", r.code)
-      .attr("x", Math.min(x(0), x(r.welfare_pct))).attr("y", y + 2).attr("height", bar - 4)
-      .attr("width", Math.abs(x(r.welfare_pct) - x(0))).attr("fill", r.welfare_pct < 0 ? "#d6604d" : "#4393c3")
-      .append("title").text(`${r.code}: ${fmt(r.welfare_pct)}%`);
+      .attr("x", Math.min(x(0), x(r[key]))).attr("y", y + 2).attr("height", bar - 4)
+      .attr("width", Math.abs(x(r[key]) - x(0))).attr("fill", r[key] < 0 ? BAD : GOOD)
+      .append("title").text(`${r.code}: ${signed(r[key], 3)}%`);
     g.append("text").attr("x", m.l - 6).attr("y", y + bar - 4).attr("text-anchor", "end").attr("font-size", 11).text(r.code);
     g.append("text").attr("x", width - 4).attr("y", y + bar - 4)
-      .attr("text-anchor", "end").attr("font-size", 10).attr("fill", "#667085").text(fmt(r.welfare_pct, 3));
+      .attr("text-anchor", "end").attr("font-size", 10).attr("fill", "#667085").text(`${signed(r[key])}%`);
   });
   g.append("line").attr("x1", x(0)).attr("x2", x(0)).attr("y1", m.t).attr("y2", height - m.b).attr("stroke", "#98a2b3");
+  const legend = $("#bars-legend");
+  legend.replaceChildren();
+  for (const [colour, text] of [[GOOD, "gain"], [BAD, "loss"]]) {
+    const sw = el("span", { class: "swatch" }); sw.style.background = colour; legend.append(sw, el("span", {}, text));
+  }
+  legend.append(el("span", { class: "legend-text" }, key === "real_income_pct" ? " real income (income deflated by consumer prices), % change" : " welfare, % change"));
 }
 
 function regionOfCountry(codes) {
@@ -226,8 +268,9 @@ function drawMap() {
   const svg = d3.select("#map");
   if (!state.atlas || !state.result) return;
   const st = state.result.steps[state.step];
+  const key = welfareKey(st.regions);
   const codes = st.regions.map((r) => r.code);
-  const value = Object.fromEntries(st.regions.map((r) => [r.code, r.welfare_pct]));
+  const value = Object.fromEntries(st.regions.map((r) => [r.code, r[key]]));
   const owner = regionOfCountry(codes);
   const rest = codes.includes("ROW") ? "ROW" : null;
   const width = $("#map").clientWidth || 520, height = Math.round(width * 0.52);
@@ -241,65 +284,89 @@ function drawMap() {
       .attr("d", path).attr("stroke", "#fff").attr("stroke-width", 0.4);
     countries.append("title");
   }
-  const ext = d3.max(st.regions, (r) => Math.abs(r.welfare_pct)) || 1;
-  const color = (v) => d3.interpolateRdBu(0.5 + 0.5 * Math.max(-1, Math.min(1, v / ext)));
+  const ext = d3.max(st.regions, (r) => Math.abs(r[key])) || 1;
+  const color = (v) => goodBad(v / ext);
   const region = (f) => owner.get(f.id) || rest;
   const countries = svg.select("g").selectAll("path");
   countries.attr("data-region", (f) => region(f) || "")
     .attr("fill", (f) => { const r = region(f); return r && value[r] !== undefined ? color(value[r]) : "#ddd"; });
-  countries.select("title").text((f) => { const r = region(f); return `${f.properties.name} (${r || "not in the dataset"}): ${fmt(value[r], 3)}%`; });
-  const ramp = Array.from({ length: 11 }, (_, i) => d3.interpolateRdBu(i / 10)).join(",");
-  $("#map-legend").replaceChildren(el("span", {}, `${fmt(-ext, 3)}%`), el("span", { class: "ramp" }),
-    el("span", {}, `+${fmt(ext, 3)}%`), el("span", {}, " welfare change; grey: not in the dataset"));
-  $("#map-legend .ramp").style.background = `linear-gradient(to right, ${ramp})`;
+  countries.select("title").text((f) => { const r = region(f); return `${f.properties.name} (${r || "not in the dataset"}): ${r ? signed(value[r], 3) + "%" : "–"}`; });
+  legendRamp($("#map-legend"), `${signed(-ext)}%`, `${signed(ext)}%`, goodBad, "loss (vermillion)",
+    `gain (blue): ${key === "real_income_pct" ? "real income" : "welfare"}, % change; grey: not in the dataset`);
 }
 
+// [key, header with unit, decimals, good/bad sense (+1 rise good, -1 rise bad, 0 neither)]
 const REGION_COLS = [
-  ["welfare_pct", "welfare %"], ["real_wage_pct", "real wage %"], ["terms_of_trade_pct", "terms of trade %"],
-  ["price_index_pct", "price index %"], ["exports_pct", "exports %"], ["imports_pct", "imports %"],
-  ["tariff_revenue_new", "tariff revenue (new)"], ["trade_balance_new", "trade balance (new)"],
+  ["real_income_pct", "real income %", 2, 1], ["welfare_pct", "welfare %", 2, 1],
+  ["real_wage_pct", "real wage %", 2, 1], ["consumer_prices_pct", "consumer prices vs wages %", 2, -1],
+  ["terms_of_trade_pct", "terms of trade %", 2, 1], ["exports_pct", "exports %", 2, 0], ["imports_pct", "imports %", 2, 0],
+  ["tariff_revenue_change", "tariff revenue change MONEY", 1, 0],
 ];
 
+// the dataset's unit of money: [divisor to $bn, label], or the dataset's own units
+function moneyUnit() {
+  const m = state.info && state.info.money;
+  return m ? [1e9 / m.dollars, `$bn/yr (${m.year})`] : [1, "(data units)"];
+}
+
 function drawRegionsTable(regions) {
-  const cols = REGION_COLS.filter(([c]) => regions[0] && c in regions[0]);
+  const [div, unit] = moneyUnit();
+  const rows = regions.map((r) => ({
+    ...r,
+    consumer_prices_pct: r.real_wage_pct !== undefined ? 100 / (1 + r.real_wage_pct / 100) - 100 : undefined,
+    tariff_revenue_change: r.tariff_revenue_new !== undefined ? (r.tariff_revenue_new - r.tariff_revenue_old) / div : undefined,
+  }));
+  // one welfare measure: the exact real income where the model has it (as `tradewar run`)
+  const skip = welfareKey(rows) === "real_income_pct" ? "welfare_pct" : "";
+  const cols = REGION_COLS.filter(([c]) => c !== skip && rows[0] && rows[0][c] !== undefined);
   const t = $("#regions-table");
   const head = el("tr"); head.append(el("th", {}, "region"));
-  for (const [, label] of cols) head.append(el("th", {}, label));
+  for (const [, label] of cols) head.append(el("th", {}, label.replace("MONEY", unit)));
   const thead = el("thead"); thead.append(head);
   const tbody = el("tbody");
-  for (const r of regions) {
+  for (const r of rows) {
     const tr = el("tr", { "data-region": r.code });
     tr.append(el("td", {}, r.code));
-    for (const [c] of cols) {
+    for (const [c, , digits, sense] of cols) {
       const v = r[c];
-      const digits = c.endsWith("_pct") ? 4 : 1;
-      tr.append(el("td", { "data-region": r.code, "data-col": c, "data-value": String(v), class: c.endsWith("_pct") ? signClass(v) : "" }, fmt(v, digits)));
+      tr.append(el("td", { "data-region": r.code, "data-col": c, "data-value": String(v), class: goodBadClass(v, sense) }, signed(v, digits)));
     }
     tbody.append(tr);
   }
   t.replaceChildren(thead, tbody);
+  $("#regions-note").textContent = "Blue: good for the region, vermillion: bad (a rise in consumer prices is bad; trade flows are neither). "
+    + "Consumer prices: the consumer price index relative to the region's wage.";
 }
 
 function drawPairs(pairs) {
+  const [div, unit] = moneyUnit();
   const rows = pairs.map((p) => ({ ...p, diff: p.trade_new - p.trade_old })).filter((p) => Number.isFinite(p.diff))
     .sort((a, b) => Math.abs(b.diff) - Math.abs(a.diff)).slice(0, 14);
   const t = $("#pairs-table");
   const head = el("tr");
-  for (const h of ["exporter → importer", "before", "after", "change %"]) head.append(el("th", {}, h));
+  for (const h of ["exporter → importer", `before, ${unit}`, `after, ${unit}`, "change %"]) head.append(el("th", {}, h));
   const thead = el("thead"); thead.append(head);
   const tbody = el("tbody");
   for (const p of rows) {
     const tr = el("tr", { "data-pair": `${p.exporter}-${p.importer}` });
-    tr.append(el("td", {}, `${p.exporter} → ${p.importer}`), el("td", {}, fmt(p.trade_old, 0)), el("td", {}, fmt(p.trade_new, 0)),
-      el("td", { class: signClass(p.diff) }, fmt(p.trade_change_pct, 2)));
+    tr.append(el("td", {}, `${p.exporter} → ${p.importer}`), el("td", {}, money(p.trade_old / div, 1)), el("td", {}, money(p.trade_new / div, 1)),
+      el("td", {}, signed(p.trade_change_pct, 1)));
     tbody.append(tr);
   }
   t.replaceChildren(thead, tbody);
 }
 
+// trade change: purple falls, green rises (PRGn, colour-blind safe); neither good nor bad in itself
+function tradeColour(t) { return d3.interpolatePRGn(0.5 + 0.5 * Math.max(-1, Math.min(1, t))); }
+
 function drawMatrix(pairs, codes) {
   const svg = d3.select("#pairs-matrix");
-  const width = $("#pairs-matrix").clientWidth || 520, m = { l: 70, t: 60 };
+  const width = $("#pairs-matrix").clientWidth || 520;
+  const fsMax = 11;
+  const longest = d3.max(codes, (c) => c.length) || 3;
+  // room for the longest code (ASEAN_OTH): about 0.75 em a character, the column labels at 60 degrees
+  const label = Math.ceil(longest * fsMax * 0.75);
+  const m = { l: label + 8, t: Math.ceil(label * 0.9) + 10 };
   const cell = Math.max(6, Math.floor((width - m.l - 10) / codes.length));
   const height = m.t + cell * codes.length + 10;
   svg.attr("viewBox", `0 0 ${width} ${height}`).attr("height", height).selectAll("*").remove();
@@ -311,19 +378,20 @@ function drawMatrix(pairs, codes) {
     if (!(p.importer in idx) || !(p.exporter in idx)) continue;
     const v = p.trade_change_pct;
     g.append("rect").attr("x", m.l + idx[p.exporter] * cell).attr("y", m.t + idx[p.importer] * cell).attr("width", cell - 1).attr("height", cell - 1)
-      .attr("fill", Number.isFinite(v) ? d3.interpolateRdBu(0.5 + 0.5 * Math.max(-1, Math.min(1, v / ext))) : "#eee")
-      .append("title").text(`${p.exporter} → ${p.importer}: ${fmt(v, 2)}%`);
+      .attr("fill", Number.isFinite(v) ? tradeColour(v / ext) : "#eee")
+      .append("title").text(`${p.exporter} → ${p.importer}: ${signed(v, 1)}%`);
   }
-  const fs = Math.min(11, cell - 1);
+  const fs = Math.min(fsMax, cell - 1);
   codes.forEach((c, i) => {
     g.append("text").attr("x", m.l - 4).attr("y", m.t + i * cell + cell * 0.75).attr("text-anchor", "end").attr("font-size", fs).text(c);
     g.append("text").attr("transform", `translate(${m.l + i * cell + cell * 0.7},${m.t - 4}) rotate(-60)`).attr("font-size", fs).text(c);
   });
-  g.append("text").attr("x", 0).attr("y", 12).attr("font-size", 11).attr("fill", "#667085").text(`rows: importer · columns: exporter · colour clipped at ±${fmt(ext, 1)}%`);
+  legendRamp($("#matrix-legend"), `≤ ${signed(-ext, 0)}%`, `≥ ${signed(ext, 0)}%`, tradeColour, "trade falls",
+    "trade rises (change in the exporter's sales to the importer, %); rows: importer, columns: exporter");
 }
 
-const SECTOR_COLS = [["price_pct", "price %"], ["unit_cost_pct", "unit cost %"], ["gross_output_pct", "gross output %"],
-  ["exports_pct", "exports %"], ["imports_pct", "imports %"]];
+const SECTOR_COLS = [["price_pct", "price %", 0], ["unit_cost_pct", "unit cost %", 0], ["gross_output_pct", "gross output %", 0],
+  ["exports_pct", "exports %", 0], ["imports_pct", "imports %", 0]];
 
 function drawSectors() {
   const res = state.result;
@@ -340,7 +408,7 @@ function drawSectors() {
     const tr = el("tr");
     const name = el("td", {}, s.sector); if (names[s.sector]) name.title = names[s.sector];
     tr.append(name);
-    for (const [c] of SECTOR_COLS) tr.append(el("td", { class: signClass(s[c]) }, fmt(s[c], 3)));
+    for (const [c, , sense] of SECTOR_COLS) tr.append(el("td", { class: goodBadClass(s[c], sense) }, signed(s[c])));
     tbody.append(tr);
   }
   $("#sectors-table").replaceChildren(thead, tbody);
@@ -384,7 +452,7 @@ function showGame(res) {
   const tbody = el("tbody");
   for (const r of res.regions) {
     const tr = el("tr"); tr.append(el("td", {}, r.player ? `${r.code} (player)` : r.code));
-    for (const k of cols) tr.append(el("td", { class: k === "median_tariff_pct" ? "" : signClass(r[k]) }, fmt(r[k], 3)));
+    for (const k of cols) tr.append(el("td", { class: k === "median_tariff_pct" ? "" : goodBadClass(r[k]) }, k === "median_tariff_pct" ? fmt(r[k]) : signed(r[k])));
     tbody.append(tr);
   }
   $("#game-table").replaceChildren(thead, tbody);
