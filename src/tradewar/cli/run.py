@@ -103,11 +103,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 replaced = path.exists()
                 with console.status("writing the report"):
                     write_html_report(result, path, bands=band_results)
-                console.print(
-                    f"report: {path.resolve()}" + (" (replaced the previous one)" if replaced else ""),
-                    soft_wrap=True,
-                    highlight=False,
-                )
+                console.print(f"report: {path.resolve()}", soft_wrap=True, highlight=False)  # a path: never wrapped
+                if replaced:
+                    console.print("(it replaced the previous report at that path)", highlight=False)
         say_warnings(caught)
 
 
