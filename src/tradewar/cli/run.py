@@ -191,6 +191,7 @@ def print_overview(result) -> None:
         highlight=False,
     )
     console.print(t)
+    console.print()
     if dropped:
         console.print(f"Not shown at this width: {', '.join(dropped)}.", highlight=False)
     for sentence in headline_sentences(view):

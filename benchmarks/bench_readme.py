@@ -1,0 +1,87 @@
+"""Benchmark: the README's commands as a user runs them, each in a fresh process, wall time.
+
+Prints one line per command: its wall time and how its output ends. The README states these
+times; run this script to check them (the 2 cores are shared, so times vary by a few seconds).
+The long commands (minutes: the tariff games, the full Ossa replication, 200 draws) run with
+--all only.
+
+    python benchmarks/bench_readme.py          # the quick ones (about 2 minutes)
+    python benchmarks/bench_readme.py --all    # and the long ones
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+QUICK = [
+    ["run", "us-china-2025"],
+    ["run", "us-china-2025", "--json"],
+    ["run", "us-china-2025", "--step", "10", "--no-report"],
+    ["run", "us-china-2025", "--detail", "--no-report"],
+    ["replicate", "cp2015"],
+    ["data", "list"],
+]
+LONG = [
+    ["run", "us-china-2025", "--draws", "200", "--seed", "1"],
+    ["talks", "--players", "USA,CHN", "--beside", "us-china-2025"],
+    ["nash", "--players", "USA,CHN"],
+    ["replicate", "ossa2014", "--table", "3"],
+]
+
+
+def timed(args: list[str], cwd: str) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "tradewar.cli", *args], capture_output=True, text=True, cwd=cwd)
+    seconds = time.perf_counter() - t0
+    tail = (proc.stdout.strip().splitlines() or [""])[-1][:70] if proc.returncode == 0 else proc.stderr.strip()[:70]
+    return seconds, f"exit {proc.returncode}: {tail}"
+
+
+def serve_until_landing(cwd: str) -> float:
+    """`tradewar serve` from start until the main job is in its cache (the dashboard's landing state)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tradewar.cli", "serve", "--port", str(port)],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.perf_counter() - t0 < 600:
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r,
+            ):
+                if json.load(r)["cache"]["entries"] >= 1:
+                    return time.perf_counter() - t0
+            time.sleep(0.2)
+        raise RuntimeError("the server did not solve the main job within 600 s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="also the long commands (minutes each)")
+    commands = QUICK + (LONG if parser.parse_args().all else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        for args in commands:  # the replication data are found beside the repository (../shared/data)
+            seconds, how = timed(args, tmp)
+            print(f"{seconds:6.1f} s  tradewar {' '.join(args)}  ({how})", flush=True)
+        print(f"{serve_until_landing(tmp):6.1f} s  tradewar serve, until the dashboard's landing state is cached")
+
+
+if __name__ == "__main__":
+    main()
