@@ -22,6 +22,7 @@ from tradewar.games import compare as tc
 from tradewar.games.compare import table_rows
 from tradewar.replicate.ossa2014 import replicate_table2
 from tradewar.replicate.ossa2014_games import replicate_games
+from tradewar.report.numbers import format_number
 
 DatasetOption = typer.Option(
     None, "--dataset", help="Dataset name (world2022, cp2015, ossa2014, ...). Default: world2022."
@@ -107,35 +108,71 @@ def _progress(enabled: bool, what: str):
         yield lambda message: bar.update(task, description=f"{what}: {message}")
 
 
+#: Per-player details of cooperative answers, shown as columns: (details key, heading).
+DETAIL_COLUMNS = (
+    ("threat_payoff_pct", "war (threat) %"),
+    ("gain_over_war_pct", "gain over war %"),
+    ("negishi_weights", "Negishi weight"),
+)
+
+
 def _print(result) -> None:
+    """The game's answer as one table: every region's welfare, the players' payoff where it
+    differs from welfare, the gain over the starting tariffs where it differs from that, the
+    median tariff and the cooperative details by player; then the certificate in one line."""
     regions = result.regions()
-    cols = ["region", "player", "payoff %", "welfare %", "vs start %", "median tariff %"]
-    rows = [
-        [
-            code,
-            "yes" if r.player else "",
-            r.payoff_pct,
-            r.welfare_pct,
-            r.gain_vs_start_pct,
-            "-" if np.isnan(r.median_tariff_pct) else r.median_tariff_pct,
-        ]
-        for code, r in regions.iterrows()
-    ]
+    shown = lambda key: [format_number(v, 3) for v in regions[key]]  # as the table prints them
+    columns = [("welfare_pct", "welfare %")]
+    if shown("payoff_pct") != shown("welfare_pct"):
+        columns.insert(0, ("payoff_pct", f"payoff ({result.objective}) %"))
+    if shown("gain_vs_start_pct") != shown("welfare_pct"):
+        columns.append(("gain_vs_start_pct", "vs start %"))
+    details = [(key, heading) for key, heading in DETAIL_COLUMNS if isinstance(result.details.get(key), dict)]
+    rows = []
+    for code, r in regions.iterrows():
+        row = [code + (" *" if r.player else "")] + [float(r[key]) for key, _ in columns]
+        row.append("-" if np.isnan(r.median_tariff_pct) else float(r.median_tariff_pct))
+        row += [result.details[key].get(code, "") for key, _ in details]
+        rows.append(row)
+    headings = ["region", *[h for _, h in columns], "median tariff %", *[h for _, h in details]]
     title = (
         f"{result.kind} ({'MFN' if result.mfn else 'discriminatory'}, objective {result.objective}) "
-        f"on {result.baseline.name}"
+        f"on {result.baseline.name}; * = player"
     )
-    console.print(table(title, cols, rows, digits=3))
+    console.print(table(title, headings, rows, digits=3))
     c = result.certificate
-    extra = f"  largest gain from deviating {c.max_deviation_gain_pct:.2e}%" if c.deviation_gain_pct else ""
-    extra += f"  gains spread {c.constraint_residual:.2e}" if c.constraint_residual is not None else ""
+    extra = f", largest gain from deviating {c.max_deviation_gain_pct:.1e} %" if c.deviation_gain_pct else ""
+    extra += f", gains spread {c.constraint_residual:.1e}" if c.constraint_residual is not None else ""
     console.print(
-        f"converged={result.converged}  first-order residual {c.foc_residual:.2e}{extra}  "
-        f"equilibrium residual {c.equilibrium_residual:.2e}  {result.iterations} iterations  {result.seconds:.1f} s"
+        f"{'converged' if result.converged else 'NOT converged'}: first-order residual {c.foc_residual:.1e}{extra}, "
+        f"equilibrium residual {c.equilibrium_residual:.1e}; {result.iterations} iterations, {result.seconds:.1f} s",
+        highlight=False,
     )
-    for key in ("threat_payoff_pct", "gain_over_war_pct", "negishi_weights", "common_gain_pct"):
-        if key in result.details:
-            console.print(f"{key}: {result.details[key]}")
+    if "common_gain_pct" in result.details:
+        console.print(f"common gain of the players: {result.details['common_gain_pct']:+.3f} %", highlight=False)
+
+
+def print_certificates(certificates: dict) -> None:
+    """The solvers' certificates of a replication ({table/panel: {game: certificate}}), one row
+    per game (not a Python dict)."""
+    rows = []
+    for group, games in certificates.items():
+        for game, cert in games.items():
+            gain = cert.get("max_deviation_gain_pct")
+            rows.append(
+                [
+                    f"{group} {game}",
+                    "yes" if cert.get("converged") else "NO",
+                    f"{cert['foc_residual']:.1e}",
+                    f"{cert['equilibrium_residual']:.1e}",
+                    "-" if gain is None else f"{gain:.1e}",
+                    f"{cert.get('seconds', float('nan')):.1f}",
+                ]
+            )
+    if not rows:
+        return
+    headings = ["game", "converged", "FOC residual", "eq. residual", "max deviation gain %", "seconds"]
+    console.print(table("Certificates", headings, rows))
 
 
 @dataclass(frozen=True)
@@ -403,5 +440,4 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 for c in group
             ]
             console.print(table(f"{tab} {panel}", ["row", "column", "computed", "published"], rows, digits=2))
-        for key, cert in certificates.items():
-            console.print(f"{key}: {cert}")
+        print_certificates(certificates)

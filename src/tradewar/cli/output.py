@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -35,8 +36,9 @@ def emit_json(obj: dict) -> None:
 
 
 def table(title: str, columns: list[str], rows: list[list], *, digits: int = 2) -> Table:
-    """A rich table; floats formatted with `digits` decimals (never "-0.00")."""
-    t = Table(title=title, title_justify="left")
+    """A compact rich table (a rule under the header, no boxes: more columns fit in 80); floats
+    with `digits` decimals (never "-0.00"); headers wrap at spaces when the terminal is narrow."""
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for i, c in enumerate(columns):
         t.add_column(c, justify="left" if i == 0 else "right")
     for row in rows:

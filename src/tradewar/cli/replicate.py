@@ -27,14 +27,14 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             return
         cols = [
             "region",
-            "welfare",
-            "(paper)",
-            "terms of trade",
-            "(paper)",
-            "volume of trade",
-            "(paper)",
-            "real wage",
-            "(paper)",
+            "welfare %",
+            "paper",
+            "terms of trade %",
+            "paper",
+            "volume of trade %",
+            "paper",
+            "real wage %",
+            "paper",
         ]
         rows = []
         for r in result["regions"]:
@@ -49,6 +49,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             )
         console.print(table(result["title"], cols, rows))
         console.print(
-            f"converged={result['converged']}  max residual={result['max_residual']:.2e}  "
-            f"iterations={result['iterations']}  (changes in %)"
+            f"{'converged' if result['converged'] else 'NOT converged'}, "
+            f"largest residual {result['max_residual']:.1e}, {result['iterations']} Newton iterations; "
+            "paper: the published values",
+            highlight=False,
         )
