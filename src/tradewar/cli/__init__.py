@@ -68,11 +68,18 @@ REPLICATE_COMMANDS = {
     ),
 }
 
-app = typer.Typer(cls=lazy_group(COMMANDS), no_args_is_help=True, add_completion=False, help=__doc__.splitlines()[0])
+app = typer.Typer(
+    cls=lazy_group(COMMANDS),
+    no_args_is_help=True,
+    add_completion=False,
+    help="What trade wars and trade talks do to the world economy, in general equilibrium, on real data.",
+    **out.PLAIN_HELP,
+)
 replicate_app = typer.Typer(
     cls=lazy_group(REPLICATE_COMMANDS, replicate=True),
     no_args_is_help=True,
     help="Reproduce published tables; computed values come from the solvers.",
+    **out.PLAIN_HELP,
 )
 app.add_typer(replicate_app, name="replicate")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from tradewar.cli.output import console, emit_json, table
+from tradewar.cli.output import PLAIN_HELP, console, emit_json, table
 from tradewar.data.aggregate import aggregate, read_mappings
 from tradewar.data.registry import DATASETS, load_dataset
 from tradewar.data.world2022 import (
@@ -47,7 +47,7 @@ def _summary(b) -> dict:
 def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     """Add `tradewar data ...` to the CLI (called once from `tradewar.cli`)."""
     data_app = typer.Typer(
-        no_args_is_help=True, help="Bundled data sets: list, aggregate with mapping files, validate."
+        no_args_is_help=True, help="Bundled data sets: list, aggregate with mapping files, validate.", **PLAIN_HELP
     )
     app.add_typer(data_app, name="data")
 
@@ -106,14 +106,15 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         mapping: list[str] = typer.Option(
             ...,
             "--mapping",
+            metavar="FILE|NAME",
             help="Mapping CSV ('region,new_region' or 'sector,new_sector') or a bundled mapping's name "
             "(tradewar data mappings); repeatable.",
         ),
         out: Path = typer.Option(
-            ..., "--out", help="Folder to write the aggregated data set to (docs/data-layout.md)."
+            ..., "--out", metavar="DIR", help="Folder to write the aggregated data set to (docs/data-layout.md)."
         ),
         data: Path | None = typer.Option(
-            None, "--data", help="A data set folder in the layout (default: the bundled --dataset)."
+            None, "--data", metavar="DIR", help="A data set folder in the layout (default: the bundled --dataset)."
         ),
         dataset: str = typer.Option("world2022", "--dataset", help="Bundled data set: world2022 or world2022-full."),
         as_json: bool = JsonOption,
@@ -145,7 +146,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @data_app.command("validate")
     def data_validate(
-        folder: Path = typer.Argument(..., help="A data set folder in the CSV layout of docs/data-layout.md."),
+        folder: Path = typer.Argument(
+            ..., metavar="FOLDER", help="A data set folder in the CSV layout of docs/data-layout.md."
+        ),
         as_json: bool = JsonOption,
     ):
         """Check a data set folder: layout, codes, shares and the model's accounts."""

@@ -25,20 +25,30 @@ from tradewar.replicate.ossa2014_games import replicate_games
 from tradewar.report.numbers import format_number
 
 DatasetOption = typer.Option(
-    None, "--dataset", help="Dataset name (world2022, cp2015, ossa2014, ...). Default: world2022."
+    None, "--dataset", metavar="NAME", help="Dataset name (world2022, cp2015, ossa2014, ...). Default: world2022."
 )
-DataOption = typer.Option(None, "--data", help="Folder of the dataset (default: bundled, or ../shared/data/<name>).")
-ModelOption = typer.Option(None, "--model", help="Model (default: ossa on ossa2014, caliendo-parro otherwise).")
+DataOption = typer.Option(
+    None, "--data", metavar="DIR", help="Folder of the dataset (default: bundled, or ../shared/data/<name>)."
+)
+ModelOption = typer.Option(
+    None, "--model", metavar="NAME", help="Model (default: ossa on ossa2014, caliendo-parro otherwise)."
+)
 MfnOption = typer.Option(
     False, "--mfn/--discriminatory", help="One tariff per sector for all partners (MFN), or one per partner and sector."
 )
-LowerOption = typer.Option(0.0, "--lower", help="Lower bound on chosen tariffs, percent.")
-UpperOption = typer.Option(225.0, "--upper", help="Upper bound on chosen tariffs, percent.")
+LowerOption = typer.Option(0.0, "--lower", metavar="PCT", help="Lower bound on chosen tariffs, percent.")
+UpperOption = typer.Option(225.0, "--upper", metavar="PCT", help="Upper bound on chosen tariffs, percent.")
 ObjectiveOption = typer.Option(
-    "welfare", "--objective", help="welfare, or government (political-economy weighted, models that define it)."
+    "welfare",
+    "--objective",
+    metavar="welfare|government",
+    help="welfare, or government (political-economy weighted, models that define it).",
 )
 LambdasOption = typer.Option(
-    None, "--lambdas", help="ossa model: political-economy weights, bas (all 1) or pol (Ossa's LAMBDAPOL)."
+    None,
+    "--lambdas",
+    metavar="bas|pol",
+    help="ossa model: political-economy weights, bas (all 1) or pol (Ossa's LAMBDAPOL).",
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 
@@ -299,7 +309,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @app.command("optimal")
     @_game_options(draws=True)
     def optimal(
-        player: str = typer.Option(..., "--player", help="Region code of the player (e.g. USA)."),
+        player: str = typer.Option(..., "--player", metavar="CODE", help="Region code of the player (e.g. USA)."),
         args: GameArgs = None,
     ):
         """A region's optimal tariffs with every other tariff as it is (with its FOC certificate).
@@ -317,9 +327,12 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @app.command("nash")
     @_game_options(draws=True)
     def nash_cmd(
-        players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
+        players: str = typer.Option("all", "--players", metavar="CODES", help="Comma-separated region codes, or all."),
         targets: str = typer.Option(
-            "all", "--targets", help="Players set tariffs on all partners (all) or on each other only (players)."
+            "all",
+            "--targets",
+            metavar="all|players",
+            help="Players set tariffs on all partners (all) or on each other only (players).",
         ),
         args: GameArgs = None,
     ):
@@ -340,7 +353,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @app.command("talks")
     @_game_options(draws=False)
     def talks(
-        players: str = typer.Option("all", "--players", help="Comma-separated region codes, or all."),
+        players: str = typer.Option("all", "--players", metavar="CODES", help="Comma-separated region codes, or all."),
         kind: str = typer.Option(
             "bargaining",
             "--kind",
@@ -350,6 +363,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         beside: str | None = typer.Option(
             None,
             "--beside",
+            metavar="SCENARIO[:STEP]",
             help="SCENARIO[:STEP]: set the war, the deal and the tariffs of a scenario step (default: its last; "
             "STEP is a step number, date or part of its label) side by side, e.g. us-china-2025:2025-11-10.",
         ),
@@ -399,9 +413,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     @replicate_app.command("ossa2014")
     def replicate_ossa2014(
         data: Path | None = typer.Option(
-            None, "--data", help="Folder of the Ossa (2014) data (default: ../shared/data/ossa2014)."
+            None, "--data", metavar="DIR", help="Folder of the Ossa (2014) data (default: ../shared/data/ossa2014)."
         ),
-        table_no: int | None = typer.Option(None, "--table", help="Only this table: 2, 3, 4 or 5 (default: all)."),
+        table_no: int | None = typer.Option(
+            None, "--table", metavar="N", help="Only this table: 2, 3, 4 or 5 (default: all)."
+        ),
         panels: str = typer.Option("a,b", "--panels", help="Panels of Tables 3 and 4: a (no lobbying), b (lobbying)."),
         as_json: bool = JsonOption,
     ):

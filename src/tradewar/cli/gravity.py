@@ -16,23 +16,26 @@ import numpy as np
 import pandas as pd
 import typer
 
-from tradewar.cli.output import console, emit_json, table
+from tradewar.cli.output import PLAIN_HELP, console, emit_json, table
 from tradewar.data.registry import default_data_path
 from tradewar.data.yotov import square
 from tradewar.errors import InputError
 from tradewar.replicate.gravity_book import baseline_resistances, simulate_long
 
 gravity_app = typer.Typer(
-    no_args_is_help=True, help="Structural gravity: PPML estimation and general-equilibrium counterfactuals."
+    no_args_is_help=True,
+    help="Structural gravity: PPML estimation and general-equilibrium counterfactuals.",
+    **PLAIN_HELP,
 )
 
 DataOption = typer.Option(
-    None, "--data", help="A CSV file in long format or a folder of ../shared/data (gegravity, yotov)."
+    None, "--data", metavar="DIR", help="A CSV file in long format or a folder of ../shared/data (gegravity, yotov)."
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 ProcedureOption = typer.Option(
     "book",
     "--procedure",
+    metavar="book|converged",
     help="book: the book's iterative Stata procedure (not converged); converged: Newton equilibrium.",
 )
 
@@ -131,6 +134,7 @@ def estimate(
     procedure: str = typer.Option(
         "book",
         "--procedure",
+        metavar="book|converged",
         help="Baseline multilateral resistances: book = from the PPML fixed effects (AGTPA Step I.b); converged = "
         "solved by Newton.",
     ),
@@ -200,6 +204,7 @@ def simulate(
     shock: list[str] = typer.Option(
         [],
         "--shock",
+        metavar="SHOCK",
         help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or "
         "intl_brdr=0:*-*.",
     ),

@@ -10,7 +10,7 @@ from tradewar.cli.output import console, emit_json, table
 from tradewar.replicate.liberation_day import replicate
 
 DataOption = typer.Option(
-    None, "--data", help="Folder of the BACI 2023 data (default: ../shared/data/recent/baci2023_libday)."
+    None, "--data", metavar="DIR", help="Folder of the BACI 2023 data (default: ../shared/data/recent/baci2023_libday)."
 )
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 

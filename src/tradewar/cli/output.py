@@ -21,10 +21,16 @@ from rich.table import Table
 
 from tradewar.report.numbers import format_number  # math only: light
 
+#: Help in plain text (click's layout) for every command group: two columns that fit the terminal,
+#: defaults kept, no "<str>" type tags.
+PLAIN_HELP = {"rich_markup_mode": None, "context_settings": {"max_content_width": 100}}
+
 console = Console()
 err_console = Console(stderr=True)
 
-DataOption = typer.Option(None, "--data", help="Folder of the replication data (default: ../shared/data/<name>).")
+DataOption = typer.Option(
+    None, "--data", metavar="DIR", help="Folder of the replication data (default: ../shared/data/<name>)."
+)
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 
 

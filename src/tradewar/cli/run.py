@@ -28,19 +28,25 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @app.command("run")
     def run(
-        scenario: str = typer.Argument(..., help="A scenario file (TOML) or the name of a bundled scenario."),
+        scenario: str = typer.Argument(
+            ..., metavar="SCENARIO", help="A scenario file (TOML) or the name of a bundled scenario."
+        ),
         as_json: bool = JsonOption,
         detail: bool = typer.Option(False, "--detail", help="Every step in full: regions, trade, diversion."),
         step: str | None = typer.Option(
             None,
             "--step",
+            metavar="N|DATE|TEXT",
             help="One step in full: its number (1 = first), date (2025-04-09) or part of its label.",
         ),
         regions: str = typer.Option(
-            "main", "--regions", help="Regions in the detail tables: main (11), all, or codes (USA,CHN,VNM)."
+            "main",
+            "--regions",
+            metavar="main|all|CODES",
+            help="Regions in the detail tables: main (11), all, or codes (USA,CHN,VNM).",
         ),
         report: Path | None = typer.Option(
-            None, "--report", help="Where to write the HTML report (default: reports/<scenario>.html)."
+            None, "--report", metavar="FILE", help="Where to write the HTML report (default: reports/<scenario>.html)."
         ),
         no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
         dataset: str | None = typer.Option(

@@ -24,21 +24,34 @@ from tradewar.cli.output import console, emit_json, err_console, table
 # them: `tradewar run` without --draws imports none of them.
 
 DrawsOption = typer.Option(
-    0, "--draws", min=0, help="Monte Carlo draws of the trade elasticities (0: none); adds p5/p50/p95 bands."
+    0,
+    "--draws",
+    metavar="N",
+    min=0,
+    help="Monte Carlo draws of the trade elasticities (0: none); adds p5/p50/p95 bands.",
 )
-SeedOption = typer.Option(0, "--seed", min=0, help="Seed of the draws: the same seed gives the same bands.")
+SeedOption = typer.Option(
+    0, "--seed", metavar="N", min=0, help="Seed of the draws: the same seed gives the same bands."
+)
 ThetaDistOption = typer.Option(
     "lognormal",
     "--theta-dist",
+    metavar="lognormal|normal|se",
     help="Distribution of each sector's elasticity: lognormal (median = point value), normal "
     "(truncated at 0), or se (normal with the dataset's published standard errors).",
 )
-ThetaCvOption = typer.Option(0.25, "--theta-cv", help="Coefficient of variation of the draws (lognormal, normal).")
-ChunkOption = typer.Option(None, "--chunk", min=1, help="Draws solved together in one vmap batch (default: by memory).")
-WorkersOption = typer.Option(
-    None, "--workers", min=1, help="Spread the draws over a local Dask cluster of K processes."
+ThetaCvOption = typer.Option(
+    0.25, "--theta-cv", metavar="CV", help="Coefficient of variation of the draws (lognormal, normal)."
 )
-SchedulerOption = typer.Option(None, "--scheduler", help="Spread the draws over a Dask cluster at this address.")
+ChunkOption = typer.Option(
+    None, "--chunk", metavar="N", min=1, help="Draws solved together in one batch (default: as many as memory allows)."
+)
+WorkersOption = typer.Option(
+    None, "--workers", metavar="K", min=1, help="Spread the draws over a local Dask cluster of K processes."
+)
+SchedulerOption = typer.Option(
+    None, "--scheduler", metavar="ADDRESS", help="Spread the draws over a Dask cluster at this address."
+)
 
 
 def check_draw_options(draws: int, theta_dist: str, theta_cv: float, seed: int = 0) -> None:

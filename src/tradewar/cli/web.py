@@ -12,12 +12,22 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @app.command("serve")
     def serve(
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default serves this machine only."),
-        port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
-        max_jobs: int = typer.Option(4, "--max-jobs", min=1, help="Background jobs queued or running at once."),
-        job_seconds: float = typer.Option(600.0, "--job-seconds", min=1, help="Time limit of one background job (s)."),
+        host: str = typer.Option(
+            "127.0.0.1", "--host", metavar="ADDRESS", help="Address to bind; the default serves this machine only."
+        ),
+        port: int = typer.Option(8000, "--port", metavar="PORT", min=0, max=65535, help="TCP port."),
+        max_jobs: int = typer.Option(
+            4, "--max-jobs", metavar="N", min=1, help="Background jobs queued or running at once."
+        ),
+        job_seconds: float = typer.Option(
+            600.0, "--job-seconds", metavar="SECONDS", min=1, help="Time limit of one background job (s)."
+        ),
         cache_mb: float = typer.Option(
-            256.0, "--cache-mb", min=0, help="Memory for cached results (MB): their arrays and JSON answers."
+            256.0,
+            "--cache-mb",
+            metavar="MB",
+            min=0,
+            help="Memory for cached results (MB): their arrays and JSON answers.",
         ),
         warm: bool = typer.Option(
             True, "--warm/--no-warm", help="Solve the main job (us-china-2025) at start-up: the dashboard opens on it."
