@@ -96,7 +96,21 @@ _show_warning = warnings.showwarning
 
 
 def main(args: list[str] | None = None) -> None:
-    """The console entry point: runs the command line and turns every failure a user can cause
+    """The console entry point (`run_command`); warnings from libraries are collected and, when
+    the command succeeds, said in one line on stderr at the end (`tradewar.cli.output.say_warnings`),
+    never as raw warnings with source lines (a failed command says only its error)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            run_command(args)
+        except SystemExit as e:
+            if e.code in (0, None):
+                out.say_warnings(caught)
+            raise
+
+
+def run_command(args: list[str] | None = None) -> None:
+    """Runs the command line and turns every failure a user can cause
     into one line on stderr. Exit status: 2 for usage and input errors, 1 for a solver failure,
     130 after Ctrl-C; a traceback only for a bug. Independent of how the commands are registered
     and of which click typer uses (see `tradewar.cli.output`)."""

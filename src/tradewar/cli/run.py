@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import typer
 
 from tradewar.cli import uncertainty as cu
-from tradewar.cli.output import JsonOption, console, emit_json, err_console, table
+from tradewar.cli.output import JsonOption, console, emit_json, table
 from tradewar.errors import InputError
 from tradewar.report.html import write_html_report
 from tradewar.report.summary import (
@@ -79,50 +78,33 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             cu.check_draw_options(draws, theta_dist, theta_cv, seed)
         bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)
         if as_json:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                result = run_scenario(spec)
-                out = add_headline_keys(result.to_dict(), result)
-                out = cu.add_scenario_bands(out, bands()) if draws else out
-            emit_json(out)
-            say_warnings(caught)
+            result = run_scenario(spec)
+            out = add_headline_keys(result.to_dict(), result)
+            emit_json(cu.add_scenario_bands(out, bands()) if draws else out)
             return
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with console.status("solving") as status:
-                result = run_scenario(
-                    spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}")
-                )
-            shown = region_codes(result.baseline, regions)
-            if chosen is not None:
-                print_step(result, chosen, shown)
-            elif detail:
-                print_scenario(result, shown)
-            else:
-                print_overview(result)
-            band_results = bands() if draws else None
-            if band_results:
-                titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
-                cu.print_bands(band_results, titles)
-            if not no_report:
-                path = Path(report or Path("reports") / f"{Path(scenario).stem}.html")
-                replaced = path.exists()
-                with console.status("writing the report"):
-                    write_html_report(result, path, bands=band_results)
-                console.print(f"report: {path.resolve()}", soft_wrap=True, highlight=False)  # a path: never wrapped
-                if replaced:
-                    console.print("(it replaced the previous report at that path)", highlight=False)
-        say_warnings(caught)
-
-
-def say_warnings(caught) -> None:
-    """Warnings from libraries, said in one line on stderr (how many, and the first)."""
-    if not caught:
-        return
-    first = caught[0]
-    text = str(first.message).splitlines()[0][:160]
-    more = f" (and {len(caught) - 1} more)" if len(caught) > 1 else ""
-    err_console.print(f"note: {first.category.__name__}: {text}{more}", markup=False, highlight=False, soft_wrap=True)
+        with console.status("solving") as status:
+            result = run_scenario(
+                spec, progress=lambda k, total, label: status.update(f"step {k + 1}/{total}: {label}")
+            )
+        shown = region_codes(result.baseline, regions)
+        if chosen is not None:
+            print_step(result, chosen, shown)
+        elif detail:
+            print_scenario(result, shown)
+        else:
+            print_overview(result)
+        band_results = bands() if draws else None
+        if band_results:
+            titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
+            cu.print_bands(band_results, titles)
+        if not no_report:
+            path = Path(report or Path("reports") / f"{Path(scenario).stem}.html")
+            replaced = path.exists()
+            with console.status("writing the report"):
+                write_html_report(result, path, bands=band_results)
+            console.print(f"report: {path.resolve()}", soft_wrap=True, highlight=False)  # a path: never wrapped
+            if replaced:
+                console.print("(it replaced the previous report at that path)", highlight=False)
 
 
 def region_codes(baseline, regions: str) -> list[str]:
