@@ -329,10 +329,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     def nash_cmd(
         players: str = typer.Option("all", "--players", metavar="CODES", help="Comma-separated region codes, or all."),
         targets: str = typer.Option(
-            "all",
+            "players",
             "--targets",
-            metavar="all|players",
-            help="Players set tariffs on all partners (all) or on each other only (players).",
+            metavar="players|all",
+            help="Players set tariffs on each other only (players, as the web API; seconds) or on every "
+            "partner (all: a much larger game, minutes).",
         ),
         args: GameArgs = None,
     ):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from tradewar.cli.output import PLAIN_HELP, console, emit_json, table
+from tradewar.cli.output import PLAIN_HELP, console, emit_json, table, working
 from tradewar.data.registry import default_data_path
 from tradewar.data.yotov import square
 from tradewar.errors import InputError
@@ -156,7 +156,8 @@ def estimate(
             field="terms",
         )
     fes = tuple(_split(fixed_effects))
-    fit = ppml(df, outcome, chosen, fixed_effects=fes)
+    with working("PPML estimation"):
+        fit = ppml(df, outcome, chosen, fixed_effects=fes)
     result = fit.to_dict()
     if set(fes) == {"exporter", "importer"} and fit.n_dropped == 0:
         b = fit.coefficients
@@ -271,16 +272,17 @@ def simulate(
     sig = sigma if sigma is not None else default_sigma
     if sig is None:
         raise InputError("--sigma: required for this file (the elasticity of substitution, e.g. 5)", field="sigma")
-    result = simulate_long(
-        df,
-        cost_vars,
-        given,
-        shocks=shocks,
-        tariffs=rates,
-        sigma=sig,
-        reference=reference or default_ref or "DEU",
-        procedure=procedure,
-    )
+    with working("solving the counterfactual"):
+        result = simulate_long(
+            df,
+            cost_vars,
+            given,
+            shocks=shocks,
+            tariffs=rates,
+            sigma=sig,
+            reference=reference or default_ref or "DEU",
+            procedure=procedure,
+        )
     result["coefficients"] = {k: given[k] for k in cost_vars}
     if as_json:
         emit_json(result)
@@ -291,11 +293,11 @@ def simulate(
 def _replicate(name: str, data: Path | None, procedure: str, as_json: bool) -> None:
     from tradewar.replicate.yotov import replicate  # PPML (scipy.stats, pyfixest): only for these tables
 
-    if as_json:
-        emit_json(replicate(name, data, procedure=procedure))
-        return
-    with console.status("estimating and solving"):
+    with working("estimating and solving"):
         result = replicate(name, data, procedure=procedure)
+    if as_json:
+        emit_json(result)
+        return
     _print_regions(
         {**result, "regions": result["regions"][: 4 if name == "borders" else 3]}, f"{result['title']} [{procedure}]"
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import contextmanager
 
 import typer
 from rich import box
@@ -135,3 +136,14 @@ def say_warnings(caught) -> None:
     text = str(first.message).splitlines()[0][:160]
     more = f" (and {len(caught) - 1} more)" if len(caught) > 1 else ""
     err_console.print(f"note: {first.category.__name__}: {text}{more}", markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def working(what: str):
+    """A spinner saying what runs, on stderr and only where stderr is a terminal (stdout stays
+    clean for --json and pipes; nothing is left behind when it ends)."""
+    if not err_console.is_terminal:
+        yield
+        return
+    with err_console.status(what):
+        yield

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from tradewar.cli.output import DataOption, JsonOption, console, emit_json, table
+from tradewar.cli.output import DataOption, JsonOption, console, emit_json, table, working
 from tradewar.replicate.cp2015 import replicate
 
 
@@ -21,7 +21,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         deficits: bool = typer.Option(False, "--deficits", help="Table A4: the 1993 data with deficits held fixed."),
     ):
         """Caliendo and Parro (2015), Table 2 (NAFTA's tariff reductions), or Table A4 with --deficits."""
-        result = replicate(data, with_deficits=deficits)
+        with working("solving the NAFTA counterfactual"):
+            result = replicate(data, with_deficits=deficits)
         if as_json:
             emit_json(result)
             return

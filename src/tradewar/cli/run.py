@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from tradewar.cli import uncertainty as cu
-from tradewar.cli.output import JsonOption, console, emit_json, table
+from tradewar.cli.output import JsonOption, console, emit_json, table, working
 from tradewar.errors import InputError
 from tradewar.report.html import write_html_report
 from tradewar.report.summary import (
@@ -78,7 +78,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             cu.check_draw_options(draws, theta_dist, theta_cv, seed)
         bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)
         if as_json:
-            result = run_scenario(spec)
+            with working(f"solving {len(spec.steps)} steps"):
+                result = run_scenario(spec)
             out = add_headline_keys(result.to_dict(), result)
             emit_json(cu.add_scenario_bands(out, bands()) if draws else out)
             return
