@@ -180,6 +180,9 @@ def print_overview(result) -> None:
         highlight=False,
     )
     console.print(t)
+    if not any(s.date for s in result.steps):  # undated steps: what each one is
+        for k, step in enumerate(result.steps):
+            console.print(f"step {k + 1}: {step.label}", highlight=False, overflow="ellipsis", no_wrap=True)
     console.print()
     if dropped:
         console.print(f"Not shown at this width: {', '.join(dropped)}.", highlight=False)
@@ -190,6 +193,8 @@ def print_overview(result) -> None:
         f"{'; dollars: README, Headline figures' if view.money else ''}.",
         highlight=False,
     )
+    if result.sensitivity:
+        print_sensitivity(result)
     console.print(
         "Detail: --step N (one step in full), --detail (every step), --regions all (every region), --json.",
         highlight=False,
@@ -263,5 +268,10 @@ def print_sensitivity(result) -> None:
     frames = {theta: steps[-1].equilibrium.regions()[key] for theta, steps in runs.items()}
     codes = main_regions(result.baseline.regions)
     rows = [[code] + [float(frames[t][code]) for t in runs] for code in codes]
-    title = f"Sensitivity of {key} (last step) to the trade elasticity of {', '.join(result.sensitivity_sectors)}"
+    measure = "real income" if key == "real_income_pct" else "welfare"
+    title = (
+        f"Sensitivity: {measure} % at the last step by the trade elasticity (theta) of "
+        f"{', '.join(result.sensitivity_sectors)}"
+    )
+    console.print()
     console.print(table(title, ["region"] + [f"theta={t:g}" for t in runs], rows, digits=3))

@@ -34,7 +34,7 @@ and Economic Supplement 2022, Table HH-1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,8 @@ from tradewar.report.tables import WAR_PARTIES, bilateral_change
 
 #: Regions whose welfare the overview shows by default, in this order (those present).
 OVERVIEW_REGIONS = ("USA", "CHN", "EU27")
+#: Changes (in %) below this size in every step are shown with three decimals instead of two.
+SMALL_CHANGE = 0.1
 #: US households in 2022 (Census CPS ASEC 2022, Table HH-1: 131,202 thousand).
 US_HOUSEHOLDS_2022 = 131_202_000
 
@@ -168,6 +170,11 @@ def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
         if has_headline:
             row.update(headline(eq))
         rows.append(row)
+    # small changes get a third decimal, so that they do not all print as 0.00
+    columns = [
+        replace(c, digits=3) if c.digits == 2 and max(abs(r.get(c.key, 0.0)) for r in rows) < SMALL_CHANGE else c
+        for c in columns
+    ]
     return Overview(
         title=result.title,
         columns=columns,
@@ -190,12 +197,13 @@ def headline_sentences(view: Overview) -> list[str]:
         return []
     last = view.rows[-1]
     year = view.money.year
+    digits = next(c.digits for c in view.columns if c.key == "us_consumer_prices_pct")
     when = f"{last['date']} ({view.labels[-1]})" if view.labels[-1] else last["date"]
     money = lambda v: format_number(v, -1, signed=False)
     out = [
         (
             f"Last step, {when}: US consumer prices "
-            f"{format_number(last['us_consumer_prices_pct'], 2)} % relative to wages, a cost of "
+            f"{format_number(last['us_consumer_prices_pct'], digits)} % relative to wages, a cost of "
             f"${money(last['us_cost_per_household_usd'])} per household a year "
             f"(${money(last['us_real_income_cost_per_household_usd'])} net of the tariff revenue spent at home); "
             f"tariff revenue ${format_number(last['us_tariff_revenue_usd_bn'], 0, signed=False)} bn a year "
@@ -208,7 +216,7 @@ def headline_sentences(view: Overview) -> list[str]:
         p = view.rows[peak]
         out.append(
             f"Peak, {p['date']} ({view.labels[peak]}): US consumer prices "
-            f"{format_number(p['us_consumer_prices_pct'], 2)} %, "
+            f"{format_number(p['us_consumer_prices_pct'], digits)} %, "
             f"${money(p['us_cost_per_household_usd'])} per household a year."
         )
     return out
