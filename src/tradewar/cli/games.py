@@ -373,7 +373,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         """Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs.
 
         With --beside, also the players' average tariffs on each other and welfare in the war, the
-        deal and a scenario step (see tradewar.games.compare)."""
+        deal and a scenario step (with --json: under the key beside)."""
         if kind not in ("bargaining", "equal-gains"):
             raise InputError(f"--kind: {kind!r}; use bargaining or equal-gains", field="kind")
         game = args.game(lambda b: _check_size(b, players, args.mfn, "players"))
