@@ -30,7 +30,7 @@ p.meta { color: #555; margin-top: 0; } p.headline { font-size: 11pt; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 8.5pt; width: 100%; }
 th, td { padding: 2px 4px; text-align: right; border-bottom: 1px solid #e3e6ec; vertical-align: bottom; }
 th { font-weight: 600; color: #444; } td.date, th.date { white-space: nowrap; text-align: left; }
-td.label { text-align: left; font-size: 8pt; } img { width: 100%; height: auto; }
+td.label, th.label { text-align: left; font-size: 8pt; } img { width: 100%; height: auto; }
 figure { margin: 0 0 1em; break-inside: avoid; } figcaption { font-size: 8.5pt; color: #555; }
 dl { font-size: 9pt; } dt { font-weight: 600; } dd { margin: 0 0 .5em 1em; }
 """
