@@ -95,9 +95,14 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         else:
             print_overview(result)
         band_results = bands() if draws else None
-        if band_results:
+        if band_results:  # the step shown (the last one by default); every step with --detail
             titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
-            cu.print_bands(band_results, titles)
+            k = len(result.steps) - 1 if chosen is None else chosen
+            cu.print_bands([b for b in band_results if detail or b[0] == k], titles, shown)
+            if not detail and len(result.steps) > 1:
+                console.print(
+                    "Bands of every step: --detail; the report shades them on its welfare chart.", highlight=False
+                )
         if not no_report:
             path = Path(report or Path("reports") / f"{Path(scenario).stem}.html")
             replaced = path.exists()

@@ -117,13 +117,19 @@ def add_scenario_bands(out: dict, results) -> dict:
     return out
 
 
-def print_bands(results, step_titles: list[str]) -> None:
-    """One table per step: welfare and real wage, p5 / p50 / p95, and the failed draws."""
+def print_bands(results, step_titles: list[str], codes: list[str] | None = None) -> None:
+    """One table per step: welfare (the exact real income where the model has it) and real wage,
+    p5 / p50 / p95, for `codes` (default: every region); then the failed draws."""
     for s, res in results:
         pct = res.percentiles()
-        cols = ["region", "welfare p5", "p50", "p95", "real wage p5", "p50", "p95"]
+        if codes is not None:
+            pct = pct.loc[[c for c in codes if c in pct.index]]
+        welfare, name = (
+            ("real_income_pct", "real income %") if "real_income_pct_p5" in pct else ("welfare_pct", "welfare %")
+        )
+        cols = ["region", f"{name} p5", "p50", "p95", "real wage % p5", "p50", "p95"]
         rows = [
-            [code] + [r[f"{k}_p{q}"] for k in ("welfare_pct", "real_wage_pct") for q in (5, 50, 95)]
+            [code] + [r[f"{k}_p{q}"] for k in (welfare, "real_wage_pct") for q in (5, 50, 95)]
             for code, r in pct.iterrows()
         ]
         console.print(
@@ -135,7 +141,7 @@ def print_bands(results, step_titles: list[str]) -> None:
                 f"#{f['draw']} ({f['reason']}, residual {f['max_residual']:.2g})" for f in res.failed[:10]
             )
             line += f": {shown}" + (" ..." if res.n_failed > 10 else "")
-        console.print(line)
+        console.print(line, highlight=False)
 
 
 def game_bands(
