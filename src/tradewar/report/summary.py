@@ -61,15 +61,17 @@ class MoneyUnit:
     source: str
 
 
-#: Units of money by dataset name (the part before any " (...)" suffix an aggregation adds).
+#: Units of money by dataset name (the part before any " (...)" suffix an aggregation adds):
+#: world2022 and world2022-full are in USD million of 2022 (their PROVENANCE.md).
 MONEY_UNITS = {
-    "world2022": MoneyUnit(
+    name: MoneyUnit(
         1e6,
         2022,
         US_HOUSEHOLDS_2022,
-        "world2022: USD million, 2022, current prices (PROVENANCE.md); "
+        f"{name}: USD million, 2022, current prices (PROVENANCE.md); "
         "131.20 million US households in 2022 (Census CPS ASEC, Table HH-1)",
-    ),
+    )
+    for name in ("world2022", "world2022-full")
 }
 
 
