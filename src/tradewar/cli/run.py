@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -44,18 +45,24 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             metavar="main|all|CODES",
             help="Regions in the detail tables: main (11), all, or codes (USA,CHN,VNM).",
         ),
-        report: Path | None = typer.Option(
-            None, "--report", metavar="FILE", help="Where to write the HTML report (default: reports/<scenario>.html)."
+        report: str | None = typer.Option(
+            None,
+            "--report",
+            metavar="FILE|DIR",
+            help="Where to write the HTML report: a file, or a folder (an existing one, or a path ending in /) "
+            "for <folder>/<scenario>.html; missing folders are made (default: reports/<scenario>.html).",
         ),
         no_report: bool = typer.Option(False, "--no-report", help="Do not write the HTML report."),
         dataset: str | None = typer.Option(
             None,
             "--dataset",
+            metavar="NAME",
             help="Run on this dataset instead of the scenario's [dataset] source (e.g. world2022-full).",
         ),
         mapping: list[str] | None = typer.Option(
             None,
             "--mapping",
+            metavar="FILE|NAME",
             help="Aggregate the dataset first: a mapping CSV or a bundled mapping's name (tradewar data mappings); "
             "repeatable. Replaces the scenario's [dataset] mapping.",
         ),
@@ -74,6 +81,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         step under N draws of the trade elasticities and reports p5/p50/p95 bands."""
         spec = with_dataset(load_scenario(scenario), dataset, mapping)
         chosen = pick_step(spec.steps, step) if step is not None else None
+        report_path = None if (as_json or no_report) else report_target(report, scenario)
         if draws:
             cu.check_draw_options(draws, theta_dist, theta_cv, seed)
         bands = lambda: cu.scenario_bands(spec, draws, seed, theta_dist, theta_cv, chunk, workers, scheduler)
@@ -103,14 +111,51 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 console.print(
                     "Bands of every step: --detail; the report shades them on its welfare chart.", highlight=False
                 )
-        if not no_report:
-            path = Path(report or Path("reports") / f"{Path(scenario).stem}.html")
+        if report_path is not None:
+            path = report_path
             replaced = path.exists()
             with console.status("writing the report"):
-                write_html_report(result, path, bands=band_results)
+                try:
+                    write_html_report(result, path, bands=band_results)
+                except OSError as e:
+                    raise InputError(
+                        f"--report {report_path}: the report could not be written ({e.strerror or e}); "
+                        "pass another path with --report, or --no-report",
+                        field="report",
+                    ) from e
             console.print(f"report: {path.resolve()}", soft_wrap=True, highlight=False)  # a path: never wrapped
             if replaced:
                 console.print("(it replaced the previous report at that path)", highlight=False)
+
+
+def report_target(report: str | None, scenario: str) -> Path:
+    """Where `run` writes its report: `report` itself, or `<report>/<scenario>.html` when it is
+    a folder (an existing one, or a path ending in a separator). Checked before anything is
+    solved, without creating anything: each existing part of the path must be a folder, and the
+    deepest existing folder writable."""
+    name = f"{Path(scenario).stem}.html"
+    if report is None:
+        path = Path("reports") / name
+    elif report.endswith(("/", os.sep)) or Path(report).is_dir():
+        path = Path(report) / name
+    else:
+        path = Path(report)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"--report {report}: {folder} is a file, not a folder, so the report cannot go under it; "
+            "pass a file path in a folder (e.g. reports/out.html)",
+            field="report",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(
+            f"--report {report}: the folder {folder} is not writable; pass a path in a folder you can write to, "
+            "or --no-report",
+            field="report",
+        )
+    return path
 
 
 def region_codes(baseline, regions: str) -> list[str]:
