@@ -153,7 +153,7 @@ def test_api_docs_work_offline(page, url):
     requests: list[str] = []
     docs.on("request", lambda r: requests.append(r.url))
     docs.goto(url + "/docs")
-    docs.wait_for_selector(".swagger-ui .opblock", timeout=60_000)  # the endpoints, rendered
+    docs.wait_for_selector(".swagger-ui .opblock", timeout=180_000)  # the endpoints, rendered
     assert "/api/run" in docs.text_content(".swagger-ui")
     outside = [r for r in requests if not r.startswith(url) and not r.startswith("data:")]
     assert not outside, outside
