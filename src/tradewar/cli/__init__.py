@@ -85,35 +85,20 @@ app.add_typer(replicate_app, name="replicate")
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):
-    """`ImplausibleInput` warnings as one line on stderr; others as Python shows them."""
+    """Every warning as one line on stderr: `ImplausibleInput` as "warning: ...", a library's as
+    "note: <category>: <its first line>" (not Python's two lines with the source line)."""
     if issubclass(category, ImplausibleInput):
         out.err_console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
     else:
-        _show_warning(message, category, filename, lineno, file, line)
-
-
-_show_warning = warnings.showwarning
+        first = (str(message).strip().splitlines() or [""])[0][:200]
+        out.err_console.print(f"note: {category.__name__}: {first}", markup=False, highlight=False, soft_wrap=True)
 
 
 def main(args: list[str] | None = None) -> None:
-    """The console entry point (`run_command`); warnings from libraries are collected and, when
-    the command succeeds, said in one line on stderr at the end (`tradewar.cli.output.say_warnings`),
-    never as raw warnings with source lines (a failed command says only its error)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            run_command(args)
-        except SystemExit as e:
-            if e.code in (0, None):
-                out.say_warnings(caught)
-            raise
-
-
-def run_command(args: list[str] | None = None) -> None:
-    """Runs the command line and turns every failure a user can cause
+    """The console entry point: runs the command line and turns every failure a user can cause
     into one line on stderr. Exit status: 2 for usage and input errors, 1 for a solver failure,
     130 after Ctrl-C; a traceback only for a bug. Independent of how the commands are registered
-    and of which click typer uses (see `tradewar.cli.output`)."""
+    and of which click typer uses (see `tradewar.cli.output`). Warnings: `_one_line_warning`."""
     args = sys.argv[1:] if args is None else list(args)
     warnings.showwarning = _one_line_warning
     try:

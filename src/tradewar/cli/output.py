@@ -128,16 +128,6 @@ def usage_error_line(exc: BaseException, args: Sequence[str], prog: str) -> str:
     return f"error: {text} (see '{path} --help')"
 
 
-def say_warnings(caught) -> None:
-    """Warnings from libraries, said in one line on stderr (how many, and the first)."""
-    if not caught:
-        return
-    first = caught[0]
-    text = str(first.message).splitlines()[0][:160]
-    more = f" (and {len(caught) - 1} more)" if len(caught) > 1 else ""
-    err_console.print(f"note: {first.category.__name__}: {text}{more}", markup=False, highlight=False, soft_wrap=True)
-
-
 @contextmanager
 def working(what: str):
     """A spinner saying what runs, on stderr and only where stderr is a terminal (stdout stays

@@ -41,9 +41,12 @@ def region_styles(codes) -> dict[str, dict]:
 
 
 def step_dates(steps) -> list[dt.date] | None:
-    """The steps' dates, or None when any step has none (the axis is then the step number)."""
+    """The steps' dates, or None (the axis is then the step number) when a step has none or two
+    share a date (alternatives, as in liberation-day, are not a sequence in time)."""
+    if not all(s.date for s in steps) or len({s.date for s in steps}) < len(steps):
+        return None
     try:
-        return [dt.date.fromisoformat(s.date) for s in steps if s.date] if all(s.date for s in steps) else None
+        return [dt.date.fromisoformat(s.date) for s in steps]
     except ValueError:
         return None
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from tradewar.data.files import write_atomic
 from tradewar.report.figures import diversion_figure, panels_figure, path_figure, png_base64, region_styles
-from tradewar.report.summary import format_number, headline_sentences, overview, welfare_key
-from tradewar.report.tables import WAR_PARTIES, diversion, main_regions
+from tradewar.report.summary import format_number, headline_sentences, overview
+from tradewar.report.tables import WAR_PARTIES, diversion, main_regions, step_labels, welfare_column
 from tradewar.scenario.run import ScenarioResult, average_tariff, average_tariff_keys
 
 STYLE = """
@@ -54,7 +54,7 @@ def figures(result: ScenarioResult, bands=None) -> list[tuple[str, str, str]]:
     """(title, caption, base64 PNG) of each figure of the report."""
     steps = result.steps
     codes = main_regions(result.baseline.regions)
-    measure = welfare_key(steps[0].equilibrium.regions())
+    measure = welfare_column(steps[0].equilibrium.regions().columns)
     out = []
     tariffs = [average_tariff_keys(s.equilibrium) for s in steps]
     if tariffs[0]:
@@ -172,8 +172,9 @@ def overview_table(result: ScenarioResult) -> str:
 
 def steps_table(result: ScenarioResult) -> str:
     """Every step: its date, what it does, and the solver's residual and iterations."""
+    dates = step_labels(result.steps)
     rows = "".join(
-        f"<tr><td class='date'>{html.escape(s.date or f'step {k + 1}')}</td>"
+        f"<tr><td class='date'>{html.escape(dates[k])}</td>"
         f"<td class='label'>{html.escape(s.label)}</td>"
         f"<td>{s.equilibrium.max_residual:.0e}</td><td>{s.equilibrium.iterations}</td></tr>"
         for k, s in enumerate(result.steps)
@@ -187,10 +188,11 @@ def steps_table(result: ScenarioResult) -> str:
 def welfare_table(result: ScenarioResult) -> str:
     """Welfare of the main regions by step (%)."""
     codes = main_regions(result.baseline.regions)
-    measure = welfare_key(result.steps[0].equilibrium.regions())
+    measure = welfare_column(result.steps[0].equilibrium.regions().columns)
     head = "".join(f"<th>{c}</th>" for c in codes)
+    dates = step_labels(result.steps)
     rows = "".join(
-        f"<tr><td class='date'>{html.escape(s.date or f'step {k + 1}')}</td>"
+        f"<tr><td class='date'>{html.escape(dates[k])}</td>"
         + "".join(f"<td>{format_number(float(s.equilibrium.regions().loc[c, measure]), 2)}</td>" for c in codes)
         + "</tr>"
         for k, s in enumerate(result.steps)

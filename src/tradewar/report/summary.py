@@ -37,10 +37,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 
 from tradewar.report.numbers import format_number
-from tradewar.report.tables import WAR_PARTIES, bilateral_change
+from tradewar.report.tables import WAR_PARTIES, bilateral_change, step_labels, welfare_column
 
 #: Regions whose welfare the overview shows by default, in this order (those present).
 OVERVIEW_REGIONS = ("USA", "CHN", "EU27")
@@ -92,11 +91,6 @@ class Column:
     signed: bool = True
 
 
-def welfare_key(regions: pd.DataFrame) -> str:
-    """The welfare measure to show: the exact real-income change where the model has it."""
-    return "real_income_pct" if "real_income_pct" in regions.columns else "welfare_pct"
-
-
 def headline(eq) -> dict[str, float]:
     """The US headline figures of one solved step (module docstring); {} where the dataset has
     no USA, the model no consumer price index, or the unit of money is unknown."""
@@ -142,7 +136,7 @@ def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
 
     b = result.baseline
     first = result.steps[0].equilibrium.regions()
-    measure = welfare_key(first)
+    measure = welfare_column(first.columns)
     shown = [c for c in regions if c in b.regions] or list(b.regions[:3])
     war = set(WAR_PARTIES) <= set(b.regions)
     columns = [Column("date", "date", 0, signed=False)]
@@ -161,10 +155,11 @@ def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
             Column("us_tariff_revenue_usd_bn", "US\ntariff\nrevenue\n$bn/yr", 0, signed=False),
         ]
     rows = []
+    dates = step_labels(result.steps)  # the date, or "step k"; numbered where dates repeat
     for k, step in enumerate(result.steps):
         eq = step.equilibrium
         frame = eq.regions()
-        row: dict = {"date": step.date or f"step {k + 1}"}
+        row: dict = {"date": dates[k]}
         if war:
             row.update(average_tariff_keys(eq))
             row["us_imports_from_china_pct"] = bilateral_change(eq, "USA", "CHN")
