@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -12,6 +13,7 @@ from tradewar.cli.output import JsonOption, console, emit_json, table
 from tradewar.errors import InputError
 from tradewar.report.html import write_html_report
 from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions, welfare_column
+from tradewar.scenario.backtest import applies_to, run_backtest
 from tradewar.scenario.run import run_scenario
 from tradewar.scenario.spec import load_scenario, with_dataset
 
@@ -71,8 +73,12 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             titles = [" ".join(x for x in (s.date, s.label) if x) or result.title for s in result.steps]
             cu.print_bands(bands(), titles)
         if report_path is not None:
+            backtest = None
+            if applies_to(spec):  # the months observed so far, beside the data (tradewar backtest)
+                with console.status("backtest against observed US imports"):
+                    backtest = run_backtest(spec)
             try:
-                path = write_html_report(result, report_path)
+                path = write_html_report(result, report_path, backtest)
             except OSError as e:
                 raise InputError(
                     f"--report {report_path}: the report could not be written ({e.strerror or e}); "
@@ -124,8 +130,14 @@ STEP_COLUMNS = (
 
 
 def print_scenario(result) -> None:
-    """Per step: the main regions' outcomes, US-China trade and the trade-diversion winners."""
-    for step in result.steps:
+    """Per step: the main regions' outcomes, US-China trade and the trade-diversion winners;
+    after the last step, where it ends in the long run when the steps are at a shorter horizon."""
+    if result.horizon is not None:
+        console.print(f"horizon: {result.horizon} (tradewar.models.horizon); US tariffs: {result.tariff_basis}")
+    shown = list(result.steps)
+    if result.long_run is not None:
+        shown.append(replace(result.long_run, label=f"{result.long_run.label}: in the long run"))
+    for step in shown:
         eq = step.equilibrium
         regions = eq.regions()
         columns = [(k, h) for k, h in STEP_COLUMNS if k in regions.columns]

@@ -2,8 +2,9 @@
 
 `write_html_report` draws the welfare path by region, the diversion winners
 (`tradewar.report.tables.diversion`) and the effective (trade-weighted) tariffs over time with
-matplotlib and writes one self-contained HTML file (images inlined, no network needed),
-atomically.
+matplotlib, states the horizon of the steps beside the last step's long-run end, adds the
+backtest against observed US imports when given one (`tradewar.report.backtest`), and writes one
+self-contained HTML file (images inlined, no network needed), atomically.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tradewar.data.files import write_atomic
+from tradewar.report.backtest import backtest_section
 from tradewar.report.tables import WAR_PARTIES, diversion, main_regions, step_labels, welfare_column
 from tradewar.scenario.run import ScenarioResult, average_tariff_keys
 
@@ -27,8 +29,9 @@ def _png(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def write_html_report(result: ScenarioResult, path: str | Path) -> Path:
-    """Plots of the welfare path, trade diversion and effective tariffs; one HTML file."""
+def write_html_report(result: ScenarioResult, path: str | Path, backtest=None) -> Path:
+    """Plots of the welfare path, trade diversion and effective tariffs; one HTML file. With a
+    `tradewar.scenario.backtest.BacktestResult`, also the backtest against observed US imports."""
     import matplotlib  # matplotlib: heavy, loaded only when a report is written
 
     matplotlib.use("Agg")
@@ -103,7 +106,35 @@ baseline; all steps converged: {result.converged} (largest residual {result.max_
 Welfare is the model's exact welfare change ({key}; for Caliendo-Parro real income: income deflated by the
 consumer price index).</p>
 {images}
+{_horizon_note(result)}
 <h2>Welfare ({key}) by step, % change from baseline</h2>
 <table><tr><th>date</th><th>step</th>{header}<th>residual</th></tr>{rows}</table>
+{backtest_section(backtest, _png) if backtest is not None else ""}
 <p>Provenance: {html.escape(result.baseline.provenance)}</p></body></html>"""
     return write_atomic(path, page)
+
+
+def _horizon_note(result: ScenarioResult) -> str:
+    """The horizon of the steps and, beside the last step, its long-run end (real income %)."""
+    if result.horizon is None:
+        return ""
+    note = (
+        f"<p>Steps solved at the {html.escape(result.horizon)} horizon (trade elasticities, "
+        f"tradewar.models.horizon); US tariffs {html.escape(result.tariff_basis)}.</p>"
+    )
+    if result.long_run is None:
+        return note
+    codes = main_regions(result.baseline.regions)
+    now, end = result.steps[-1].equilibrium.regions(), result.long_run.equilibrium.regions()
+    head = "".join(f"<th>{c}</th>" for c in codes)
+    row = lambda label, frame: (
+        f"<tr><td></td><td>{label}</td>"
+        + "".join(f"<td>{frame.loc[c, 'real_income_pct']:.3f}</td>" for c in codes)
+        + "</tr>"
+    )
+    return (
+        note
+        + f"<h2>The last step ({html.escape(result.long_run.label)}): real income %, now and in the long run</h2>"
+        + f"<table><tr><th></th><th>horizon</th>{head}</tr>{row(html.escape(result.horizon), now)}"
+        + f"{row('long run (CP 2015 elasticities)', end)}</table>"
+    )
