@@ -31,6 +31,9 @@ buyers shift to exempt products and partners, so duties / imports understate the
 fixed basket, and the model then lets buyers substitute once more across sectors and partners.
 The collected basis is therefore a lower bound on the tariff shock, the statutory one an upper
 bound. Steps in the same month share its collected rate.
+
+Also here: `average_tariff`, the trade-weighted average at baseline trade that defines the
+basis and that scenario results report, and `month_policy`, the policy in force in a month.
 """
 
 from __future__ import annotations
