@@ -16,7 +16,7 @@ from tradewar import solve
 from tradewar.data.observed import FILE, load_observed, region_of
 from tradewar.errors import InputError
 from tradewar.models.horizon import parse_horizon, response_share
-from tradewar.scenario.backtest import import_hats, run_backtest
+from tradewar.scenario.backtest import applies_to, import_hats, run_backtest
 from tradewar.scenario.basis import average_tariff, month_policy, parse_basis, to_collected
 from tradewar.scenario.run import run_scenario, scenario_inputs
 from tradewar.scenario.spec import load_scenario, parse_scenario
@@ -332,3 +332,12 @@ def test_cli_data_list_shows_elasticities_by_horizon(cli):
     assert rows["short"]["theta_scale"] == pytest.approx(0.38) and "Boehm" in rows["short"]["source"]
     assert rows["long"]["theta_scale"] == 1.0 and "Caliendo" in rows["long"]["source"]
     assert out["observed"]["months"][-1] == "2025-08" and "MIT" in out["observed"]["source"]
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("us-china-2025", True), ("rare-earth-controls", False), ("busan-deal", False), ("liberation-day-194", False)],
+)
+def test_the_report_backtests_dated_world2022_scenarios_that_reach_the_data(name, expected):
+    """Undated steps, steps after the last observed month, other models: no backtest section."""
+    assert applies_to(load_scenario(name)) is expected

@@ -149,10 +149,13 @@ class BacktestResult:
 
 
 def applies_to(scenario, observed: Observed | None = None) -> bool:
-    """Whether the backtest speaks to `scenario`: caliendo-parro, every step dated, the first
-    step no later than the last observed month (the bundled data by default)."""
+    """Whether the backtest speaks to `scenario`: caliendo-parro on world2022 (the regions the
+    observed partners are mapped to), every step dated, the first step no later than the last
+    observed month (the bundled data by default)."""
     steps = scenario.steps
-    if scenario.model.name != "caliendo-parro" or not all(s.date for s in steps):
+    if scenario.model.name != "caliendo-parro" or scenario.dataset.source != "world2022":
+        return False
+    if scenario.dataset.path is not None or scenario.dataset.mapping is not None or not all(s.date for s in steps):
         return False
     observed = observed if observed is not None else load_observed()
     return min(s.date[:7] for s in steps) <= observed.months[-1]
