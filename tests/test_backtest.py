@@ -16,6 +16,7 @@ from tradewar import solve
 from tradewar.data.observed import FILE, load_observed, region_of
 from tradewar.errors import InputError
 from tradewar.models.horizon import parse_horizon, response_share
+from tradewar.report.html import write_html_report
 from tradewar.scenario.backtest import applies_to, import_hats, run_backtest
 from tradewar.scenario.basis import average_tariff, month_policy, parse_basis, to_collected
 from tradewar.scenario.run import run_scenario, scenario_inputs
@@ -341,3 +342,16 @@ def test_cli_data_list_shows_elasticities_by_horizon(cli):
 def test_the_report_backtests_dated_world2022_scenarios_that_reach_the_data(name, expected):
     """Undated steps, steps after the last observed month, other models: no backtest section."""
     assert applies_to(load_scenario(name)) is expected
+
+
+def test_html_report_carries_the_backtest_and_the_long_run(scenario, tmp_path):
+    """The report of a dated scenario states its horizon and the last step's long-run end, and
+    with a backtest adds China's share by setting and the scatter (two more images)."""
+    result = run_scenario(_one_step())
+    plain = write_html_report(result, tmp_path / "plain.html").read_text()
+    assert "short horizon" in plain and "in the long run" in plain
+    backtest = run_backtest(scenario, horizons=("short",), bases=("collected",), last_month="2025-02")
+    page = write_html_report(result, tmp_path / "with.html", backtest).read_text()
+    assert "Backtest against observed US imports (2025-01 to 2025-02)" in page
+    assert page.count("data:image/png;base64,") == plain.count("data:image/png;base64,") + 2
+    assert "gold: bullion shipped" in page  # ROW's January miss (Switzerland) is named
