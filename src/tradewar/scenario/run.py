@@ -122,8 +122,9 @@ def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) ->
     label)` is called before each step. `dataset`: the scenario's dataset already loaded (a
     server keeps it in memory instead of reading it for every request).
     """
-    model_name, baseline, options, steps = scenario_inputs(scenario, dataset=dataset)
+    model_name, baseline, long_run_options, steps = scenario_inputs(scenario, dataset=dataset, horizon="long")
     horizon = scenario_horizon(scenario)
+    options = at_horizon(long_run_options, baseline, horizon)
     about = {"horizon": horizon and horizon.label, "tariff_basis": scenario.model.tariff_basis}
 
     def solve_steps(options, note=""):
@@ -136,10 +137,9 @@ def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) ->
         return results
 
     results = solve_steps(options)
-    if horizon is not None and horizon.months is not None:  # beside the last step: its long-run end
-        _, _, long_options, long_steps = scenario_inputs(scenario, dataset=dataset, horizon="long")
-        step, extra = long_steps[-1]
-        eq = solve(model_name, baseline, step.tariffs, **long_options, **extra)
+    if options is not long_run_options:  # beside the last step: its long-run end
+        step, extra = steps[-1]
+        eq = solve(model_name, baseline, step.tariffs, **long_run_options, **extra)
         about["long_run"] = StepResult(step.date, step.label, eq)
     if not scenario.sensitivity:
         return ScenarioResult(scenario.title, baseline, results, **about)
@@ -172,6 +172,14 @@ def scenario_horizon(scenario, override=None) -> Horizon | None:
     if given is not None:
         return parse_horizon(given, "--horizon" if override is not None else "model.horizon")
     return parse_horizon("short" if all(s.date for s in scenario.steps) else "long")
+
+
+def at_horizon(options: dict, baseline: Baseline, horizon: Horizon | None) -> dict:
+    """`options` with the trade elasticities (their `theta`, else the baseline's) scaled to
+    `horizon`; the same dict for the long run or a model without a horizon (None)."""
+    if horizon is None or horizon.months is None:
+        return options
+    return {**options, "theta": horizon.theta(options.get("theta", baseline.theta))}
 
 
 def scenario_inputs(scenario, dataset: Baseline | None = None, *, horizon=None, basis=None, observed=None):
@@ -207,9 +215,7 @@ def scenario_inputs(scenario, dataset: Baseline | None = None, *, horizon=None, 
             extra.update(export_limits=step.export_limits, limit_slots=slots)
         check_instruments(spec.name, extra)
         steps.append((step, extra))
-    chosen = scenario_horizon(scenario, horizon)
-    if chosen is not None and chosen.months is not None:
-        options["theta"] = chosen.theta(options.get("theta", baseline.theta))
+    options = at_horizon(options, baseline, scenario_horizon(scenario, horizon))
     if parse_basis(basis if basis is not None else spec.tariff_basis, "--basis") == "collected":
         steps = collected_steps(baseline, steps, observed)
     return spec.name, baseline, options, steps
