@@ -181,13 +181,17 @@ def test_metrics_recomputed_by_hand_for_one_month(scenario, inputs, raw_rows):
     mo, mm = sum(obs_change) / len(regions), sum(mod_change) / len(regions)
     cov = sum((a - mo) * (b - mm) for a, b in zip(obs_change, mod_change))
     corr = cov / math.sqrt(sum((a - mo) ** 2 for a in obs_change) * sum((b - mm) ** 2 for b in mod_change))
-    agree = sum(before[r] for r, a, b in zip(regions, obs_change, mod_change) if (a > 0) == (b > 0))
-    sign = agree / sum(before.values())
+    # sign agreement over the regions with a predicted change (>= 0.01 points), by 2024 imports
+    predicted = [(r, a, b) for r, a, b in zip(regions, obs_change, mod_change) if abs(b) >= 0.01]
+    agree = sum(before[r] for r, a, b in predicted if (a > 0) == (b > 0))
+    sign = agree / sum(before[r] for r, _, _ in predicted)
+    assert len(predicted) >= len(regions) - 2  # June's policy moves (almost) every region
     (metrics,) = result.metrics
     month = metrics["by_month"][0]
     assert month["mae_pp"] == pytest.approx(mae, rel=1e-9)
     assert month["correlation"] == pytest.approx(corr, rel=1e-9)
     assert month["sign_agreement"] == pytest.approx(sign, rel=1e-12)
+    assert month["sign_coverage"] == pytest.approx(sum(before[r] for r, _, _ in predicted) / sum(before.values()))
     assert metrics["china_share_error_pp"]["2025-06"] == pytest.approx(
         mod_change[regions.index("CHN")] - obs_change[regions.index("CHN")], rel=1e-9
     )
@@ -355,3 +359,12 @@ def test_html_report_carries_the_backtest_and_the_long_run(scenario, tmp_path):
     assert "Backtest against observed US imports (2025-01 to 2025-02)" in page
     assert page.count("data:image/png;base64,") == plain.count("data:image/png;base64,") + 2
     assert "gold: bullion shipped" in page  # ROW's January miss (Switzerland) is named
+
+
+def test_a_month_at_baseline_policy_predicts_no_sign(scenario):
+    """January 2025 on the statutory basis is the baseline's policy: the model's changes are the
+    solver's noise, so no sign is claimed (coverage 0, agreement and correlation NaN)."""
+    result = run_backtest(scenario, horizons=("short",), bases=("statutory",), last_month="2025-01")
+    (month,) = result.metrics[0]["by_month"]
+    assert result.rows[("short/statutory", "2025-01")].model_change_pp.abs().max() < 1e-6
+    assert month["sign_coverage"] == 0 and math.isnan(month["sign_agreement"]) and math.isnan(month["correlation"])

@@ -24,13 +24,14 @@ percentage points.
 **Metrics** per month and pooled over the months (every month-partner pair): mean absolute
 error of the share changes (points), Pearson correlation of model and observed changes across
 partners, sign agreement weighted by the partners' imports a year earlier (share of that import
-value whose change has the sign observed), and China's error, model minus observed change by
-month. Settings are ranked by the pooled mean absolute error (lower first; ties by sign
-agreement). Nothing is fitted: the elasticities are CP 2015's scaled by BLP's published
-horizon profile, the statutory tariffs are the scenario's, and the collected basis uses the
-month's duties / imports, an observed *policy input*, not a parameter chosen to match shares.
-Choosing the best of a handful of settings on the same months is itself a (mild) selection;
-every setting is reported.
+value whose change has the sign observed, over the partners whose model change is at least
+`MIN_PREDICTED_PP`; smaller changes, such as the solver's noise in a month at baseline policy,
+predict nothing), and China's error, model minus observed change by month. Settings are
+ranked by the pooled mean absolute error (lower first; ties by sign agreement). Nothing is
+fitted: the elasticities are CP 2015's scaled by BLP's published horizon profile, the statutory
+tariffs are the scenario's, and the collected basis uses the month's duties / imports, an
+observed *policy input*, not a parameter chosen to match shares. Choosing the best of a handful
+of settings on the same months is itself a (mild) selection; every setting is reported.
 
 **Misses** are named, not hidden (`misses`): in each month the partners with the largest errors,
 the member country whose imports moved most, and the likely cause where one is on file
@@ -54,6 +55,8 @@ from tradewar.scenario.run import scenario_inputs
 from tradewar.solver.equilibrium import solve
 
 FIRST_MONTH = "2025-01"
+#: Model share changes smaller than this (points) are no prediction (see `metrics_of`).
+MIN_PREDICTED_PP = 0.01
 DEFAULT_HORIZONS = ("short", "long")
 #: The issue's goal for the best setting: China's share change within 2 points of the observed
 #: one in every month May-August 2025, and sign agreement of at least 70 % of 2024 import value.
@@ -180,13 +183,22 @@ def share_rows(now: pd.Series, before: pd.Series, model_hat: pd.Series) -> pd.Da
 
 
 def metrics_of(rows: pd.DataFrame) -> dict:
-    """mae_pp, correlation and sign_agreement of one month's (or pooled) partner rows."""
+    """mae_pp, correlation and sign_agreement of one month's (or pooled) partner rows.
+
+    A model change below `MIN_PREDICTED_PP` in size is no prediction (a month whose policy is
+    the baseline's gives changes of 1e-8 points, the solver's noise): such partner-months are
+    left out of the sign agreement, whose `sign_coverage` is the import value they leave in, and
+    the correlation is NaN when no change is predicted."""
     obs, mod, w = (rows[c].to_numpy(float) for c in ("observed_change_pp", "model_change_pp", "imports_year_earlier"))
-    corr = float(np.corrcoef(obs, mod)[0, 1]) if len(obs) > 1 and obs.std() > 0 and mod.std() > 0 else float("nan")
+    predicted = np.abs(mod) >= MIN_PREDICTED_PP
+    corr = float(np.corrcoef(obs, mod)[0, 1]) if predicted.sum() > 1 and obs.std() > 0 else float("nan")
+    weight = np.sum(w * predicted)
+    agree = np.sum(w * predicted * (np.sign(mod) == np.sign(obs)))
     return {
         "mae_pp": float(np.mean(np.abs(mod - obs))),
         "correlation": corr,
-        "sign_agreement": float(np.sum(w * (np.sign(mod) == np.sign(obs))) / np.sum(w)),
+        "sign_agreement": float(agree / weight) if weight > 0 else float("nan"),
+        "sign_coverage": float(weight / np.sum(w)),
     }
 
 
@@ -295,7 +307,7 @@ def rank(result: BacktestResult) -> list[dict]:
                 "by_month": [{"month": m, **metrics_of(f)} for m, f in zip(result.months, frames)],
             }
         )
-    out.sort(key=lambda x: (x["mae_pp"], -x["sign_agreement"]))
+    out.sort(key=lambda x: (x["mae_pp"], -np.nan_to_num(x["sign_agreement"])))
     for k, x in enumerate(out):
         x["rank"] = k + 1
     return out
@@ -312,6 +324,7 @@ def goal(result: BacktestResult) -> dict:
         "china_errors_pp": errors,
         "china_met": bool(months) and all(abs(e) <= GOAL_CHINA_PP for e in errors.values()),
         "sign_agreement": best["sign_agreement"],
+        "sign_coverage": best["sign_coverage"],
         "sign_agreement_goal": GOAL_SIGN_AGREEMENT,
         "sign_met": best["sign_agreement"] >= GOAL_SIGN_AGREEMENT,
     }
