@@ -253,6 +253,7 @@ def run_backtest(
         if "collected" in {s.basis for s in settings}
         else {}
     )
+    slots = max((extra.get("limit_slots", 0) for _, extra in steps), default=0)
     theta = np.asarray(options.get("theta", baseline.theta), dtype=float)
     solve_options = {k: v for k, v in options.items() if k != "theta"}
     rows, totals = {}, {}
@@ -263,8 +264,8 @@ def run_backtest(
             extra = {}
             if np.any(p["export_taxes"] != 0):
                 extra["export_taxes"] = p["export_taxes"]
-            if np.any(np.isfinite(p["export_limits"])):
-                extra["export_limits"] = p["export_limits"]
+            if slots:  # the scenario's padding: every month shares the steps' compiled solver
+                extra.update(export_limits=p["export_limits"], limit_slots=slots)
             tariffs = collected[m] if s.basis == "collected" else p["tariffs"]
             eq = solve(name, baseline, tariffs, theta=s.horizon.theta(theta), **solve_options, **extra)
             hats, total_hat = import_hats(eq)
