@@ -50,8 +50,10 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             bool, typer.Option("--json", help="Print one JSON object on stdout instead of tables.")
         ] = False,
     ):
-        """Solve the policy in force in every observed month from January 2025 at every horizon x
-        basis and compare partner shares of US imports with the data (ranked settings)."""
+        """A dated scenario's months beside observed US imports by partner, at each horizon x tariff basis.
+
+        The policy in force in every observed month from January 2025 is solved at every horizon x
+        basis, and partner shares of US imports are compared with the data (settings ranked)."""
         spec = load_scenario(scenario)
         data = load_observed(observed)
         result = run_backtest(
