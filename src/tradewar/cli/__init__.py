@@ -44,6 +44,10 @@ COMMANDS = {
         "tradewar.cli.gravity", "Structural gravity: PPML estimation and general-equilibrium counterfactuals."
     ),
     "data": Lazy("tradewar.cli.data", "Bundled data sets: list, aggregate with mapping files, validate."),
+    "backtest": Lazy(
+        "tradewar.cli.backtest",
+        "A dated scenario's months beside observed US imports by partner, at each horizon x tariff basis.",
+    ),
 }
 #: `tradewar replicate` commands, likewise.
 REPLICATE_COMMANDS = {

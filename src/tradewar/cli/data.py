@@ -1,6 +1,6 @@
 """`tradewar data`: list the bundled data sets, aggregate one with mapping files, validate a folder.
 
-    tradewar data list [--provenance] [--json]
+    tradewar data list [--provenance] [--json]   (also: elasticities by horizon, the observed table)
     tradewar data aggregate --mapping regions.csv [--mapping sectors.csv] --out DIR [--data DIR] [--json]
     tradewar data validate DIR [--json]
 
@@ -17,6 +17,7 @@ import typer
 
 from tradewar.cli.output import PLAIN_HELP, console, emit_json, table
 from tradewar.data.aggregate import aggregate, read_mappings
+from tradewar.data.observed import ALL, FILE, load_observed
 from tradewar.data.registry import DATASETS, load_dataset
 from tradewar.data.world2022 import (
     list_datasets,
@@ -25,6 +26,7 @@ from tradewar.data.world2022 import (
 )
 from tradewar.data.world2022_full import bundled_mappings, resolve_mappings
 from tradewar.errors import InputError
+from tradewar.models.horizon import horizon_table
 
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 
@@ -44,6 +46,25 @@ def _summary(b) -> dict:
     }
 
 
+def _horizons() -> dict:
+    """world2022's elasticities at each horizon of `horizon_table`, with the sources."""
+    b = load_dataset("world2022")
+    rows = [{**h, "theta": [round(h["theta_scale"] * t, 4) for t in b.theta]} for h in horizon_table()]
+    return {"sectors": list(b.sectors), "horizons": rows}
+
+
+def _observed() -> dict:
+    """The bundled observed table: file, months, partners, source."""
+    obs = load_observed()
+    return {
+        "file": f"datasets/observed/{FILE}",
+        "months": obs.months,
+        "partners": sorted(set(obs.table.partner_iso3) - {ALL}),
+        "source": "tradewartracker/TRI-tracker (MIT licence), from US Census imports for consumption and "
+        "calculated duties; datasets/observed/PROVENANCE.md",
+    }
+
+
 def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     """Add `tradewar data ...` to the CLI (called once from `tradewar.cli`)."""
     data_app = typer.Typer(
@@ -59,6 +80,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         """The bundled data sets with their size and provenance."""
         rows = []
         for d in list_datasets():
+            if d["name"] not in DATASETS:  # observed/ (listed below) and the like are tables, not economies
+                continue
             b = load_dataset(d["name"])
             rows.append(
                 {
@@ -68,8 +91,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 }
             )
         others = [s for s in DATASETS if s not in {r["name"] for r in rows}]
+        horizons, observed = _horizons(), _observed()
         if as_json:
-            emit_json({"datasets": rows, "other_sources": others})
+            emit_json(
+                {"datasets": rows, "other_sources": others, "elasticities_by_horizon": horizons, "observed": observed}
+            )
             return
         console.print(
             table(
@@ -91,6 +117,21 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                     highlight=False,
                 )
         console.print(f"Loaders for the shared replication data (../shared/data): {', '.join(others)}", highlight=False)
+        console.print(
+            table(
+                "world2022 trade elasticities (theta) by horizon (tradewar.models.horizon)",
+                ["horizon", "x CP 2015", *horizons["sectors"]],
+                [[h["horizon"], h["theta_scale"], *h["theta"]] for h in horizons["horizons"]],
+            )
+        )
+        for h in horizons["horizons"]:
+            console.print(f"  {h['horizon']}: {h['source']}", markup=False, highlight=False)
+        console.print(
+            f"observed: {observed['file']}, {observed['months'][0]} to {observed['months'][-1]}, "
+            f"{len(observed['partners'])} partners; {observed['source']}",
+            markup=False,
+            highlight=False,
+        )
 
     @data_app.command("mappings")
     def data_mappings(as_json: bool = JsonOption):

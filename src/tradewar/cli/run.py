@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -19,6 +20,7 @@ from tradewar.report.summary import (
     overview,
 )
 from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions, welfare_column
+from tradewar.scenario.backtest import applies_to, run_backtest
 from tradewar.scenario.run import run_scenario
 from tradewar.scenario.spec import load_scenario, with_dataset
 
@@ -114,9 +116,13 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         if report_path is not None:
             path = report_path
             replaced = path.exists()
+            backtest = None
+            if applies_to(spec):  # the months observed so far, beside the data (tradewar backtest)
+                with console.status("backtest against observed US imports"):
+                    backtest = run_backtest(spec)
             with console.status("writing the report"):
                 try:
-                    write_html_report(result, path, bands=band_results)
+                    write_html_report(result, path, bands=band_results, backtest=backtest)
                 except OSError as e:
                     raise InputError(
                         f"--report {report_path}: the report could not be written ({e.strerror or e}); "
@@ -230,6 +236,12 @@ def print_overview(result) -> None:
         highlight=False,
     )
     console.print(t)
+    if result.horizon is not None:
+        console.print(
+            f"Steps at the {result.horizon} horizon (US tariffs: {result.tariff_basis})"
+            + ("; the last row: the last step in the long run." if result.long_run is not None else "."),
+            highlight=False,
+        )
     if not any(s.date for s in result.steps):  # undated steps: what each one is
         for k, step in enumerate(result.steps):
             console.print(f"step {k + 1}: {step.label}", highlight=False, overflow="ellipsis", no_wrap=True)
@@ -304,9 +316,15 @@ def print_step(result, k: int, codes: list[str]) -> None:
 
 
 def print_scenario(result, codes: list[str]) -> None:
-    """Every step in full (`print_step`), then the elasticity sensitivity where there is one."""
+    """Every step in full (`print_step`); after the last step, where it ends in the long run when
+    the steps are at a shorter horizon; then the elasticity sensitivity where there is one."""
+    if result.horizon is not None:
+        console.print(f"horizon: {result.horizon}; US tariffs: {result.tariff_basis}", highlight=False)
     for k in range(len(result.steps)):
         print_step(result, k, codes)
+    if result.long_run is not None:
+        end = replace(result.long_run, label=f"{result.long_run.label}: in the long run")
+        print_step(replace(result, steps=[*result.steps, end]), len(result.steps), codes)
     if result.sensitivity:
         print_sensitivity(result)
 

@@ -36,7 +36,7 @@ import pandas as pd
 
 from tradewar.errors import InputError, InvalidEquilibrium, NotConverged
 from tradewar.scenario.compile import compile_steps
-from tradewar.scenario.run import average_tariff
+from tradewar.scenario.run import average_tariff, scenario_horizon
 from tradewar.scenario.spec import load_scenario
 from tradewar.solver.equilibrium import describe_violation, solve
 
@@ -159,6 +159,14 @@ def resolve_step(value: str, game, dataset: str) -> ScenarioStep:
             notes.append(f"the scenario's model.{option} is {wanted}; the talks' ({shown}) is used")
     if spec.model.theta:
         notes.append("the scenario's trade-elasticity overrides are not used (the talks' model options are)")
+    horizon = scenario_horizon(spec)
+    if horizon is not None and horizon.months is not None:
+        notes.append(
+            f"tradewar run solves the scenario at the {horizon.label} horizon; the talks' model keeps its "
+            "long-run elasticities"
+        )
+    if spec.model.tariff_basis != "statutory":
+        notes.append(f"the scenario's {spec.model.tariff_basis} US tariffs are not used; the step's statutory ones are")
     step = ScenarioStep(
         scenario=name,
         title=spec.title,

@@ -16,6 +16,7 @@ import html
 from pathlib import Path
 
 from tradewar.data.files import write_atomic
+from tradewar.report.backtest import backtest_section
 from tradewar.report.figures import diversion_figure, panels_figure, path_figure, png_base64, region_styles
 from tradewar.report.summary import format_number, headline_sentences, overview
 from tradewar.report.tables import WAR_PARTIES, diversion, main_regions, step_labels, welfare_column
@@ -110,7 +111,7 @@ def figures(result: ScenarioResult, bands=None) -> list[tuple[str, str, str]]:
     out.append(("Welfare by region", caption, png_base64(fig)))
     view = overview(result)
     if view.money is not None:
-        rows = view.rows
+        rows = view.rows[: len(steps)]  # the steps (not the long-run row the overview may add)
         first = rows[0]
         prices = {"prices": (0.0, [r["us_consumer_prices_pct"] for r in rows])}
         revenue = {
@@ -216,9 +217,10 @@ trade has adjusted.</dd>
 </dl>"""
 
 
-def write_html_report(result: ScenarioResult, path: str | Path, bands=None) -> Path:
+def write_html_report(result: ScenarioResult, path: str | Path, bands=None, backtest=None) -> Path:
     """Write the report of `result` to `path` (module docstring); `bands`: the
-    (step, DrawsResult) pairs of `tradewar run --draws` for the shaded intervals."""
+    (step, DrawsResult) pairs of `tradewar run --draws` for the shaded intervals; `backtest`: a
+    `tradewar.scenario.backtest.BacktestResult`, shown beside the model (observed US imports)."""
     view = overview(result)
     sentences = "".join(f"<p class='headline'>{html.escape(s)}</p>" for s in headline_sentences(view))
     images = "".join(
@@ -240,11 +242,39 @@ baseline · all converged: {"yes" if result.converged else "NO"} (largest residu
 <h2>Steps</h2>
 {steps_table(result)}
 {images}
+{horizon_note(result)}
 <h2>Welfare by step and region, % change from baseline</h2>
 {welfare_table(result)}
+{backtest_section(backtest, png_base64) if backtest is not None else ""}
 <h2>Definitions</h2>
 {DEFINITIONS}
 {money}
 <p class="meta">Provenance: {html.escape(result.baseline.provenance)}</p>
 </body></html>"""
     return write_atomic(path, page)
+
+
+def horizon_note(result: ScenarioResult) -> str:
+    """The horizon of the steps and, beside the last step, its long-run end (real income %)."""
+    if result.horizon is None:
+        return ""
+    note = (
+        f"<p>Steps solved at the {html.escape(result.horizon)} horizon (trade elasticities, "
+        f"tradewar.models.horizon); US tariffs {html.escape(result.tariff_basis)}.</p>"
+    )
+    if result.long_run is None:
+        return note
+    codes = main_regions(result.baseline.regions)
+    now, end = result.steps[-1].equilibrium.regions(), result.long_run.equilibrium.regions()
+    head = "".join(f"<th>{c}</th>" for c in codes)
+
+    def row(label, frame):
+        cells = "".join(f"<td>{format_number(float(frame.loc[c, 'real_income_pct']), 3)}</td>" for c in codes)
+        return f"<tr><td class='label'>{label}</td>{cells}</tr>"
+
+    return (
+        note
+        + f"<h2>The last step ({html.escape(result.long_run.label)}): real income %, now and in the long run</h2>"
+        + f"<table class='welfare'><thead><tr><th class='label'>horizon</th>{head}</tr></thead>"
+        + f"<tbody>{row(html.escape(result.horizon), now)}{row('long run (CP 2015 elasticities)', end)}</tbody></table>"
+    )

@@ -155,8 +155,12 @@ def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
             Column("us_tariff_revenue_usd_bn", "US\ntariff\nrevenue\n$bn/yr", 0, signed=False),
         ]
     rows = []
-    dates = step_labels(result.steps)  # the date, or "step k"; numbered where dates repeat
-    for k, step in enumerate(result.steps):
+    steps = list(result.steps)
+    dates = step_labels(steps)  # the date, or "step k"; numbered where dates repeat
+    if getattr(result, "long_run", None) is not None:  # the last step in the long run (a horizon's end)
+        steps.append(result.long_run)
+        dates.append("long run")
+    for k, step in enumerate(steps):
         eq = step.equilibrium
         frame = eq.regions()
         row: dict = {"date": dates[k]}
@@ -176,7 +180,7 @@ def overview(result, regions=OVERVIEW_REGIONS) -> Overview:
         title=result.title,
         columns=columns,
         rows=rows,
-        labels=[s.label for s in result.steps],
+        labels=[s.label for s in steps],
         money=money_unit(b) if has_headline else None,
         welfare_measure=measure,
     )
@@ -192,27 +196,36 @@ def headline_sentences(view: Overview) -> list[str]:
     prices, cost per household, tariff revenue; [] where the overview has no headline."""
     if view.money is None:
         return []
-    last = view.rows[-1]
+    rows, labels = view.rows, view.labels
+    long_run = rows[-1] if rows[-1]["date"] == "long run" else None
+    if long_run is not None:
+        rows, labels = rows[:-1], labels[:-1]
+    last = rows[-1]
     year = view.money.year
     digits = next(c.digits for c in view.columns if c.key == "us_consumer_prices_pct")
-    when = f"{last['date']} ({view.labels[-1]})" if view.labels[-1] else last["date"]
+    when = f"{last['date']} ({labels[-1]})" if labels[-1] else last["date"]
     money = lambda v: format_number(v, -1, signed=False)
     out = [
         (
             f"Last step, {when}: US consumer prices "
             f"{format_number(last['us_consumer_prices_pct'], digits)} % relative to wages, a cost of "
             f"${money(last['us_cost_per_household_usd'])} per household a year "
-            f"(${money(last['us_real_income_cost_per_household_usd'])} net of the tariff revenue spent at home); "
+            f"({net_cost(last['us_real_income_cost_per_household_usd'])} net of the tariff revenue spent at home); "
             f"tariff revenue ${format_number(last['us_tariff_revenue_usd_bn'], 0, signed=False)} bn a year "
             f"({format_number(last['us_tariff_revenue_change_usd_bn'], 0)} bn on the baseline). "
             f"In {year} dollars on the {year} economy."
         )
     ]
-    peak = int(np.argmax([r["us_consumer_prices_pct"] for r in view.rows]))
-    if peak != len(view.rows) - 1:
-        p = view.rows[peak]
+    if long_run is not None:
         out.append(
-            f"Peak, {p['date']} ({view.labels[peak]}): US consumer prices "
+            f"In the long run: US consumer prices {format_number(long_run['us_consumer_prices_pct'], digits)} %, "
+            f"${money(long_run['us_cost_per_household_usd'])} per household a year."
+        )
+    peak = int(np.argmax([r["us_consumer_prices_pct"] for r in rows]))
+    if peak != len(rows) - 1:
+        p = rows[peak]
+        out.append(
+            f"Peak, {p['date']} ({labels[peak]}): US consumer prices "
             f"{format_number(p['us_consumer_prices_pct'], digits)} %, "
             f"${money(p['us_cost_per_household_usd'])} per household a year."
         )
@@ -226,3 +239,9 @@ def add_headline_keys(out: dict, result) -> dict:
         entry["headline"] = headline(step.equilibrium)
     out["headline"] = out["steps"][-1]["headline"]
     return out
+
+
+def net_cost(usd: float) -> str:
+    """'$330' for a cost, 'a gain of $400' for a negative cost, in tens of dollars."""
+    amount = format_number(abs(usd), -1, signed=False)
+    return f"a gain of ${amount}" if round(usd, -1) < 0 else f"${amount}"

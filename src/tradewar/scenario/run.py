@@ -3,7 +3,10 @@
 `run_scenario` loads the scenario's dataset (`tradewar.data.registry.load_dataset`), compiles
 its steps (`tradewar.scenario.compile`) and solves each one (`tradewar.solver.equilibrium.solve`);
 `scenario_inputs` is what it solves, shared with the scenario draws so that they solve exactly
-the same problems. `average_tariff` is the trade-weighted tariff average reported beside them.
+the same problems: the elasticities at the scenario's horizon (`scenario_horizon`,
+`tradewar.models.horizon`) and the US tariffs on its basis (`tradewar.scenario.basis`).
+`average_tariff` (`tradewar.scenario.basis`) is the trade-weighted tariff average reported
+beside them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from tradewar.data.baseline import Baseline
 from tradewar.data.registry import load_dataset
 from tradewar.models import get_model
 from tradewar.models.base import Model
+from tradewar.models.horizon import Horizon, parse_horizon
+from tradewar.scenario.basis import average_tariff, collected_steps, parse_basis
 from tradewar.scenario.compile import compile_steps
 from tradewar.solver.equilibrium import Equilibrium, check_instruments, solve
 
@@ -37,6 +42,9 @@ class ScenarioResult:
     steps: list[StepResult]
     sensitivity_sectors: tuple[str, ...] = ()
     sensitivity: dict[float, list[StepResult]] | None = None
+    horizon: str | None = None  # caliendo-parro: the horizon the steps are solved at
+    tariff_basis: str = "statutory"
+    long_run: StepResult | None = None  # the last step in the long run, when the steps are not
 
     @property
     def converged(self) -> bool:
@@ -66,6 +74,12 @@ class ScenarioResult:
             "regions": last["regions"],
             "steps": steps,
         }
+        if self.horizon is not None:
+            out["horizon"], out["tariff_basis"] = self.horizon, self.tariff_basis
+        if self.long_run is not None:
+            d = self.long_run.equilibrium.to_dict()
+            out["long_run"] = {"date": self.long_run.date, "label": self.long_run.label}
+            out["long_run"].update({k: d[k] for k in ("converged", "max_residual", "regions")})
         if self.sensitivity:
             out["sensitivity"] = {
                 "sectors": list(self.sensitivity_sectors),
@@ -91,20 +105,6 @@ class ScenarioResult:
         return out
 
 
-def average_tariff(baseline: Baseline, tariffs: np.ndarray, importer: str, exporter: str | list[str]) -> float:
-    """Trade-weighted average tariff of `importer` on `exporter`'s goods, at baseline trade (%).
-
-    Goods are the sectors that carry a tariff somewhere in the baseline (services and utilities
-    carry none), so the average compares with published goods averages (PIIE's, for example).
-    `exporter` may be a list of codes: the average over all their goods, weighted the same way.
-    """
-    n = baseline.region_index(importer, "importer")
-    i = [baseline.region_index(e, "exporter") for e in ([exporter] if isinstance(exporter, str) else exporter)]
-    goods = np.any(baseline.tariffs != 0, axis=(0, 1))
-    weights = baseline.trade[n, i] * baseline.tradable * (goods if goods.any() else 1.0)
-    return float(100 * np.sum(weights * tariffs[n, i]) / np.sum(weights))
-
-
 def average_tariff_keys(eq: Equilibrium) -> dict:
     """US-China average tariffs where the dataset has both (the 2025 trade war's headline)."""
     if {"USA", "CHN"} <= set(eq.baseline.regions):
@@ -122,7 +122,10 @@ def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) ->
     label)` is called before each step. `dataset`: the scenario's dataset already loaded (a
     server keeps it in memory instead of reading it for every request).
     """
-    model_name, baseline, options, steps = scenario_inputs(scenario, dataset=dataset)
+    model_name, baseline, long_run_options, steps = scenario_inputs(scenario, dataset=dataset, horizon="long")
+    horizon = scenario_horizon(scenario)
+    options = at_horizon(long_run_options, baseline, horizon)
+    about = {"horizon": horizon and horizon.label, "tariff_basis": scenario.model.tariff_basis}
 
     def solve_steps(options, note=""):
         results = []
@@ -134,8 +137,12 @@ def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) ->
         return results
 
     results = solve_steps(options)
+    if options is not long_run_options:  # beside the last step: its long-run end
+        step, extra = steps[-1]
+        eq = solve(model_name, baseline, step.tariffs, **long_run_options, **extra)
+        about["long_run"] = StepResult(step.date, step.label, eq)
     if not scenario.sensitivity:
-        return ScenarioResult(scenario.title, baseline, results)
+        return ScenarioResult(scenario.title, baseline, results, **about)
     sectors = tuple(scenario.sensitivity.sectors)
     index = [baseline.sector_index(code, "sensitivity.sectors") for code in sectors]
     sensitivity = {}
@@ -143,7 +150,7 @@ def run_scenario(scenario, *, progress=None, dataset: Baseline | None = None) ->
         theta = np.array(options.get("theta", baseline.theta), dtype=float)
         theta[index] = value
         sensitivity[value] = solve_steps({**options, "theta": theta}, f" (theta {value:g})")
-    return ScenarioResult(scenario.title, baseline, results, sectors, sensitivity)
+    return ScenarioResult(scenario.title, baseline, results, sectors, sensitivity, **about)
 
 
 def prepare_baseline(baseline: Baseline, model: Model, deficits: str) -> Baseline:
@@ -154,10 +161,34 @@ def prepare_baseline(baseline: Baseline, model: Model, deficits: str) -> Baselin
     return baseline
 
 
-def scenario_inputs(scenario, dataset: Baseline | None = None):
+def scenario_horizon(scenario, override=None) -> Horizon | None:
+    """The horizon a caliendo-parro scenario is solved at: `override`, else its `[model]
+    horizon`, else the one its dates imply: short (12 months) when every step has a date (a
+    dated step asks what that policy did in the year after its date), long otherwise (undated
+    steps are comparative statics). None for other models (their elasticities are their papers')."""
+    if scenario.model.name != "caliendo-parro":
+        return None
+    given = override if override is not None else scenario.model.horizon
+    if given is not None:
+        return parse_horizon(given, "--horizon" if override is not None else "model.horizon")
+    return parse_horizon("short" if all(s.date for s in scenario.steps) else "long")
+
+
+def at_horizon(options: dict, baseline: Baseline, horizon: Horizon | None) -> dict:
+    """`options` with the trade elasticities (their `theta`, else the baseline's) scaled to
+    `horizon`; the same dict for the long run or a model without a horizon (None)."""
+    if horizon is None or horizon.months is None:
+        return options
+    return {**options, "theta": horizon.theta(options.get("theta", baseline.theta))}
+
+
+def scenario_inputs(scenario, dataset: Baseline | None = None, *, horizon=None, basis=None, observed=None):
     """What `run_scenario` solves: (model name, baseline, model options, [(step, step options)]),
-    with the dataset loaded (and calibrated for the zero-deficit closure) and the steps compiled.
-    Also used by `tradewar.scenario.draws` so that draws solve exactly the same problems."""
+    with the dataset loaded (and calibrated for the zero-deficit closure), the steps compiled,
+    the elasticities at the scenario's horizon (`scenario_horizon`; `horizon` overrides it) and
+    the US tariffs on its basis (`basis` overrides it; collected rates from `observed`, default
+    the bundled table). Also used by `tradewar.scenario.draws` so that draws solve exactly the
+    same problems, and by `tradewar.scenario.backtest` (long run, statutory)."""
     spec = scenario.model
     model = get_model(spec.name)
     source = scenario.dataset
@@ -184,4 +215,7 @@ def scenario_inputs(scenario, dataset: Baseline | None = None):
             extra.update(export_limits=step.export_limits, limit_slots=slots)
         check_instruments(spec.name, extra)
         steps.append((step, extra))
+    options = at_horizon(options, baseline, scenario_horizon(scenario, horizon))
+    if parse_basis(basis if basis is not None else spec.tariff_basis, "--basis") == "collected":
+        steps = collected_steps(baseline, steps, observed)
     return spec.name, baseline, options, steps

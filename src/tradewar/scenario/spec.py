@@ -7,6 +7,8 @@
     [model]
     name = "caliendo-parro"
     deficits = "fixed"               # fixed | share (of world VA) | zero (balanced baseline too) | close
+    horizon = "short"                # short | long | months (caliendo-parro; default: implied by the dates)
+    tariff_basis = "collected"       # US tariffs: statutory (default) | collected
     [model.theta]                    # optional elasticity overrides by sector code
     auto = 5.0
     [[policy]]                       # one step; or several [[step]] tables, see below
@@ -30,6 +32,13 @@ depends on it. A policy's `instrument` is "tariff" (the importer's import tariff
 limit on the exporter's sales, `cut_pct` percent below the baseline quantity, solved as the
 export tax that achieves it; `cut_pct = 0` lifts a limit set in an earlier step). Every step is
 solved from the baseline, so each result is the total effect of the policies in force at that date.
+
+`[model] horizon` (caliendo-parro only) scales the trade elasticities to a horizon
+(`tradewar.models.horizon`). Without it, the steps are solved at the horizon their dates imply
+(`tradewar.scenario.run.scenario_horizon`): when every step has a date, each asks what that
+policy did in the year after its date, the short horizon (12 months); otherwise the long run.
+`tariff_basis = "collected"` brings each dated step's US tariffs to the duties actually
+collected in its month (`tradewar.scenario.basis`).
 """
 
 from __future__ import annotations
@@ -49,6 +58,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tradewar.errors import ImplausibleInput, InputError
 from tradewar.models import MODELS
+from tradewar.models.horizon import parse_horizon
+from tradewar.scenario.basis import parse_basis
 
 Codes = str | list[str]
 #: Rates (set_pct, add_pp) beyond this many percent are input errors (a tariff of 10^6 % is an
@@ -103,17 +114,32 @@ class DatasetSpec(_Strict):
     mapping: str | list[str] | None = None  # mapping CSV path(s) or bundled mapping names
 
 
+def _parsed(parse, value):
+    """A tradewar parser inside a pydantic validator: its one-line message without the field
+    name (parse_scenario puts where the value sits in front)."""
+    try:
+        return parse(value, field="")
+    except InputError as e:
+        raise ValueError(str(e).removeprefix(": ")) from None
+
+
 class ModelSpec(_Strict):
     name: str = "caliendo-parro"
     deficits: str = "fixed"
     numeraire: str = "world"
     theta: dict[str, float] = {}
     lambdas: Literal["bas", "pol"] | None = None  # ossa: political-economy weights
+    horizon: str | float | None = None  # caliendo-parro: short | long | months (None: implied by the dates)
+    tariff_basis: str = "statutory"  # US tariffs: statutory | collected
 
     @model_validator(mode="after")
     def _lambdas_for_ossa(self):
         if self.lambdas is not None and self.name != "ossa":
             raise ValueError(f"lambdas (political-economy weights) apply to the ossa model, not {self.name}")
+        if self.horizon is not None and self.name != "caliendo-parro":
+            raise ValueError(
+                f"horizon scales the caliendo-parro elasticities; {self.name} keeps its own, remove horizon"
+            )
         return self
 
     @field_validator("deficits")
@@ -126,6 +152,18 @@ class ModelSpec(_Strict):
             of = f"of the {name} model" if name in MODELS else "of any model"
             raise ValueError(f"{v!r} is not a deficit closure {of}; use one of {', '.join(closures)}")
         return v
+
+    @field_validator("horizon")
+    @classmethod
+    def _known_horizon(cls, v):
+        if v is not None:
+            _parsed(parse_horizon, v)
+        return v
+
+    @field_validator("tariff_basis")
+    @classmethod
+    def _known_basis(cls, v):
+        return _parsed(parse_basis, v)
 
     @field_validator("theta")
     @classmethod
