@@ -88,16 +88,21 @@ def test_overview_rows_and_columns(two_steps):
     assert len(set(keys)) == len(keys)  # no duplicated column
     for c in view.columns[1:]:
         assert any(unit in c.header for unit in ("%", "$")), c.header  # a unit in every header
-    assert [r["date"] for r in view.rows] == ["2025-02-04", "2025-03-04"]
+    # dated steps are solved at the short horizon; the last one again in the long run, as a last row
+    assert two_steps.long_run is not None
+    assert [r["date"] for r in view.rows] == ["2025-02-04", "2025-03-04", "long run"]
+    end = view.rows[-1]
+    assert end["welfare_USA"] == two_steps.long_run.equilibrium.regions().loc["USA", "real_income_pct"]
+    assert end["us_tariff_on_china_pct"] == view.rows[1]["us_tariff_on_china_pct"]  # same tariffs, longer run
     # the US tariff on China rose by 20 points in step 1 and stays; China's rises in step 2
-    first, second = view.rows
+    first, second = view.rows[:2]
     assert second["us_tariff_on_china_pct"] == pytest.approx(first["us_tariff_on_china_pct"])
     assert second["china_tariff_on_us_pct"] > first["china_tariff_on_us_pct"] + 15
     assert first["us_imports_from_china_pct"] < 0
     regions = two_steps.steps[0].equilibrium.regions()
     assert first["welfare_USA"] == regions.loc["USA", "real_income_pct"]
     assert view.welfare_measure == "real_income_pct"
-    assert len(formatted_rows(view)) == 2
+    assert len(formatted_rows(view)) == 3
 
 
 def test_headline_sentences_name_the_last_step(two_steps):
