@@ -83,7 +83,7 @@ def test_one_step_in_full(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Step 10 of 18: 2025-04-09" in proc.stdout
-    rows = [line for line in proc.stdout.splitlines() if re.match(r"(USA|CHN|VNM|EU27) ", line)]
+    rows = [line for line in proc.stdout.splitlines() if re.match(r"(USA|CHN|VNM|EU27)\s+-?\d+\.\d\d ", line)]
     assert [r.split()[0] for r in rows] == ["USA", "CHN", "VNM"]
     assert "15 more regions: --regions all" in proc.stdout
     assert not re.search(r"-0\.0+(?![0-9])", proc.stdout)
