@@ -96,7 +96,7 @@ def test_war_with_limits_is_certified(baseline, game):
     limits = {(d["exporter"], d["sector"]): d for d in war.details["export_limits"]}
     assert set(limits) == {("R000", "S000"), ("R002", "S001")}
     # R000 uses its limit (a positive tax equivalent) and it cuts the flow.
-    assert limits["R000", "S000"]["tax_equivalent_pct"] > 0 and limits["R000", "S000"]["cut_pct"] > 0
+    assert limits["R000", "S000"]["tax_equivalent_pct"] > 0 and limits["R000", "S000"]["quantity_change_pct"] < 0
     # Only the players' instruments on each other moved.
     moved = np.argwhere(np.abs(war.policy.tariffs - baseline.tariffs) > 0)
     assert {(int(n), int(i)) for n, i, _ in moved} <= {(0, 2), (2, 0)}

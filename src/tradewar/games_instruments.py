@@ -495,7 +495,8 @@ def _finish(
         details["export_limits"] = [
             {
                 "importer": regions[n], "exporter": regions[i], "sector": sectors[s],
-                "tax_equivalent_pct": 100 * float(policy.export_taxes[n, i, s]), "cut_pct": 100 * float(cut),
+                "tax_equivalent_pct": 100 * float(policy.export_taxes[n, i, s]),
+                "quantity_change_pct": -100 * float(cut),
             }
             for (n, i, s), cut in zip(limits, implied_cuts(out, limits))
         ]  # fmt: skip
@@ -524,7 +525,9 @@ def evaluate(
     game: InstrumentGame, policy: Policy, players: Sequence[str] = (), kind: str = "policy"
 ) -> PolicyResult:
     """A given policy's outcomes (no optimisation, no certificate): e.g. the Busan deal."""
-    result = _finish(game, kind, [game.region_index(p) for p in players], policy, None, True, time.perf_counter())
+    result = _finish(
+        game, kind, [game.region_index(p) for p in players], policy, None, True, time.perf_counter()
+    )
     if not result.converged:
         raise NotConverged(f"{game.model} equilibrium of the {kind} policy", np.nan, 0, game.tol)
     return result
@@ -546,27 +549,15 @@ def best_response(
     *,
     bounds: Bounds = Bounds(),
     x0: np.ndarray | None = None,
-    limit_starts: bool = True,
 ):
-    """The player's best policy given everyone else's: max u_player over its instruments.
-
-    Started from ``x0`` (or the policy's own instruments); with export limits, also from every
-    limit at its largest cut (a cap that does not bind has no gradient, so an optimiser
-    started without binding caps cannot find a restriction that pays), keeping the better answer.
-    Returns (policy, inner result, problem)."""
+    """The player's best policy given everyone else's: max u_player over its instruments,
+    started from ``x0`` (or the policy's own instruments). Returns (policy, inner result,
+    problem)."""
     layout, lb, ub, kinds = _layout(game, {player: instruments}, {player: partners}, bounds)
     problem = _PolicyProblem(game, layout, policy, [player], lb, ub, kinds)
-    starts = [problem.x_of(policy) if x0 is None else np.clip(x0, lb, ub)]
-    if limit_starts and np.any(kinds == "export_limits"):
-        tight = starts[0].copy()
-        tight[kinds == "export_limits"] = ub[kinds == "export_limits"]
-        starts.append(tight)
-    best = None
-    for start in starts:
-        inner = _maximise(problem, "linear", {"w": np.ones(1)}, start, lb, ub)
-        if best is None or inner.value > best.value:
-            best = inner
-    return problem.policy(best.x), best, problem
+    start = problem.x_of(policy) if x0 is None else np.clip(x0, lb, ub)
+    inner = _maximise(problem, "linear", {"w": np.ones(1)}, start, lb, ub)
+    return problem.policy(inner.x), inner, problem
 
 
 def nash(
@@ -588,7 +579,7 @@ def nash(
     region; everyone else passive at ``start``. Gauss-Seidel best responses until no instrument
     moves by more than ``tol`` in a round. Certificate: every player's first-order residual at
     the answer, and the largest gain from deviating, re-solving each best response from its
-    Nash instruments, the starting policy and (with limits) the tightest caps."""
+    Nash instruments and from the starting policy."""
     t0 = time.perf_counter()
     game.evaluations = 0
     choices = _choices(game, instruments)
@@ -606,7 +597,7 @@ def nash(
             if progress:
                 progress(f"round {rnd}: best response of {game.baseline.regions[n]}")
             policy, inner, problem = best_response(
-                game, n, choices[n], policy, partners[n], bounds=bounds, x0=warm.get(n), limit_starts=rnd == 1
+                game, n, choices[n], policy, partners[n], bounds=bounds, x0=warm.get(n)
             )
             warm[n] = inner.x
             residual = max(residual, problem.max_residual)
@@ -627,7 +618,7 @@ def nash(
         if progress:
             progress(f"certificate: best response of {code}")
         best = -np.inf
-        for x_start in _certificate_starts(problem, x, start, kinds, ub):
+        for x_start in (x, problem.x_of(start)):
             best = max(best, _maximise(problem, "linear", {"w": np.ones(1)}, x_start, lb, ub).value)
         deviation[code] = max(0.0, 100 * float(np.expm1((best - u[0]) / 100)))
         residual = max(residual, problem.max_residual)
@@ -652,15 +643,6 @@ def nash(
             tol,
         )
     return result
-
-
-def _certificate_starts(problem: _PolicyProblem, x, start: Policy, kinds, ub):
-    yield x
-    yield problem.x_of(start)
-    if np.any(kinds == "export_limits"):
-        tight = x.copy()
-        tight[kinds == "export_limits"] = ub[kinds == "export_limits"]
-        yield tight
 
 
 # ----------------------------------------------------------------------------- deals and the frontier
