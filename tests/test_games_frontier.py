@@ -17,11 +17,13 @@ from tradewar.data.synthetic import synthetic_raw
 from tradewar.errors import InputError
 from tradewar.games import FOC_TOL
 from tradewar.games_frontier import (
+    SOYBEAN_PLEDGE,
+    SOYBEAN_PLEDGE_MT,
     busan_policy,
     equal_gain_to_frontier,
     talks_frontier,
 )
-from tradewar.games_instruments import InstrumentGame, evaluate, implied_cuts
+from tradewar.games_instruments import InstrumentGame, apply_pledges, evaluate, implied_cuts
 from tradewar.models import caliendo_parro as cp
 
 
@@ -93,6 +95,8 @@ def test_busan_evaluation_equals_independent_solve():
         np.isfinite(policy.export_limits).sum() == 3 and np.isfinite(policy.export_limits[us, cn]).sum() == 3
     )
     game = InstrumentGame("caliendo-parro", b, limit_cells=np.isfinite(policy.export_limits))
+    policy, pledges = apply_pledges(game, policy, [SOYBEAN_PLEDGE])
+    assert pledges["soybeans"]["purchases"] >= SOYBEAN_PLEDGE.floor * (1 - 1e-9)
     result = evaluate(game, policy, ["USA", "CHN"], kind="busan")
     eq = api.solve("caliendo-parro", b, policy.tariffs, export_limits=policy.export_limits)
     independent = 100 * (eq.outcomes["welfare_hat"] - 1)
@@ -102,3 +106,22 @@ def test_busan_evaluation_equals_independent_solve():
     cells = [(us, cn, b.sector_index(s)) for s in ("CHEM", "MINE", "ELEQ")]
     cuts = implied_cuts(result.outcomes, cells)
     assert np.all(cuts >= np.array([policy.export_limits[c] for c in cells]) - 1e-9)
+
+
+def test_soybean_pledge_is_the_timeline_s():
+    """The pledge's 25 Mt a year is the Busan row of the shared timeline (read, not copied)."""
+    import csv
+    from pathlib import Path
+
+    path = (
+        Path(__file__).resolve().parents[1]
+        / ".."
+        / "shared"
+        / "data"
+        / "recent"
+        / "tariff_timeline_2018_2025.csv"
+    )
+    if not path.exists():
+        pytest.skip("../shared/data is not present")
+    rows = [r for r in csv.DictReader(path.open()) if r["date"] == "2025-10-30"]
+    assert len(rows) == 1 and f"{SOYBEAN_PLEDGE_MT:g} Mt/yr" in rows[0]["measure"]

@@ -21,7 +21,9 @@ from tradewar.games import DEVIATION_TOL, FOC_TOL
 from tradewar.games_instruments import (
     InstrumentGame,
     Instruments,
+    Pledge,
     Policy,
+    apply_pledges,
     best_response,
     implied_cuts,
     nash,
@@ -96,7 +98,9 @@ def test_war_with_limits_is_certified(baseline, game):
     limits = {(d["exporter"], d["sector"]): d for d in war.details["export_limits"]}
     assert set(limits) == {("R000", "S000"), ("R002", "S001")}
     # R000 uses its limit (a positive tax equivalent) and it cuts the flow.
-    assert limits["R000", "S000"]["tax_equivalent_pct"] > 0 and limits["R000", "S000"]["quantity_change_pct"] < 0
+    assert (
+        limits["R000", "S000"]["tax_equivalent_pct"] > 0 and limits["R000", "S000"]["quantity_change_pct"] < 0
+    )
     # Only the players' instruments on each other moved.
     moved = np.argwhere(np.abs(war.policy.tariffs - baseline.tariffs) > 0)
     assert {(int(n), int(i)) for n, i, _ in moved} <= {(0, 2), (2, 0)}
@@ -123,4 +127,32 @@ def test_unsupported_instrument_is_one_line_error(baseline):
     ossa = InstrumentGame("ossa", baseline)  # the Ossa model has no export taxes in its parameters
     with pytest.raises(InputError, match="model ossa does not support export_limits") as e:
         nash(ossa, {"R000": Instruments(export_limits={"S000": 0.5}), "R002": Instruments()})
+    assert "\n" not in str(e.value)
+
+
+def test_purchase_pledge_binds_at_its_floor(baseline, game):
+    n, i, s = 2, 0, 0  # R002 pledges to buy S000 from R000
+    flow = float(baseline.trade[n, i, s])
+    pledge = Pledge("R002", "R000", "S000", floor=1.2 * flow, label="pledge")
+    policy, report = apply_pledges(game, Policy.of(baseline), [pledge])
+    entry = report["pledge"]
+    assert entry["binding"] and entry["purchases"] == pytest.approx(1.2 * flow, rel=1e-8)
+    assert entry["tariff_pct"] < 100 * baseline.tariffs[n, i, s]  # met by a lower tariff (or a subsidy)
+    # Only the pledged flow's tariff moved, and an independent solve of the policy meets the floor.
+    changed = np.argwhere(policy.tariffs != baseline.tariffs)
+    assert [tuple(c) for c in changed] == [(n, i, s)]
+    eq = api.solve("caliendo-parro", baseline, policy.tariffs)
+    quantity_change = 1 - implied_cuts({k: np.asarray(v) for k, v in eq.outcomes.items()}, [(n, i, s)])[0]
+    assert flow * quantity_change == pytest.approx(1.2 * flow, rel=1e-8)
+    # A floor below today's purchases does not bind: the tariff stays.
+    slack, report = apply_pledges(
+        game, Policy.of(baseline), [Pledge("R002", "R000", "S000", 0.5 * flow, "low")]
+    )
+    assert not report["low"]["binding"] and np.array_equal(slack.tariffs, baseline.tariffs)
+
+
+def test_pledge_larger_than_absorption_is_one_line_error(baseline, game):
+    absorption = float(baseline.trade[2, :, 0].sum())
+    with pytest.raises(InputError, match="exceed its whole absorption") as e:
+        apply_pledges(game, Policy.of(baseline), [Pledge("R002", "R000", "S000", 1.01 * absorption)])
     assert "\n" not in str(e.value)

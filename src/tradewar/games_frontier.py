@@ -10,7 +10,8 @@ r"""Trade talks as they are: the war, the deal, the Busan deal and the Pareto fr
   change in real income (``welfare_hat``), percent;
 - for USA-CHN, the **Busan** policy (`busan_policy`: the busan-deal scenario's step of
   2025-11-10, its US-China tariffs and China's paused-to-eased rare-earth caps on the US,
-  everyone else at the baseline so that it lives in the frontier's policy space), its gain over
+  everyone else at the baseline so that it lives in the frontier's policy space; the soybean
+  pledge `SOYBEAN_PLEDGE` met by China's tariff on US AGR, `apply_pledges`), its gain over
   the war and its distance to the frontier: the largest equal gain both could still get
   (where the 45-degree line from Busan meets the traced frontier) and the Nash-bargaining deal
   with Busan as the threat point (a certified frontier point dominating it).
@@ -40,8 +41,10 @@ from tradewar.games import Progress
 from tradewar.games_instruments import (
     InstrumentGame,
     Instruments,
+    Pledge,
     Policy,
     PolicyResult,
+    apply_pledges,
     bargaining,
     evaluate,
     nash,
@@ -54,6 +57,16 @@ RARE_EARTH_SECTORS = ("CHEM", "MINE", "ELEQ")
 #: exports to China: an order of magnitude, not data.
 US_CONTROLLED_ELEC_SHARE = 0.10
 BUSAN_SCENARIO, BUSAN_DATE = "busan-deal", "2025-11-10"
+#: China's soybean pledge at Busan: 25 Mt a year for 2026-2028 (12 Mt by January 2026), row
+#: 2025-10-30 of ../shared/data/recent/tariff_timeline_2018_2025.csv.
+SOYBEAN_PLEDGE_MT = 25.0
+#: Assumed US soybean export price, USD per tonne (about 11 USD a bushel, late 2025): an
+#: assumption, no price data in ../shared/data.
+SOYBEAN_PRICE_USD_PER_T = 404.0
+#: The pledge as a floor on China's purchases of US AGR (USD million a year at baseline
+#: prices). Soybeans are part of AGR, so a floor on the sector is a weaker constraint than one
+#: on soybeans alone (other farm goods count towards it).
+SOYBEAN_PLEDGE = Pledge("CHN", "USA", "AGR", SOYBEAN_PLEDGE_MT * SOYBEAN_PRICE_USD_PER_T, "soybeans")
 #: Default number of frontier points.
 FRONTIER_POINTS = 20
 
@@ -94,7 +107,8 @@ def talks_instruments(
 def busan_policy(baseline: Baseline) -> Policy:
     """The Busan deal in force (busan-deal scenario, step of 2025-11-10) on the US-China pair:
     the step's US tariffs on China and China's on the US, and China's eased rare-earth caps on
-    its sales to the US; every other instrument at the baseline."""
+    its sales to the US; every other instrument at the baseline. (The soybean pledge is met by
+    `apply_pledges` in the game.)"""
     from tradewar.scenario import compile_steps, load_scenario
 
     spec = load_scenario(BUSAN_SCENARIO)
@@ -191,6 +205,7 @@ class FrontierTalks:
             frontier = [tuple(self.point(r)[p] for p in self.players) for r in self.frontier]
             point = tuple(busan["payoffs"][p] for p in self.players)
             busan["equal_gain_to_frontier_pct"] = equal_gain_to_frontier(point, frontier)
+            busan["pledges"] = self.busan.details["pledges"]
             busan["deal_from_busan"] = entry(self.busan_deal)
             busan["deal_from_busan"]["gain_over_busan_pct"] = self.busan_deal.details["gain_over_threat_pct"]
         deal = entry(self.deal)
@@ -278,7 +293,9 @@ def talks_frontier(
     busan_result = busan_deal = None
     if busan_pol is not None:
         say("the Busan policy")
+        busan_pol, pledges = apply_pledges(game, busan_pol, [SOYBEAN_PLEDGE])
         busan_result = evaluate(game, busan_pol, players, kind="busan")
+        busan_result.details["pledges"] = pledges
         busan_deal = bargaining(game, instruments, busan_result)
     result = FrontierTalks(
         players=players,

@@ -754,3 +754,106 @@ def weighted_optimum(
             foc_tol,
         )
     return result, inner.x
+
+
+# ----------------------------------------------------------------------------- purchase pledges
+
+
+@dataclass(frozen=True)
+class Pledge:
+    """A purchase pledge: ``importer`` buys at least ``floor`` (USD million a year, at baseline
+    prices: the baseline value of the flow times its quantity change) of ``sector`` from
+    ``exporter``. It is met by the importer's tariff on the flow, lowered as far as needed, below
+    zero (an import subsidy) if need be: the tariff cut and the floor's slack are complementary."""
+
+    importer: str
+    exporter: str
+    sector: str
+    floor: float
+    label: str = ""
+
+
+#: Lowest tariff a pledge may need (an import subsidy of 90 %).
+PLEDGE_SUBSIDY_LIMIT = -0.9
+
+
+def _pledge_cell(game: InstrumentGame, pledge: Pledge) -> tuple[int, int, int]:
+    b = game.baseline
+    n, i = (
+        b.region_index(pledge.importer, "pledge.importer"),
+        b.region_index(pledge.exporter, "pledge.exporter"),
+    )
+    s = _sector(b, pledge.sector)
+    absorption = float(b.trade[n, :, s].sum())
+    if not 0 < pledge.floor <= absorption:
+        raise InputError(
+            f"pledge: {pledge.importer}'s purchases of {pledge.sector} from {pledge.exporter} of {pledge.floor:g} "
+            f"(USD million) exceed its whole absorption of {pledge.sector} ({absorption:.6g}) or are not positive; "
+            "give a floor between 0 and that",
+            field="pledge",
+        )
+    if n == i or b.trade[n, i, s] <= 0:
+        raise InputError(
+            f"pledge: no baseline trade from {pledge.exporter} to {pledge.importer} in {pledge.sector}",
+            field="pledge",
+        )
+    return n, i, s
+
+
+def pledged_purchases(game: InstrumentGame, outcomes: dict, pledge: Pledge) -> float:
+    """The pledged flow at the outcomes: baseline value x the change in its quantity."""
+    cell = _pledge_cell(game, pledge)
+    return float(game.baseline.trade[cell] * (1 - implied_cuts(outcomes, [cell])[0]))
+
+
+def apply_pledges(game: InstrumentGame, policy: Policy, pledges: Sequence[Pledge], *, tol: float = 1e-9):
+    """The policy with each pledge met: where the pledged purchases fall short of the floor, the
+    importer's tariff on the flow is lowered (Brent's root search on the tariff, one pledge at a
+    time, repeated until every pledge holds to ``tol`` relative) to the level at which they
+    equal it. Returns (policy, {label: {tariff_pct, purchases, floor, binding}})."""
+    from scipy.optimize import brentq
+
+    original = policy.tariffs
+    for _ in range(20):
+        changed = False
+        for pledge in pledges:
+            cell = _pledge_cell(game, pledge)
+
+            def shortfall(tariff, cell=cell, pledge=pledge, base=policy):
+                trial = Policy(base.tariffs.copy(), base.export_taxes, base.export_limits)
+                trial.tariffs[cell] = tariff
+                out, res, ok, it = game.solve_policy(trial)
+                if not ok:
+                    raise NotConverged(
+                        f"{game.model} equilibrium while meeting the pledge {pledge.label}", res, it, game.tol
+                    )
+                return pledged_purchases(game, out, pledge) / pledge.floor - 1
+
+            current = float(policy.tariffs[cell])
+            if shortfall(current) >= -tol:
+                continue
+            if shortfall(PLEDGE_SUBSIDY_LIMIT) < 0:
+                raise InputError(
+                    f"pledge: {pledge.label or pledge.sector} cannot be met even with a {-100 * PLEDGE_SUBSIDY_LIMIT:g}% "
+                    "import subsidy; lower the floor",
+                    field="pledge",
+                )
+            tariff = brentq(shortfall, PLEDGE_SUBSIDY_LIMIT, current, xtol=1e-12, rtol=1e-12)
+            tariffs = policy.tariffs.copy()
+            tariffs[cell] = tariff
+            policy = Policy(tariffs, policy.export_taxes, policy.export_limits)
+            changed = True
+        if not changed:
+            break
+    out, *_ = game.solve_policy(policy)
+    report = {}
+    for pledge in pledges:
+        cell = _pledge_cell(game, pledge)
+        report[pledge.label or pledge.sector] = {
+            "tariff_pct": 100 * float(policy.tariffs[cell]),
+            "tariff_before_pct": 100 * float(original[cell]),
+            "binding": bool(policy.tariffs[cell] != original[cell]),
+            "purchases": pledged_purchases(game, out, pledge),
+            "floor": pledge.floor,
+        }
+    return policy, report
