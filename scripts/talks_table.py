@@ -74,9 +74,17 @@ def markdown(runs: dict) -> str:
                 f"| {'-' if dev is None else f'{dev:.1e}'} | {'-' if foc is None else f'{foc:.1e}'} |"
             )
         b = run["busan"]
+        soy = b["pledges"]["soybeans"]
+        to_frontier = b["deal_from_busan"]["gain_over_busan_pct"]
         lines.append(
-            f"| {horizon} | {instruments} | Busan vs frontier | | | | gain over war {b['gain_over_war_pct']['USA']:+.3f} "
-            f"| {b['gain_over_war_pct']['CHN']:+.3f} | equal gain to frontier {b['equal_gain_to_frontier_pct']:.3f} pp | |"
+            f"| {horizon} | {instruments} | Busan: gain over the war | | | soybean pledge "
+            f"{'binds' if soy['binding'] else 'slack'} ({soy['purchases'] / 1e3:.1f} vs {soy['floor'] / 1e3:.1f} bn USD) "
+            f"| {b['gain_over_war_pct']['USA']:+.3f} | {b['gain_over_war_pct']['CHN']:+.3f} | | |"
+        )
+        lines.append(
+            f"| {horizon} | {instruments} | Busan: room to the frontier | | | equal gain "
+            f"{b['equal_gain_to_frontier_pct']:.3f} pp; Nash deal from Busan: | {to_frontier['USA']:+.3f} "
+            f"| {to_frontier['CHN']:+.3f} | | {b['deal_from_busan']['certificate']['foc_residual']:.1e} |"
         )
     return "\n".join(lines)
 
