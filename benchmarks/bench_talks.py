@@ -15,8 +15,8 @@ import os
 import time
 
 from tradewar import load_dataset
-from tradewar.games_frontier import talks_instruments, trace_frontier
-from tradewar.games_instruments import InstrumentGame, nash
+from tradewar.games.frontier import talks_instruments, trace_frontier
+from tradewar.games.instruments import InstrumentGame, nash
 
 
 def main() -> None:
@@ -34,7 +34,8 @@ def main() -> None:
         c = war.certificate
         print(
             f"US-China war with controls, {run} run: {time.perf_counter() - t:.1f} s; largest gain from deviating "
-            f"{c.max_deviation_gain_pct:.1e} %, first-order residual {c.foc_residual:.1e}; load {os.getloadavg()[0]:.1f}"
+            f"{c.max_deviation_gain_pct:.1e} %, first-order residual {c.foc_residual:.1e}; "
+            f"load {os.getloadavg()[0]:.1f}"
         )
     t = time.perf_counter()
     points = trace_frontier(game, instruments, args.points)

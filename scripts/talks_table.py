@@ -2,7 +2,7 @@
 horizons, tariff-only and with export controls, and the Busan policy against the frontier.
 
 Run: python scripts/talks_table.py [--points 20] [--json out.json]. Prints a markdown table
-(every figure from `tradewar.games_frontier.talks_frontier`, certificates included in --json).
+(every figure from `tradewar.games.frontier.talks_frontier`, certificates included in --json).
 The short run scales every trade elasticity by the one-year share of the long-run response of
 `tradewar.models.horizon` (issue 16).
 """
@@ -14,7 +14,7 @@ import json
 import time
 
 from tradewar import load_dataset
-from tradewar.games_frontier import talks_frontier
+from tradewar.games.frontier import talks_frontier
 from tradewar.models.horizon import parse_horizon
 
 
@@ -29,9 +29,7 @@ def main() -> None:
         scale = parse_horizon(horizon).response_share
         for controls in (False, True):
             t0 = time.perf_counter()
-            talks = talks_frontier(
-                baseline, ("USA", "CHN"), controls=controls, n_points=args.points, theta_scale=scale
-            )
+            talks = talks_frontier(baseline, ("USA", "CHN"), controls=controls, n_points=args.points, theta_scale=scale)
             runs[f"{horizon}/{'controls' if controls else 'tariffs'}"] = talks.to_dict()
             print(
                 f"{horizon} {'controls' if controls else 'tariffs'}: {time.perf_counter() - t0:.0f} s",
@@ -54,8 +52,9 @@ def markdown(runs: dict) -> str:
         return ", ".join(used) if used else ("none binding" if rows else "-")
 
     header = (
-        "| horizon | instruments | point | US tariff on China % | China tariff on US % | export limits (tax equivalent %) "
-        "| US welfare % | China welfare % | largest gain from deviating % | first-order residual |"
+        "| horizon | instruments | point | US tariff on China % | China tariff on US % "
+        "| export limits (tax equivalent %) | US welfare % | China welfare % "
+        "| largest gain from deviating % | first-order residual |"
     )
     lines = [
         header,
@@ -69,7 +68,8 @@ def markdown(runs: dict) -> str:
             dev = cert.get("max_deviation_gain_pct")
             foc = cert.get("foc_residual")
             lines.append(
-                f"| {horizon} | {instruments} | {point} | {e['tariffs_pct']['USA_on_CHN']:.2f} | {e['tariffs_pct']['CHN_on_USA']:.2f} "
+                f"| {horizon} | {instruments} | {point} | {e['tariffs_pct']['USA_on_CHN']:.2f} "
+                f"| {e['tariffs_pct']['CHN_on_USA']:.2f} "
                 f"| {limits(e)} | {e['payoffs']['USA']:+.3f} | {e['payoffs']['CHN']:+.3f} "
                 f"| {'-' if dev is None else f'{dev:.1e}'} | {'-' if foc is None else f'{foc:.1e}'} |"
             )
@@ -78,7 +78,8 @@ def markdown(runs: dict) -> str:
         to_frontier = b["deal_from_busan"]["gain_over_busan_pct"]
         lines.append(
             f"| {horizon} | {instruments} | Busan: gain over the war | | | soybean pledge "
-            f"{'binds' if soy['binding'] else 'slack'} ({soy['purchases'] / 1e3:.1f} vs {soy['floor'] / 1e3:.1f} bn USD) "
+            f"{'binds' if soy['binding'] else 'slack'} "
+            f"({soy['purchases'] / 1e3:.1f} vs {soy['floor'] / 1e3:.1f} bn USD) "
             f"| {b['gain_over_war_pct']['USA']:+.3f} | {b['gain_over_war_pct']['CHN']:+.3f} | | |"
         )
         lines.append(

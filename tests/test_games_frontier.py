@@ -1,9 +1,9 @@
 """Issue 13: the frontier of two players' payoffs, the war and the deal on it, and the Busan
-policy evaluated (`tradewar.games_frontier`).
+policy evaluated (`tradewar.games.frontier`).
 
 The frontier's shape and certificates are checked on a small synthetic economy (3 regions x 3
 sectors, seed 0), where a full run takes seconds; the Busan policy on world2022 is checked
-against an independent solve of the same policy by `tradewar.api.solve` (same equilibrium
+against an independent solve of the same policy by `tradewar.solve` (same equilibrium
 solved twice from scratch: 1e-8 %, the solver's tolerance is 1e-10 in log units).
 """
 
@@ -12,18 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tradewar import api
+from tradewar import load_dataset, solve
 from tradewar.data.synthetic import synthetic_raw
 from tradewar.errors import InputError
-from tradewar.games import FOC_TOL
-from tradewar.games_frontier import (
+from tradewar.games.frontier import (
     SOYBEAN_PLEDGE,
     SOYBEAN_PLEDGE_MT,
     busan_policy,
     equal_gain_to_frontier,
     talks_frontier,
 )
-from tradewar.games_instruments import InstrumentGame, apply_pledges, evaluate, implied_cuts
+from tradewar.games.instruments import InstrumentGame, apply_pledges, evaluate, implied_cuts
+from tradewar.games.optimise import FOC_TOL
 from tradewar.models import caliendo_parro as cp
 
 
@@ -85,20 +85,18 @@ def test_bad_players_are_one_line_errors(synthetic):
 
 
 def test_busan_evaluation_equals_independent_solve():
-    b = api.load_dataset("world2022")
+    b = load_dataset("world2022")
     policy = busan_policy(b)
     us, cn = b.region_index("USA"), b.region_index("CHN")
     # Only the US-China pair differs from the baseline; China's rare-earth caps are on the US.
     differs = np.argwhere(np.abs(policy.tariffs - b.tariffs) > 0)
     assert {(int(n), int(i)) for n, i, _ in differs} == {(us, cn), (cn, us)}
-    assert (
-        np.isfinite(policy.export_limits).sum() == 3 and np.isfinite(policy.export_limits[us, cn]).sum() == 3
-    )
+    assert np.isfinite(policy.export_limits).sum() == 3 and np.isfinite(policy.export_limits[us, cn]).sum() == 3
     game = InstrumentGame("caliendo-parro", b, limit_cells=np.isfinite(policy.export_limits))
     policy, pledges = apply_pledges(game, policy, [SOYBEAN_PLEDGE])
     assert pledges["soybeans"]["purchases"] >= SOYBEAN_PLEDGE.floor * (1 - 1e-9)
     result = evaluate(game, policy, ["USA", "CHN"], kind="busan")
-    eq = api.solve("caliendo-parro", b, policy.tariffs, export_limits=policy.export_limits)
+    eq = solve("caliendo-parro", b, policy.tariffs, export_limits=policy.export_limits)
     independent = 100 * (eq.outcomes["welfare_hat"] - 1)
     np.testing.assert_allclose(result.payoff_pct, independent, atol=1e-8)
     # The caps hold: China's sales of the three sectors to the US fall by at least the cut (at
@@ -113,15 +111,24 @@ def test_soybean_pledge_is_the_timeline_s():
     import csv
     from pathlib import Path
 
-    path = (
-        Path(__file__).resolve().parents[1]
-        / ".."
-        / "shared"
-        / "data"
-        / "recent"
-        / "tariff_timeline_2018_2025.csv"
-    )
+    path = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "recent" / "tariff_timeline_2018_2025.csv"
     if not path.exists():
         pytest.skip("../shared/data is not present")
     rows = [r for r in csv.DictReader(path.open()) if r["date"] == "2025-10-30"]
     assert len(rows) == 1 and f"{SOYBEAN_PLEDGE_MT:g} Mt/yr" in rows[0]["measure"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--players", "USA,XXX"), "--players: unknown region code 'XXX'"),
+        (("--players", "USA"), "players: USA; the frontier is of two different players"),
+        (("--points", "1"), "--points: 1; trace at least 2 frontier points"),
+        (("--elec-share", "120"), "--elec-share: 120; give a percent in [0, 100)"),
+        (("--players", "USA,JPN", "--controls"), "controls: export controls are defined for the USA-CHN talks only"),
+    ],
+)
+def test_frontier_cli_bad_input_is_one_line_error(cli, args, message):
+    run = cli("frontier", *args, "--json")
+    assert run.returncode == 2
+    assert message in run.stderr and run.stderr.count("\n") == 1 and run.stdout == ""

@@ -2,7 +2,7 @@
 economy (3 regions x 3 sectors, `tradewar.data.synthetic`, seed 0, calibrated to an
 equilibrium), where brute force is cheap.
 
-Brute force uses the model's own export-limit solve (`tradewar.api.solve(export_limits=...)`:
+Brute force uses the model's own export-limit solve (`tradewar.solve(export_limits=...)`:
 the cap and its tax equivalent as a complementarity pair), independent of the games' tax
 parametrisation and implicit-function gradients. Tolerances: the grid's spacing (0.005 in the
 cut) bounds the distance of the optimum from the grid's best point; payoffs agree to 1e-8 %
@@ -14,11 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tradewar import api
+from tradewar import solve
 from tradewar.data.synthetic import synthetic_raw
 from tradewar.errors import InputError
-from tradewar.games import DEVIATION_TOL, FOC_TOL
-from tradewar.games_instruments import (
+from tradewar.games.instruments import (
     InstrumentGame,
     Instruments,
     Pledge,
@@ -30,6 +29,8 @@ from tradewar.games_instruments import (
     parse_instruments,
     weighted_optimum,
 )
+from tradewar.games.nash import DEVIATION_TOL
+from tradewar.games.optimise import FOC_TOL
 from tradewar.models import caliendo_parro as cp
 
 EXPORTER, IMPORTER, SECTOR = 0, 2, 0  # R000's sales to R002 in S000: a flow where restraint pays
@@ -49,7 +50,7 @@ def game(baseline):
 def _welfare_with_cap(baseline, cut: float) -> float:
     caps = np.full(baseline.trade.shape, np.nan)
     caps[IMPORTER, EXPORTER, SECTOR] = cut
-    eq = api.solve("caliendo-parro", baseline, baseline.tariffs, export_limits=caps)
+    eq = solve("caliendo-parro", baseline, baseline.tariffs, export_limits=caps)
     return float(100 * np.log(eq.outcomes["welfare_hat"][EXPORTER]))
 
 
@@ -79,7 +80,7 @@ def test_export_tax_best_response_matches_brute_force(baseline, game):
     for t in grid:
         taxes = np.zeros(baseline.trade.shape)
         taxes[IMPORTER, EXPORTER, SECTOR] = t
-        eq = api.solve("caliendo-parro", baseline, baseline.tariffs, export_taxes=taxes)
+        eq = solve("caliendo-parro", baseline, baseline.tariffs, export_taxes=taxes)
         values.append(float(100 * np.log(eq.outcomes["welfare_hat"][EXPORTER])))
     values = np.array(values)
     assert abs(tax - grid[int(np.argmax(values))]) <= 0.0025
@@ -98,9 +99,7 @@ def test_war_with_limits_is_certified(baseline, game):
     limits = {(d["exporter"], d["sector"]): d for d in war.details["export_limits"]}
     assert set(limits) == {("R000", "S000"), ("R002", "S001")}
     # R000 uses its limit (a positive tax equivalent) and it cuts the flow.
-    assert (
-        limits["R000", "S000"]["tax_equivalent_pct"] > 0 and limits["R000", "S000"]["quantity_change_pct"] < 0
-    )
+    assert limits["R000", "S000"]["tax_equivalent_pct"] > 0 and limits["R000", "S000"]["quantity_change_pct"] < 0
     # Only the players' instruments on each other moved.
     moved = np.argwhere(np.abs(war.policy.tariffs - baseline.tariffs) > 0)
     assert {(int(n), int(i)) for n, i, _ in moved} <= {(0, 2), (2, 0)}
@@ -141,13 +140,11 @@ def test_purchase_pledge_binds_at_its_floor(baseline, game):
     # Only the pledged flow's tariff moved, and an independent solve of the policy meets the floor.
     changed = np.argwhere(policy.tariffs != baseline.tariffs)
     assert [tuple(c) for c in changed] == [(n, i, s)]
-    eq = api.solve("caliendo-parro", baseline, policy.tariffs)
+    eq = solve("caliendo-parro", baseline, policy.tariffs)
     quantity_change = 1 - implied_cuts({k: np.asarray(v) for k, v in eq.outcomes.items()}, [(n, i, s)])[0]
     assert flow * quantity_change == pytest.approx(1.2 * flow, rel=1e-8)
     # A floor below today's purchases does not bind: the tariff stays.
-    slack, report = apply_pledges(
-        game, Policy.of(baseline), [Pledge("R002", "R000", "S000", 0.5 * flow, "low")]
-    )
+    slack, report = apply_pledges(game, Policy.of(baseline), [Pledge("R002", "R000", "S000", 0.5 * flow, "low")])
     assert not report["low"]["binding"] and np.array_equal(slack.tariffs, baseline.tariffs)
 
 

@@ -2,7 +2,7 @@ r"""Games over more instruments than tariffs: export taxes and export limits bes
 
 A player n may choose, on each partner i and sector s:
 
-- ``tariffs``: its import tariff tau'_ni^s (decimals), as in `tradewar.games`;
+- ``tariffs``: its import tariff tau'_ni^s (decimals), as in `tradewar.games.optimal`;
 - ``export_taxes``: its tax t'_in^s on its sales to i (decimals; the revenue is n's income,
   Caliendo-Parro with export taxes, `tradewar.models.caliendo_parro`);
 - ``export_limits``: a cap on the quantity of its sales to i in s, at most a given cut
@@ -21,9 +21,11 @@ by the model's complementarity; ``limit_cells`` of `InstrumentGame` lists the fl
 touch.
 
 Every instrument enters the model's parameters (`Params.tariff_new`, `export_tax`,
-`limit_log_target`), so payoff gradients are exact by the implicit function theorem exactly as
-in `tradewar.games` (the adjoint solve, the second-order adjoint for projected Newton), and
-the same optimisers, first-order residuals and deviation certificates apply.
+`limit_log_target`) through `policy_params`, the ``params_of`` of the games' one set of
+compiled kernels (`tradewar.games.kernels`), so payoff gradients are exact by the implicit
+function theorem (the adjoint solve, the second-order adjoint for projected Newton) and the
+same optimisers (`tradewar.games.optimise`), first-order residuals and deviation certificates
+apply.
 
 Games: `best_response`, `nash` (Gauss-Seidel best responses, certified by the largest gain
 from deviating, re-solved from several starting points), `bargaining` (Nash product over the
@@ -36,28 +38,19 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, partial
-from types import ModuleType
 
-import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.sparse.linalg import gmres
+from scipy.optimize import brentq
 
 from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError, NoDeal, NotConverged
-from tradewar.games import (
-    DENSE_ADJOINT_MAX,
-    DEVIATION_TOL,
-    FOC_TOL,
-    NASH_TOL,
-    Certificate,
-    Game,
-    Progress,
-    _maximise,
-    _projected_gradient,
-    _scalarisation,
-)
+from tradewar.games.game import Game, Progress
+from tradewar.games.kernels import kernels
+from tradewar.games.nash import DEVIATION_TOL, NASH_TOL
+from tradewar.games.optimise import FOC_TOL, maximise, projected_gradient
+from tradewar.games.results import Certificate
+from tradewar.solver.equilibrium import solve
 
 INSTRUMENTS = ("tariffs", "export_taxes", "export_limits")
 #: The cut of a cap that never binds: ten times the baseline quantity.
@@ -121,91 +114,24 @@ def parse_instruments(value: str | Sequence[str]) -> list[str]:
                 field="instruments",
             )
     if not names:
-        raise InputError(
-            f"instruments: none given; use one or more of {', '.join(INSTRUMENTS)}", field="instruments"
-        )
+        raise InputError(f"instruments: none given; use one or more of {', '.join(INSTRUMENTS)}", field="instruments")
     return names
 
 
 # ----------------------------------------------------------------------------- kernels
 
 
-def _policy_params(x, layout, base, p0):
-    """Model parameters at instruments x: each instrument's cells take x[layout], the rest base."""
+def policy_params(x, layout, base, p0):
+    """The model's parameters at instruments x (the ``params_of`` of `tradewar.games.kernels`):
+    ``layout`` holds the instrument indices of tariffs and export taxes [n, i, s] (-1: not
+    chosen), ``base`` the policy's tariffs, export taxes [n, i, s] and the cuts of its own
+    export limits [K] (never chosen: see the module docstring)."""
     x_ext = jnp.concatenate([x, jnp.zeros(1, x.dtype)])
     tariffs = jnp.where(layout[0] >= 0, x_ext[layout[0]], base[0])
+    if "export_tax" not in p0._fields:  # a model with tariffs only (the layout chooses no taxes)
+        return p0._replace(tariff_new=tariffs)
     taxes = jnp.where(layout[1] >= 0, x_ext[layout[1]], base[1])
     return p0._replace(tariff_new=tariffs, export_tax=taxes, limit_log_target=jnp.log1p(-base[2]))
-
-
-@cache
-def _kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
-    """The kernels of `tradewar.games._kernels` with every instrument in the parameters (same
-    adjoint and second-order adjoint, see there); ``layout`` holds the instrument indices of
-    tariffs and export taxes [n,i,s] (-1: not chosen), ``base`` the policy's tariffs, export
-    taxes [n,i,s] and the cuts of its export limits [K] (never chosen: see the module docstring)."""
-    from tradewar.solve import newton_root
-
-    dense = n_z <= DENSE_ADJOINT_MAX
-
-    def payoff_of(z, p, rows):
-        return 100.0 * jnp.log(module.outcomes(z, p)[key][rows])
-
-    @partial(jax.jit, static_argnames="kind")
-    def value(x, layout, base, p0, z0, rows, prm, kind):
-        p = _policy_params(x, layout, base, p0)
-        res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
-        u = payoff_of(res.value, p, rows)
-        return _scalarisation(kind)(u, prm), u, res.value, res.max_residual, res.converged
-
-    @partial(jax.jit, static_argnames="kind")
-    def hessian(x, layout, base, p0, z, rows, prm, kind):
-        scal = _scalarisation(kind)
-        p_of = lambda x_: _policy_params(x_, layout, base, p0)
-        big_f = lambda x_, z_: module.residual(z_, p_of(x_))
-        small_f = lambda x_, z_: scal(payoff_of(z_, p_of(x_), rows), prm)
-        f_z = jax.grad(small_f, argnums=1)(x, z)
-        jac_z = jax.jacfwd(big_f, argnums=1)(x, z)
-        lam = jnp.linalg.solve(jac_z.T, f_z)
-        lagrangian = lambda x_, z_: small_f(x_, z_) - jnp.vdot(lam, big_f(x_, z_))
-        gradient = jax.grad(lagrangian, argnums=0)(x, z)
-        jac_x = jax.jacrev(big_f, argnums=0)(x, z)
-        dz_dx = -jnp.linalg.solve(jac_z, jac_x)
-        reduced = lambda step: lagrangian(x + step, z + dz_dx @ step)
-        return gradient, jax.hessian(reduced)(jnp.zeros_like(x))
-
-    @jax.jit
-    def value_and_jacobian(x, layout, base, p0, z0, rows):
-        p_of = lambda x_: _policy_params(x_, layout, base, p0)
-        p = p_of(x)
-        res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
-        z = jax.lax.stop_gradient(res.value)
-        u, u_z_vjp = jax.vjp(lambda z_: payoff_of(z_, p, rows), z)
-        eye = jnp.eye(u.shape[0], dtype=u.dtype)
-        (u_z,) = jax.vmap(u_z_vjp)(eye)
-        if dense:
-            f_z = jax.jacfwd(lambda z_: module.residual(z_, p))(z)
-            lam = jnp.linalg.solve(f_z.T, u_z.T).T
-        else:
-            _, f_z_vjp = jax.vjp(lambda z_: module.residual(z_, p), z)
-            solve_t = lambda b: gmres(
-                lambda v: f_z_vjp(v)[0], b, tol=1e-12, atol=0.0, restart=60, maxiter=20
-            )[0]
-            lam = jax.vmap(solve_t)(u_z)
-
-        def lagrangian(x_, lam_row, row_onehot):
-            p_ = p_of(x_)
-            return jnp.vdot(row_onehot, payoff_of(z, p_, rows)) - jnp.vdot(lam_row, module.residual(z, p_))
-
-        jac = jax.vmap(jax.grad(lagrangian), in_axes=(None, 0, 0))(x, lam, eye)
-        return u, jac, (res.value, res.max_residual, res.converged)
-
-    @jax.jit
-    def evaluate(p, z0):
-        res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
-        return res, module.outcomes(res.value, p)
-
-    return value_and_jacobian, evaluate, (value, hessian) if dense else None
 
 
 # ----------------------------------------------------------------------------- the game
@@ -216,8 +142,8 @@ class InstrumentGame(Game):
 
     ``limit_cells`` [importer, exporter, sector] (bool) marks every flow on which a policy the
     game evaluates may carry a cap (`Policy.export_limits`: the model's unknowns include one
-    tax equivalent per such flow, so they are fixed when the game is built). Only models with export taxes in their parameters (Caliendo-Parro) support
-    instruments other than tariffs.
+    tax equivalent per such flow, so they are fixed when the game is built). Only models with
+    export taxes in their parameters (Caliendo-Parro) support instruments other than tariffs.
     """
 
     def __init__(self, model, baseline: Baseline, *, limit_cells: np.ndarray | None = None, **kwargs):
@@ -233,7 +159,7 @@ class InstrumentGame(Game):
         self.supports = {"tariffs"} | ({"export_taxes", "export_limits"} if "export_tax" in fields else set())
         self._limit_bounds: dict = {}
         n_z = int(self.z_init.shape[0])
-        self._vjac, self._evaluate_policy, self._newton = _kernels(self.module, self.key, self.tol, 60, n_z)
+        self._vjac, self._evaluate, self._newton = kernels(self.module, self.key, self.tol, 60, n_z, policy_params)
 
     def check_supported(self, names: Sequence[str]) -> None:
         for name in names:
@@ -246,11 +172,7 @@ class InstrumentGame(Game):
 
     # -- policies <-> model parameters
     def limit_vector(self, export_limits: np.ndarray) -> np.ndarray:
-        cuts = (
-            np.asarray(export_limits, float)[tuple(self.limit_cells.T)]
-            if len(self.limit_cells)
-            else np.zeros(0)
-        )
+        cuts = np.asarray(export_limits, float)[tuple(self.limit_cells.T)] if len(self.limit_cells) else np.zeros(0)
         outside = np.isfinite(export_limits) & ~self.limit_mask
         if np.any(outside):
             n, i, s = np.argwhere(outside)[0]
@@ -270,12 +192,13 @@ class InstrumentGame(Game):
         )
 
     def params_of(self, policy: Policy):
-        t, e, c = self.base_of(policy)
-        return self.p0._replace(tariff_new=t, export_tax=e, limit_log_target=jnp.log1p(-c))
+        x_none = jnp.zeros(0)
+        layout = (jnp.full(policy.tariffs.shape, -1), jnp.full(policy.tariffs.shape, -1))
+        return policy_params(x_none, layout, self.base_of(policy), self.p0)
 
     def solve_policy(self, policy: Policy) -> tuple[dict, float, bool, int]:
         """Outcomes (numpy) of a policy, with the residual, converged flag and iterations."""
-        res, out = self._evaluate_policy(self.params_of(policy), self.z_init)
+        res, out = self._evaluate(jnp.asarray(policy.tariffs), self.params_of(policy), self.z_init)
         return (
             {k: np.asarray(v) for k, v in out.items()},
             float(res.max_residual),
@@ -295,8 +218,6 @@ class InstrumentGame(Game):
         tax equivalents (cached)."""
         key = (cells, cuts)
         if key not in self._limit_bounds:
-            from tradewar.api import solve
-
             caps = np.full(self.baseline.trade.shape, np.nan)
             for cell, cut in zip(cells, cuts):
                 caps[cell] = cut
@@ -313,11 +234,9 @@ class InstrumentGame(Game):
 
 class _PolicyProblem:
     """Payoffs u[rows] and du/dx as functions of the chosen instruments x (the interface of
-    `tradewar.games._Problem`, so that `tradewar.games._maximise` optimises it)."""
+    `tradewar.games.optimise.Problem`, so that `tradewar.games.optimise.maximise` optimises it)."""
 
-    def __init__(
-        self, game: InstrumentGame, layout, base: Policy, rows, lb: np.ndarray, ub: np.ndarray, kinds
-    ):
+    def __init__(self, game: InstrumentGame, layout, base: Policy, rows, lb: np.ndarray, ub: np.ndarray, kinds):
         self.game = game
         self.layout_np = layout
         self.groups = tuple(jnp.asarray(g) for g in layout)
@@ -417,8 +336,8 @@ def _layout(
             for cell, t_max in zip(cells, game.limit_tax_bounds(tuple(cells), tuple(cuts))):
                 if g_e[cell] >= 0:
                     raise InputError(
-                        f"instruments: {b.regions[n]} has both an export tax and an export limit in {b.sectors[cell[2]]}; "
-                        "choose one",
+                        f"instruments: {b.regions[n]} has both an export tax and an export limit in "
+                        f"{b.sectors[cell[2]]}; choose one",
                         field="instruments",
                     )
                 g_e[cell] = add(0.0, t_max, "export_limits")
@@ -429,9 +348,7 @@ def _layout(
 
 def _sector(b: Baseline, code: str) -> int:
     if code not in b.sectors:
-        raise InputError(
-            f"sectors: unknown sector {code!r}; use one of {', '.join(b.sectors)}", field="sectors"
-        )
+        raise InputError(f"sectors: unknown sector {code!r}; use one of {', '.join(b.sectors)}", field="sectors")
     return b.sectors.index(code)
 
 
@@ -468,9 +385,7 @@ def implied_cuts(outcomes: dict, cells) -> np.ndarray:
     out = []
     for n, i, s in cells:
         sales_hat = (
-            outcomes["trade_new"][n, i, s]
-            / (1 + outcomes["export_tax_new"][n, i, s])
-            / outcomes["trade_old"][n, i, s]
+            outcomes["trade_new"][n, i, s] / (1 + outcomes["export_tax_new"][n, i, s]) / outcomes["trade_old"][n, i, s]
         )
         out.append(1.0 - sales_hat / outcomes["cost_hat"][i, s])
     return np.array(out)
@@ -521,13 +436,9 @@ def _finish(
     )
 
 
-def evaluate(
-    game: InstrumentGame, policy: Policy, players: Sequence[str] = (), kind: str = "policy"
-) -> PolicyResult:
+def evaluate(game: InstrumentGame, policy: Policy, players: Sequence[str] = (), kind: str = "policy") -> PolicyResult:
     """A given policy's outcomes (no optimisation, no certificate): e.g. the Busan deal."""
-    result = _finish(
-        game, kind, [game.region_index(p) for p in players], policy, None, True, time.perf_counter()
-    )
+    result = _finish(game, kind, [game.region_index(p) for p in players], policy, None, True, time.perf_counter())
     if not result.converged:
         raise NotConverged(f"{game.model} equilibrium of the {kind} policy", np.nan, 0, game.tol)
     return result
@@ -556,7 +467,7 @@ def best_response(
     layout, lb, ub, kinds = _layout(game, {player: instruments}, {player: partners}, bounds)
     problem = _PolicyProblem(game, layout, policy, [player], lb, ub, kinds)
     start = problem.x_of(policy) if x0 is None else np.clip(x0, lb, ub)
-    inner = _maximise(problem, "linear", {"w": np.ones(1)}, start, lb, ub)
+    inner = maximise(problem, "linear", {"w": np.ones(1)}, start, lb, ub)
     return problem.policy(inner.x), inner, problem
 
 
@@ -612,22 +523,18 @@ def nash(
         problem = _PolicyProblem(game, layout, policy, [n], lb, ub, kinds)
         x = problem.x_of(policy)
         u, jac = problem(x)
-        foc[code] = float(np.max(np.abs(_projected_gradient(x, jac[0], lb, ub))))
+        foc[code] = float(np.max(np.abs(projected_gradient(x, jac[0], lb, ub))))
         chosen[code] = layout
         limits += _limits_chosen(game, [layout], [kinds])
         if progress:
             progress(f"certificate: best response of {code}")
         best = -np.inf
         for x_start in (x, problem.x_of(start)):
-            best = max(best, _maximise(problem, "linear", {"w": np.ones(1)}, x_start, lb, ub).value)
+            best = max(best, maximise(problem, "linear", {"w": np.ones(1)}, x_start, lb, ub).value)
         deviation[code] = max(0.0, 100 * float(np.expm1((best - u[0]) / 100)))
         residual = max(residual, problem.max_residual)
-    cert = Certificate(
-        foc_residual=max(foc.values()), equilibrium_residual=residual, deviation_gain_pct=deviation
-    )
-    converged = (
-        change <= tol and cert.foc_residual <= foc_tol and cert.max_deviation_gain_pct <= deviation_tol
-    )
+    cert = Certificate(foc_residual=max(foc.values()), equilibrium_residual=residual, deviation_gain_pct=deviation)
+    converged = change <= tol and cert.foc_residual <= foc_tol and cert.max_deviation_gain_pct <= deviation_tol
     result = _finish(
         game, "nash", idx, policy, cert, converged, t0, chosen=chosen, limits=limits,
         rounds=rnd, last_change=change, targets=targets, foc_by_player=foc,
@@ -649,7 +556,7 @@ def nash(
 
 
 def _joint_problem(game, choices, bounds, start: Policy, idx):
-    partners = {n: idx for n in idx}
+    partners = dict.fromkeys(idx, idx)
     layout, lb, ub, kinds = _layout(game, choices, partners, bounds)
     return _PolicyProblem(game, layout, start, idx, lb, ub, kinds), layout, kinds
 
@@ -694,10 +601,8 @@ def bargaining(
             break
     if x0 is None:
         names = ",".join(game.baseline.regions[p] for p in idx)
-        raise NoDeal(
-            f"bargaining: no policy tried leaves every one of {names} better off than the {threat.kind}"
-        )
-    inner = _maximise(problem, "nash_product", {"threat": u_threat}, x0, problem.lb, problem.ub)
+        raise NoDeal(f"bargaining: no policy tried leaves every one of {names} better off than the {threat.kind}")
+    inner = maximise(problem, "nash_product", {"threat": u_threat}, x0, problem.lb, problem.ub)
     u, _ = problem(inner.x)
     surplus = u - u_threat
     cert = Certificate(foc_residual=inner.foc, equilibrium_residual=problem.max_residual)
@@ -711,9 +616,7 @@ def bargaining(
         gain_over_threat_pct={regions[p]: float(100 * np.expm1(s / 100)) for p, s in zip(idx, surplus)},
     )  # fmt: skip
     if check and not result.converged:
-        raise NotConverged(
-            "Nash-bargaining deal (first-order conditions)", inner.foc, inner.iterations, foc_tol
-        )
+        raise NotConverged("Nash-bargaining deal (first-order conditions)", inner.foc, inner.iterations, foc_tol)
     return result
 
 
@@ -740,7 +643,7 @@ def weighted_optimum(
     start = game.start_policy(start)
     problem, layout, kinds = _joint_problem(game, choices, bounds, start, idx)
     x_init = _liberal(problem) if x0 is None else np.clip(x0, problem.lb, problem.ub)
-    inner = _maximise(problem, "linear", {"w": w}, x_init, problem.lb, problem.ub)
+    inner = maximise(problem, "linear", {"w": w}, x_init, problem.lb, problem.ub)
     cert = Certificate(foc_residual=inner.foc, equilibrium_residual=problem.max_residual)
     result = _finish(
         game, "frontier", idx, problem.policy(inner.x), cert, inner.foc <= foc_tol, t0,
@@ -811,8 +714,6 @@ def apply_pledges(game: InstrumentGame, policy: Policy, pledges: Sequence[Pledge
     importer's tariff on the flow is lowered (Brent's root search on the tariff, one pledge at a
     time, repeated until every pledge holds to ``tol`` relative) to the level at which they
     equal it. Returns (policy, {label: {tariff_pct, purchases, floor, binding}})."""
-    from scipy.optimize import brentq
-
     original = policy.tariffs
     for _ in range(20):
         changed = False
@@ -834,8 +735,8 @@ def apply_pledges(game: InstrumentGame, policy: Policy, pledges: Sequence[Pledge
                 continue
             if shortfall(PLEDGE_SUBSIDY_LIMIT) < 0:
                 raise InputError(
-                    f"pledge: {pledge.label or pledge.sector} cannot be met even with a {-100 * PLEDGE_SUBSIDY_LIMIT:g}% "
-                    "import subsidy; lower the floor",
+                    f"pledge: {pledge.label or pledge.sector} cannot be met even with a "
+                    f"{-100 * PLEDGE_SUBSIDY_LIMIT:g}% import subsidy; lower the floor",
                     field="pledge",
                 )
             tariff = brentq(shortfall, PLEDGE_SUBSIDY_LIMIT, current, xtol=1e-12, rtol=1e-12)

@@ -1,6 +1,6 @@
 r"""Trade talks as they are: the war, the deal, the Busan deal and the Pareto frontier of two players.
 
-`talks_frontier` plays, in one `tradewar.games_instruments.InstrumentGame`:
+`talks_frontier` plays, in one `tradewar.games.instruments.InstrumentGame`:
 
 - the **war**: the Nash equilibrium of the two players' instruments on each other, everyone
   else passive at the baseline (tariffs only, or with export controls: `talks_instruments`);
@@ -23,7 +23,7 @@ each sector, `RARE_EARTH_SCENARIO`); the US may cap its ELEC sales to China up t
 assumption, no product-level export data in ../shared/data).
 
 Horizon: ``theta_scale`` multiplies every trade elasticity (1: the data's long-run values;
-the short run of issue 16's `models/horizon.py` is its one-year share of the long-run response).
+`tradewar.models.horizon`'s response share scales them to a horizon, e.g. 0.38 after one year).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ import numpy as np
 
 from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError
-from tradewar.games import Progress
-from tradewar.games_instruments import (
+from tradewar.games.game import Progress
+from tradewar.games.instruments import (
     InstrumentGame,
     Instruments,
     Pledge,
@@ -50,6 +50,9 @@ from tradewar.games_instruments import (
     nash,
     weighted_optimum,
 )
+from tradewar.scenario.compile import compile_steps
+from tradewar.scenario.run import average_tariff
+from tradewar.scenario.spec import load_scenario
 
 RARE_EARTH_SCENARIO = "rare-earth-controls"
 RARE_EARTH_SECTORS = ("CHEM", "MINE", "ELEQ")
@@ -74,8 +77,6 @@ FRONTIER_POINTS = 20
 def rare_earth_cuts(baseline: Baseline, importer: str = "USA") -> dict[str, float]:
     """Largest cuts of China's sales to ``importer`` in the rare-earth sectors: the stress step
     of the rare-earth-controls scenario (controlled products cut off entirely: their shares)."""
-    from tradewar.scenario import compile_steps, load_scenario
-
     stress = compile_steps(load_scenario(RARE_EARTH_SCENARIO), baseline)[-1]
     n, i = baseline.region_index(importer), baseline.region_index("CHN")
     return {s: float(stress.export_limits[n, i, baseline.sector_index(s)]) for s in RARE_EARTH_SECTORS}
@@ -109,8 +110,6 @@ def busan_policy(baseline: Baseline) -> Policy:
     the step's US tariffs on China and China's on the US, and China's eased rare-earth caps on
     its sales to the US; every other instrument at the baseline. (The soybean pledge is met by
     `apply_pledges` in the game.)"""
-    from tradewar.scenario import compile_steps, load_scenario
-
     spec = load_scenario(BUSAN_SCENARIO)
     steps = compile_steps(spec, baseline)
     step = next(s for s in steps if s.date == BUSAN_DATE)
@@ -232,9 +231,7 @@ class FrontierTalks:
         }
 
     def average_tariffs(self, result: PolicyResult) -> dict[str, float]:
-        """Each player's trade-weighted average tariff on the other (`tradewar.api.average_tariff`)."""
-        from tradewar.api import average_tariff
-
+        """Each player's trade-weighted average tariff on the other (`tradewar.scenario.run.average_tariff`)."""
         a, b = self.players[:2]
         return {
             f"{a}_on_{b}": average_tariff(self.data, result.policy.tariffs, a, b),
@@ -273,9 +270,7 @@ def talks_frontier(
     for p in players:
         baseline.region_index(p, "players")
     if not (np.isfinite(theta_scale) and theta_scale > 0):
-        raise InputError(
-            f"theta_scale: {theta_scale:g}; give a positive factor (1: long run)", field="theta_scale"
-        )
+        raise InputError(f"theta_scale: {theta_scale:g}; give a positive factor (1: long run)", field="theta_scale")
     with_busan = set(players) == {"USA", "CHN"} if busan is None else busan
     instruments = talks_instruments(baseline, players, controls=controls, elec_share=elec_share)
     busan_pol = busan_policy(baseline) if with_busan else None

@@ -34,9 +34,7 @@ def frontier_figure(talks: dict):
     for key, (marker, color, label) in MARKERS.items():
         entry = talks.get(key)
         if entry:
-            ax.plot(
-                entry["payoffs"][a], entry["payoffs"][b], marker, color=color, ms=10, label=label, ls="none"
-            )
+            ax.plot(entry["payoffs"][a], entry["payoffs"][b], marker, color=color, ms=10, label=label, ls="none")
     busan = talks.get("busan")
     if busan and busan.get("deal_from_busan"):
         deal = busan["deal_from_busan"]["payoffs"]
@@ -87,13 +85,15 @@ def write_html(talks: dict, path: str | Path) -> Path:
     ]
     title = html.escape(f"{a}-{b}: the war, the deal and the Pareto frontier")
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:sans-serif;max-width:900px;margin:2em auto}}td,th{{padding:2px 8px;text-align:right;font-size:12px}}
-td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
+<style>body{{font-family:sans-serif;max-width:900px;margin:2em auto}}
+td,th{{padding:2px 8px;text-align:right;font-size:12px}} td:first-child{{text-align:left}}
+img{{max-width:100%}}</style></head><body>
 <h1>{title}</h1>
 <p>Dataset {html.escape(talks["dataset"])}; instruments: {html.escape(talks["instruments"])}; trade elasticities x
 {talks["theta_scale"]:g}. Payoffs: {html.escape(talks["payoff"])}.</p>
 <img alt="frontier" src="data:image/png;base64,{image}"/>
-<table><tr><th>point</th><th>{a} %</th><th>{b} %</th><th>largest gain from deviating %</th><th>first-order residual</th></tr>
+<table><tr><th>point</th><th>{a} %</th><th>{b} %</th><th>largest gain from deviating %</th>
+<th>first-order residual</th></tr>
 {"".join(rows)}</table></body></html>"""
     return write_atomic(path, page)
 
