@@ -40,10 +40,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         ),
         json_out: bool = JsonOption,
     ):
-        """The Pareto frontier of two players' payoffs (exact real income, %), with their Nash war,
-        the Nash-bargaining deal and (USA-CHN) the Busan deal on it, each with its certificate.
+        """The Pareto frontier of two players' payoffs with their war, their deal and the Busan deal on it.
 
-        Without --json the plot is written as HTML (frontier-A-B.html, or --out)."""
+        Payoffs: exact real income, % from the baseline. The war (Nash), the Nash-bargaining deal
+        and, for USA-CHN, the Busan deal of Nov 10, 2025 (with the soybean pledge), each with its
+        certificate. Without --json the plot is written as HTML (frontier-A-B.html, or --out)."""
         codes = [p.strip() for p in players.split(",") if p.strip()]
         if not 0 <= elec_share < 100:
             raise InputError(f"--elec-share: {elec_share:g}; give a percent in [0, 100)", field="elec_share")
