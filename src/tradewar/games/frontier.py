@@ -51,7 +51,7 @@ from tradewar.games.instruments import (
     weighted_optimum,
 )
 from tradewar.scenario.compile import compile_steps
-from tradewar.scenario.run import average_tariff
+from tradewar.scenario.basis import average_tariff
 from tradewar.scenario.spec import load_scenario
 
 RARE_EARTH_SCENARIO = "rare-earth-controls"
@@ -231,7 +231,7 @@ class FrontierTalks:
         }
 
     def average_tariffs(self, result: PolicyResult) -> dict[str, float]:
-        """Each player's trade-weighted average tariff on the other (`tradewar.scenario.run.average_tariff`)."""
+        """Each player's trade-weighted average tariff on the other (`tradewar.scenario.basis.average_tariff`)."""
         a, b = self.players[:2]
         return {
             f"{a}_on_{b}": average_tariff(self.data, result.policy.tariffs, a, b),
