@@ -125,6 +125,7 @@ def test_soybean_pledge_is_the_timeline_s():
         (("--players", "USA"), "players: USA; the frontier is of two different players"),
         (("--points", "1"), "--points: 1; trace at least 2 frontier points"),
         (("--elec-share", "120"), "--elec-share: 120; give a percent in [0, 100)"),
+        (("--horizon", "decade"), "--horizon: unknown horizon 'decade'"),
         (("--players", "USA,JPN", "--controls"), "controls: export controls are defined for the USA-CHN talks only"),
     ],
 )

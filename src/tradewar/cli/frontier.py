@@ -11,6 +11,7 @@ from tradewar.cli.output import JsonOption, console, emit_json, err_console, tab
 from tradewar.data.registry import DEFAULT_DATASET, load_dataset
 from tradewar.errors import InputError
 from tradewar.games.frontier import FRONTIER_POINTS, US_CONTROLLED_ELEC_SHARE, talks_frontier
+from tradewar.models.horizon import parse_horizon
 from tradewar.report.frontier import write_html, write_png
 
 
@@ -27,8 +28,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             "the US its ELEC sales to China.",
         ),
         points: int = typer.Option(FRONTIER_POINTS, "--points", help="Number of frontier points."),
-        theta_scale: float = typer.Option(
-            1.0, "--theta-scale", help="Multiply every trade elasticity (1: the data's long run; 0.38: one year)."
+        horizon: str = typer.Option(
+            "long", "--horizon", help="Trade elasticities at this horizon: long, short (one year) or months."
         ),
         elec_share: float = typer.Option(
             100 * US_CONTROLLED_ELEC_SHARE, "--elec-share", help="Largest cut of US ELEC sales to China, percent."
@@ -50,6 +51,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             raise InputError(f"--elec-share: {elec_share:g}; give a percent in [0, 100)", field="elec_share")
         if points < 2:
             raise InputError(f"--points: {points}; trace at least 2 frontier points", field="points")
+        chosen = parse_horizon(horizon, "--horizon")
         baseline = load_dataset(dataset or DEFAULT_DATASET, data)
         for code in codes:
             baseline.region_index(code, "--players")
@@ -59,11 +61,12 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 codes,
                 controls=controls,
                 n_points=points,
-                theta_scale=theta_scale,
+                theta_scale=chosen.response_share,
                 elec_share=elec_share / 100,
                 progress=(lambda m: status.update(f"tradewar frontier: {m}")) if err_console.is_terminal else None,
             )
         result = talks.to_dict()
+        result["horizon"] = chosen.label
         if out is not None or not json_out:
             path = out or Path(f"frontier-{'-'.join(codes)}.html")
             (write_png if path.suffix.lower() == ".png" else write_html)(result, path)
@@ -80,7 +83,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 deviation, foc = cert.get("max_deviation_gain_pct"), cert.get("foc_residual")
                 rows.append([key, entry["payoffs"][a], entry["payoffs"][b], "-" if deviation is None else deviation,
                              "-" if foc is None else foc])  # fmt: skip
-        title = f"{a}-{b}: {result['instruments']}, elasticities x {theta_scale:g}"
+        title = f"{a}-{b}: {result['instruments']}, {chosen.label} run (elasticities x {chosen.response_share:.2f})"
         columns = ["point", f"{a} %", f"{b} %", "deviation gain %", "FOC residual"]
         console.print(table(title, columns, rows, digits=4))
         busan = result.get("busan")

@@ -50,8 +50,8 @@ from tradewar.games.instruments import (
     nash,
     weighted_optimum,
 )
-from tradewar.scenario.compile import compile_steps
 from tradewar.scenario.basis import average_tariff
+from tradewar.scenario.compile import compile_steps
 from tradewar.scenario.spec import load_scenario
 
 RARE_EARTH_SCENARIO = "rare-earth-controls"
