@@ -97,20 +97,25 @@ def codes(pool: list[str], everything: str = "all"):
     )
 
 
+def rounded(low: float, high: float):
+    return st.floats(low, high).map(lambda x: round(x, 2))
+
+
 def valid_policy(regions, sectors):
-    tariff = st.fixed_dictionaries(
+    """A policy object that the input rules accept: ordinary tariffs and export taxes, and now
+    and then an extreme one (tariffs of 300-1,000 %, export subsidies down to -99 %), where a
+    model may have no valid equilibrium (issue 11, finding 2)."""
+    return st.fixed_dictionaries(
         {"importer": codes(regions), "exporter": codes(regions), "sectors": codes(sectors)},
     ).flatmap(
         lambda base: st.one_of(
-            st.builds(lambda v: {**base, "add_pp": v}, st.floats(-10, 60).map(lambda x: round(x, 2))),
-            st.builds(lambda v: {**base, "set_pct": v}, st.floats(0, 150).map(lambda x: round(x, 2))),
-            st.builds(
-                lambda v: {**base, "instrument": "export_tax", "set_pct": v},
-                st.floats(0, 40).map(lambda x: round(x, 2)),
-            ),
+            st.builds(lambda v: {**base, "add_pp": v}, rounded(-10, 60)),
+            st.builds(lambda v: {**base, "set_pct": v}, rounded(0, 150)),
+            st.builds(lambda v: {**base, "instrument": "export_tax", "set_pct": v}, rounded(0, 40)),
+            st.builds(lambda v: {**base, "set_pct": v}, st.sampled_from([300.0, 500.0, 1000.0])),
+            st.builds(lambda v: {**base, "instrument": "export_tax", "set_pct": v}, rounded(-99, -50)),
         )
     )
-    return tariff
 
 
 #: Values that are never a valid number, code or setting.

@@ -122,6 +122,17 @@ def test_requests_of_the_findings_give_no_500(client):
         assert client.get("/api/health").status_code == 200
 
 
+def test_an_impossible_equilibrium_is_its_own_error(client):
+    """Every importer on every exporter at 1000 % has no valid equilibrium on world2022 (issue 11,
+    finding 2; tests/test_validity.py): over HTTP it is a 422 with code invalid_equilibrium whose
+    one line names the negative quantity, not a 200 and not a generic not_converged."""
+    r = client.post("/api/solve", json={"policy": [{"importer": "all", "exporter": "all", "set_pct": 1000}]})
+    err = assert_error_shape(r, 422)
+    assert err["code"] == "invalid_equilibrium", err
+    assert "negative" in err["message"] or "not positive" in err["message"], err
+    assert client.get("/api/health").status_code == 200
+
+
 # -- malformed JSON -----------------------------------------------------------------------
 @pytest.mark.parametrize(
     "raw", [b'{"policy": [', b'{"policy": [1,]}', b"{'policy': []}", b'{"policy": []} x', b"\xff\xfe{}", b"nul\x00l"]

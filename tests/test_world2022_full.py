@@ -17,6 +17,8 @@ the reproduction test.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -197,3 +199,35 @@ def test_games_beyond_the_size_limit_say_their_size(cli):
     _one_line_error(run, "discriminatory (79 partners x 50 sectors)", "3,950 tariffs per player", "8,080 unknowns")
     run = cli("optimal", "--player", "USA", "--dataset", "world2022-full", "--json")
     _one_line_error(run, "--mfn")
+
+
+# ------------------------------------------------------------------------------ backtest
+def test_backtest_compares_every_observed_partner_on_its_own(full):
+    from tradewar.data.observed import ALL, load_observed
+    from tradewar.scenario.backtest import applies_to, run_backtest
+
+    observed = load_observed()
+    partners = sorted(set(observed.table.partner_iso3) - {ALL})
+    assert len(partners) == 30 and set(partners) <= set(full.regions)  # every partner is an ICIO economy
+    spec = with_dataset(load_scenario("us-china-2025"), "world2022-full")
+    assert applies_to(spec, observed)
+    month = "2025-02"  # one month at one setting: the comparison's layout, not its figures
+    result = run_backtest(
+        spec, observed=observed, horizons=("long",), bases=("statutory",), first_month=month, last_month=month
+    )
+    rows = result.rows[(result.settings[0].label, month)]
+    assert sorted(rows.index) == partners  # DEU, IRL, CHE, SGP, SAU ... each on its own, not in EU27 or ROW
+    assert set(result.coverage["regions"]) == set(partners)
+    assert rows.observed_share_pct.sum() == pytest.approx(100.0)
+    assert np.isfinite(rows.model_change_pp).all()
+
+
+def test_cli_run_on_full_data_with_a_bundled_mapping(cli, tmp_path):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[[policy]]\nimporter = "USA"\nexporter = "CHN"\nadd_pp = 10\n')  # written for world2022
+    run = cli("run", str(scenario), "--dataset", "world2022-full", "--mapping", "g7-china-asean-rest", "--json")
+    assert run.returncode == 2 and "unknown region code 'USA'" in run.stderr  # USA is inside G7 there
+    run = cli("run", str(scenario), "--dataset", "world2022-full", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert "DEU" in json.dumps(out) and "EU27" not in json.dumps(out)

@@ -43,6 +43,10 @@ COMMANDS = {
     "gravity": Lazy(
         "tradewar.cli.gravity", "Structural gravity: PPML estimation and general-equilibrium counterfactuals."
     ),
+    "frontier": Lazy(
+        "tradewar.cli.frontier",
+        "The Pareto frontier of two players' payoffs with their war, their deal and the Busan deal on it.",
+    ),
     "data": Lazy("tradewar.cli.data", "Bundled data sets: list, aggregate with mapping files, validate."),
     "backtest": Lazy(
         "tradewar.cli.backtest",

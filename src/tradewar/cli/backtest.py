@@ -18,7 +18,7 @@ from tradewar.cli.output import console, emit_json, table
 from tradewar.data.observed import load_observed
 from tradewar.scenario.backtest import DEFAULT_HORIZONS, imports_beside, run_backtest
 from tradewar.scenario.basis import BASES
-from tradewar.scenario.spec import load_scenario
+from tradewar.scenario.spec import load_scenario, with_dataset
 
 
 def _values(given: list[str] | None, default) -> tuple[str, ...]:
@@ -46,6 +46,12 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             Path | None,
             typer.Option(help="Folder with a newer us_imports_by_partner_monthly.csv (default: the bundled copy)."),
         ] = None,
+        dataset: Annotated[
+            str | None,
+            typer.Option(
+                help="Run on this dataset instead of the scenario's (world2022-full: every partner on its own)."
+            ),
+        ] = None,
         as_json: Annotated[
             bool, typer.Option("--json", help="Print one JSON object on stdout instead of tables.")
         ] = False,
@@ -54,7 +60,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
         The policy in force in every observed month from January 2025 is solved at every horizon x
         basis, and partner shares of US imports are compared with the data (settings ranked)."""
-        spec = load_scenario(scenario)
+        spec = with_dataset(load_scenario(scenario), dataset)
         data = load_observed(observed)
         result = run_backtest(
             spec, observed=data, horizons=_values(horizon, DEFAULT_HORIZONS), bases=_values(basis, BASES)

@@ -28,7 +28,7 @@ members that are not in the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -181,6 +181,20 @@ class Observed:
 
     table: pd.DataFrame
     source: str
+    #: Partners that are regions of the dataset themselves (world2022-full's economies): each is
+    #: compared on its own instead of inside its world2022 region (`for_regions`).
+    own: frozenset = frozenset()
+
+    def for_regions(self, regions) -> Observed:
+        """The same table, with every partner that is one of `regions` its own region (on
+        world2022-full every partner in the ICIO is compared on its own); others as `region_of`."""
+        partners = set(self.table.partner_iso3) - {ALL}
+        return replace(self, own=frozenset(partners & set(regions)))
+
+    def region_of(self, iso3: str) -> str:
+        """The region a partner is compared in: itself where it is one of the dataset's regions
+        (`for_regions`), else its world2022 region (`region_of`)."""
+        return iso3 if iso3 in self.own else region_of(iso3)
 
     @property
     def months(self) -> list[str]:
@@ -194,7 +208,7 @@ class Observed:
         when 2024 is absent). Index (month, region); columns imports, duties, collected_pct,
         statutory_pct, members."""
         t = self.table[self.table.partner_iso3 != ALL].copy()
-        t["region"] = t.partner_iso3.map(region_of)
+        t["region"] = t.partner_iso3.map(self.region_of)
         t["weight"] = [self._weight_year_earlier(m, p, v) for m, p, v in zip(t.month, t.partner_iso3, t.us_imports_usd)]
         t["stat_x_w"] = t.statutory_tariff_pct_month_end * t.weight
         g = t.groupby(["month", "region"])
@@ -239,7 +253,7 @@ class Observed:
         partners = sorted(set(self.table.partner_iso3) - {ALL})
         by_region: dict[str, list[str]] = {}
         for p in partners:
-            by_region.setdefault(region_of(p), []).append(p)
+            by_region.setdefault(self.region_of(p), []).append(p)
         left_out = []
         outside = [r for r in by_region if r not in regions]
         if outside:

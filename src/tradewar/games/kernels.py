@@ -45,15 +45,21 @@ def scalarisation(kind: str):
     raise ValueError(kind)
 
 
-@cache
-def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
-    """jit-compiled payoff functions of one model and payoff (compiled once, reused for every
-    player, instrument layout and starting point of the same shapes)."""
-    dense = n_z <= DENSE_ADJOINT_MAX
+def tariff_params(x, groups, base, p0):
+    """The model's parameters at instruments x: tariffs[n, i, s] = x[groups[n, i, s]] where
+    groups >= 0, the base tariffs elsewhere."""
+    x_ext = jnp.concatenate([x, jnp.zeros(1, x.dtype)])
+    return p0._replace(tariff_new=jnp.where(groups >= 0, x_ext[groups], base))
 
-    def tariffs_of(x, groups, base):
-        x_ext = jnp.concatenate([x, jnp.zeros(1, x.dtype)])
-        return jnp.where(groups >= 0, x_ext[groups], base)
+
+@cache
+def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int, params_of=tariff_params):
+    """jit-compiled payoff functions of one model and payoff (compiled once, reused for every
+    player, instrument layout and starting point of the same shapes). ``params_of(x, groups,
+    base, p0)`` maps the instruments x to the model's parameters (`tariff_params`, or
+    `tradewar.games.instruments.policy_params` for export taxes and limits too); ``groups`` and
+    ``base`` are whatever it needs (arrays or tuples of arrays)."""
+    dense = n_z <= DENSE_ADJOINT_MAX
 
     def payoff_of(z, p, rows):
         return 100.0 * jnp.log(module.outcomes(z, p)[key][rows])
@@ -66,7 +72,7 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
     @partial(jax.jit, static_argnames="kind")
     def value(x, groups, base, p0, z0, rows, prm, kind):
         """f(x), u(x), the solution z (for warm starts), its residual and flag."""
-        p = p0._replace(tariff_new=tariffs_of(x, groups, base))
+        p = params_of(x, groups, base, p0)
         res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
         u = payoff_of(res.value, p, rows)
         ok = res.converged & valid(res.value, p)
@@ -82,7 +88,7 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
         Z = dz/dx = -(dF/dz)^-1 dF/dx, all by automatic differentiation of the model's
         residual and outcomes (implicit function theorem, no finite differences)."""
         scal = scalarisation(kind)
-        p_of = lambda x_: p0._replace(tariff_new=tariffs_of(x_, groups, base))
+        p_of = lambda x_: params_of(x_, groups, base, p0)
         big_f = lambda x_, z_: module.residual(z_, p_of(x_))
         small_f = lambda x_, z_: scal(payoff_of(z_, p_of(x_), rows), prm)
         f_z = jax.grad(small_f, argnums=1)(x, z)
@@ -99,7 +105,7 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int):
     def value_and_jacobian(x, groups, base, p0, z0, rows):
         """u(x) and du/dx by the adjoint form of the implicit function theorem:
         du/dx = dU/dx - lambda' dF/dx with (dF/dz)' lambda = (dU/dz)' at the solution z*."""
-        p_of = lambda x_: p0._replace(tariff_new=tariffs_of(x_, groups, base))
+        p_of = lambda x_: params_of(x_, groups, base, p0)
         p = p_of(x)
         res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
         z = jax.lax.stop_gradient(res.value)

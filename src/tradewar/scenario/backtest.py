@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tradewar.data.observed import ALL, Observed, load_observed, region_of, year_earlier
+from tradewar.data.observed import ALL, Observed, load_observed, year_earlier
 from tradewar.errors import InputError
 from tradewar.models.horizon import Horizon, parse_horizon
 from tradewar.scenario.basis import BASES, IMPORTER, month_policy, parse_basis, to_collected
@@ -156,7 +156,7 @@ def applies_to(scenario, observed: Observed | None = None) -> bool:
     observed partners are mapped to), every step dated, the first step no later than the last
     observed month (the bundled data by default)."""
     steps = scenario.steps
-    if scenario.model.name != "caliendo-parro" or scenario.dataset.source != "world2022":
+    if scenario.model.name != "caliendo-parro" or scenario.dataset.source not in ("world2022", "world2022-full"):
         return False
     if scenario.dataset.path is not None or scenario.dataset.mapping is not None or not all(s.date for s in steps):
         return False
@@ -234,6 +234,7 @@ def run_backtest(
             f"scenario: dataset {baseline.name} has no {IMPORTER}; the backtest compares US imports",
             field="dataset.source",
         )
+    observed = observed.for_regions(baseline.regions)  # world2022-full: every partner on its own
     arrays = [step for step, _ in steps]
     months = [
         m
@@ -375,7 +376,7 @@ def observed_members(result: BacktestResult) -> dict:
         for p in sorted(set(t.partner_iso3[t.month == m])):
             before = imports.get((year_earlier(m), p))
             if before:
-                out.setdefault((m, region_of(p)), []).append((p, before, imports[(m, p)]))
+                out.setdefault((m, result.observed.region_of(p)), []).append((p, before, imports[(m, p)]))
     return out
 
 

@@ -45,7 +45,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradewar import games
 from tradewar.data.registry import DATASETS
-from tradewar.errors import InputError, NotConverged, TradewarError
+from tradewar.errors import InputError, InvalidEquilibrium, NotConverged, TradewarError
 from tradewar.models import MODELS, get_model
 from tradewar.report.jsonenc import jsonable
 from tradewar.scenario.run import prepare_baseline
@@ -61,7 +61,7 @@ MAX_BODY_BYTES = 1_000_000
 class ErrorBody(BaseModel):
     code: str = Field(
         description="machine-readable: invalid_input, not_found, method_not_allowed, "
-        "payload_too_large, too_many_jobs, not_converged, internal_error, ..."
+        "payload_too_large, too_many_jobs, not_converged, invalid_equilibrium, internal_error, ..."
     )
     message: str = Field(description="one line naming the field, the value and the fix")
     field: str | None = Field(default=None, description="the offending input field, dotted (policy.0.set_pct)")
@@ -377,6 +377,10 @@ def create_app(
     @app.exception_handler(NotConverged)
     async def _not_converged(request: Request, exc: NotConverged):
         return error_response(422, "not_converged", str(exc), None)
+
+    @app.exception_handler(InvalidEquilibrium)
+    async def _invalid_equilibrium(request: Request, exc: InvalidEquilibrium):
+        return error_response(422, "invalid_equilibrium", str(exc), None)
 
     @app.exception_handler(TradewarError)
     async def _tradewar(request: Request, exc: TradewarError):

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tradewar.errors import InputError, NotConverged, TradewarError
+from tradewar.errors import InputError, InvalidEquilibrium, NotConverged, TradewarError
 
 
 class JobStopped(Exception):
@@ -185,9 +185,10 @@ class JobManager:
         except InputError as e:
             result, status, message = None, "failed", str(e)
             error = {"code": "invalid_input", "message": str(e), "field": e.field}
-        except NotConverged as e:
+        except NotConverged as e:  # a root that is no economy is an InvalidEquilibrium
             result, status, message = None, "failed", str(e)
-            error = {"code": "not_converged", "message": str(e), "field": None}
+            code = "invalid_equilibrium" if isinstance(e, InvalidEquilibrium) else "not_converged"
+            error = {"code": code, "message": str(e), "field": None}
         except TradewarError as e:
             result, status, message = None, "failed", str(e)
             error = {"code": "failed", "message": str(e), "field": None}
