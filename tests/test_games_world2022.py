@@ -212,7 +212,7 @@ def test_beside_dict_and_the_step_with_all_instruments(game, war, columns, step,
     # the talks' model keeps its long-run elasticities (tradewar run solves the scenario at the short horizon)
     name, base, options, steps = scenario_inputs(load_scenario("us-china-2025"), horizon="long")
     post_busan, extra = steps[-1]
-    assert set(extra) == {"export_limits"}
+    assert set(extra) == {"export_limits", "limit_slots"}  # limits padded to the scenario's slots
     eq = solve(name, base, post_busan.tariffs, **options, **extra)
     full = out["step_with_all_instruments"]
     assert full["instruments"] == ["tariffs", "export limits"] and full["converged"]
@@ -241,9 +241,11 @@ def test_cli_talks_beside_json(capsys, frame):
     capsys.readouterr()
     old, sys.argv = sys.argv, ["tradewar", "talks", "--players", "USA,CHN", "--beside", "us-china-2025", "--json"]
     try:
-        main()
+        with pytest.raises(SystemExit) as done:  # the console entry point always exits with a status
+            main()
     finally:
         sys.argv = old
+    assert done.value.code == 0
     run = capsys.readouterr()
     lines = run.out.strip().splitlines()
     assert len(lines) == 1, run.err
