@@ -21,6 +21,18 @@ Targets (issue 15, whole processes on 2 cores, warm cache, medians): --help < 0.
 CAN-JPN example from given coefficients < 1/3 of gegravity's time with the same numbers (GDP
 CAN +0.4183 %, JPN +0.0538 %); replicate cp2015 --json < 2 s; run us-china-2025 --json < 4 s;
 a fresh run of us-china-2025 < 20 s. Prints figures; asserts nothing.
+
+Where the time went before issue 15 (jax_log_compiles, -X importtime; 2 cores): `import
+tradewar` loaded JAX, pandas and lineax (about 1 s idle) for every command, --help included;
+each solver shape was traced (0.9-1.8 s) and lowered (0.2-0.6 s) in every process before the
+XLA cache hit (0.3-0.5 s); us-china-2025 had two shapes (steps with and without export limits),
+so a new machine compiled twice (9 + 13 s at load 7). Tried and kept: commands imported when
+they run, jax.export of the solve (tradewar.solver.compiled), one shape per scenario (padded
+export-limit slots). Tried and not kept: the scenario's steps as one vmapped solve (2.1 s vs
+1.1 s for 11 steps, and results moved by 4e-16), XLA optimisation level 0 (compiles in half
+the time, runs twice as slow), serialized executables (jax.experimental.serialize_executable:
+loading one in a new process crashed on jaxlib 0.10.2). Calling an exported function
+initialises JAX's LAPACK bindings, which imports scipy.linalg (about 0.2 s idle).
 """
 
 from __future__ import annotations
