@@ -183,6 +183,15 @@ def test_world2022_codes_name_groups_of_economies_and_industries(full):
         compile_steps(bad, full)
 
 
+def test_every_bundled_world2022_scenario_compiles_on_full_data(full):
+    from tradewar.scenario.spec import bundled_scenarios
+
+    names = [n for n in bundled_scenarios() if load_scenario(n).dataset.source == "world2022"]
+    assert {"us-china-2025", "liberation-day", "busan-deal", "rare-earth-controls"} <= set(names)
+    for name in names:
+        assert compile_steps(with_dataset(load_scenario(name), "world2022-full"), full), name
+
+
 @pytest.mark.slow
 def test_main_job_converges_at_every_step_on_full_data():
     result = run_scenario(with_dataset(load_scenario("us-china-2025"), "world2022-full"))
