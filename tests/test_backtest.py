@@ -355,7 +355,7 @@ def test_html_report_carries_the_backtest_and_the_long_run(scenario, tmp_path):
     plain = write_html_report(result, tmp_path / "plain.html").read_text()
     assert "short horizon" in plain and "in the long run" in plain
     backtest = run_backtest(scenario, horizons=("short",), bases=("collected",), last_month="2025-02")
-    page = write_html_report(result, tmp_path / "with.html", backtest).read_text()
+    page = write_html_report(result, tmp_path / "with.html", backtest=backtest).read_text()
     assert "Backtest against observed US imports (2025-01 to 2025-02)" in page
     assert page.count("data:image/png;base64,") == plain.count("data:image/png;base64,") + 2
     assert "gold: bullion shipped" in page  # ROW's January miss (Switzerland) is named

@@ -217,7 +217,7 @@ trade has adjusted.</dd>
 </dl>"""
 
 
-def write_html_report(result: ScenarioResult, path: str | Path, bands=None, backtest=None) -> Path:
+def write_html_report(result: ScenarioResult, path: str | Path, *, bands=None, backtest=None) -> Path:
     """Write the report of `result` to `path` (module docstring); `bands`: the
     (step, DrawsResult) pairs of `tradewar run --draws` for the shaded intervals; `backtest`: a
     `tradewar.scenario.backtest.BacktestResult`, shown beside the model (observed US imports)."""
