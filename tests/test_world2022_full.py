@@ -192,7 +192,7 @@ def test_every_bundled_world2022_scenario_compiles_on_full_data(full):
         assert compile_steps(with_dataset(load_scenario(name), "world2022-full"), full), name
 
 
-@pytest.mark.slow
+@pytest.mark.heavy  # 650 s of CPU (issue 17: the export-limit steps take 24-112 s each)
 def test_main_job_converges_at_every_step_on_full_data():
     result = run_scenario(with_dataset(load_scenario("us-china-2025"), "world2022-full"))
     assert len(result.steps) > 1
