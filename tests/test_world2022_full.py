@@ -211,7 +211,7 @@ def test_games_beyond_the_size_limit_say_their_size(cli):
 
 
 # ------------------------------------------------------------------------------ backtest
-@pytest.mark.heavy  # over 10 min at load ~3 on 2026-11-30 (the month is padded to the scenario's 626 export-limit slots)
+@pytest.mark.heavy  # over 10 min at load ~3 on 2026-11-30 (the month is padded to 626 export-limit slots)
 def test_backtest_compares_every_observed_partner_on_its_own(full):
     from tradewar.data.observed import ALL, load_observed
     from tradewar.scenario.backtest import applies_to, run_backtest
