@@ -15,6 +15,7 @@ generator for longer and prints how many documents fell in each outcome.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import math
 import sys
@@ -84,7 +85,10 @@ def policies(draw):
 @st.composite
 def steps(draw):
     n = draw(st.integers(1, 3))
-    dates = sorted(draw(st.lists(st.dates(), min_size=n, max_size=n)))
+    # mostly dates a user would write; sometimes any date (years outside 1900-2100 are input errors)
+    years = draw(st.sampled_from([(1900, 2100)] * 3 + [(1, 9999)]))
+    any_date = st.dates(min_value=datetime.date(years[0], 1, 1), max_value=datetime.date(years[1], 12, 31))
+    dates = sorted(draw(st.lists(any_date, min_size=n, max_size=n)))
     out = []
     for k in range(n):
         step = {"label": f"step {k + 1}", "policy": draw(st.lists(policies(), max_size=3))}

@@ -130,6 +130,14 @@ def test_dates_must_be_real(date):
     assert "date" in message and repr(date) in message
 
 
+@pytest.mark.parametrize("date", ["0035-01-01", "1899-12-31", "2101-01-01", "9999-12-31"])
+def test_dates_must_fall_in_the_modern_era(date):
+    """A fuzzed year-35 date once reached the report's time axis, which cannot draw it (CI,
+    2026-11-30): such a year is a typing slip, rejected where it is written."""
+    message = rejected({"step": [{"date": date, "label": "a", "policy": []}]})
+    assert "step.0.date" in message and repr(date) in message and "1900-2100" in message
+
+
 def test_dates_must_not_go_backwards():
     message = rejected(
         {

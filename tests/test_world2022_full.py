@@ -204,7 +204,7 @@ def test_main_job_converges_at_every_step_on_full_data():
 
 # ------------------------------------------------------------------------------ games
 def test_games_beyond_the_size_limit_say_their_size(cli):
-    run = cli("nash", "--players", "USA,CHN", "--dataset", "world2022-full", "--json")
+    run = cli("nash", "--players", "USA,CHN", "--targets", "all", "--dataset", "world2022-full", "--json")
     _one_line_error(run, "discriminatory (79 partners x 50 sectors)", "3,950 tariffs per player", "8,080 unknowns")
     run = cli("optimal", "--player", "USA", "--dataset", "world2022-full", "--json")
     _one_line_error(run, "--mfn")

@@ -189,6 +189,11 @@ class SensitivitySpec(_Strict):
         return v
 
 
+#: The years a step date may fall in: the model's calendar (horizons, the report's time axis) is
+#: about tariffs of the modern era, and a year such as 0035 or 9999 is a typing slip.
+STEP_YEARS = (1900, 2100)
+
+
 class StepSpec(_Strict):
     date: str | None = None  # YYYY-MM-DD
     label: str
@@ -202,9 +207,14 @@ class StepSpec(_Strict):
         try:
             if not _DATE.fullmatch(v):
                 raise ValueError
-            datetime.date.fromisoformat(v)
+            date = datetime.date.fromisoformat(v)
         except ValueError:
             raise ValueError(f"{v!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-04-09") from None
+        if not STEP_YEARS[0] <= date.year <= STEP_YEARS[1]:
+            raise ValueError(
+                f"{v!r} is outside the years {STEP_YEARS[0]}-{STEP_YEARS[1]} that step dates cover; "
+                "check the year (e.g. 2025-04-09)"
+            )
         return v
 
 
