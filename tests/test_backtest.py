@@ -4,6 +4,7 @@ Reference values are recomputed here from the bundled observed CSV (read with th
 not with tradewar's loader) and from equilibria solved directly with `tradewar.solve`."""
 
 import csv
+import datetime as dt
 import json
 import math
 import shutil
@@ -11,11 +12,15 @@ from importlib import resources
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
+from matplotlib.dates import ConciseDateFormatter
 
 from tradewar import solve
 from tradewar.data.observed import FILE, load_observed, region_of
 from tradewar.errors import InputError
 from tradewar.models.horizon import parse_horizon, response_share
+from tradewar.report.backtest import china_share_figure, partner_scatter_figure
+from tradewar.report.figures import A4_WIDTH_IN, OKABE_ITO, region_styles
 from tradewar.report.html import write_html_report
 from tradewar.scenario.backtest import applies_to, import_hats, run_backtest
 from tradewar.scenario.basis import average_tariff, month_policy, parse_basis, to_collected
@@ -359,6 +364,40 @@ def test_html_report_carries_the_backtest_and_the_long_run(scenario, tmp_path):
     assert "Backtest against observed US imports (2025-01 to 2025-02)" in page
     assert page.count("data:image/png;base64,") == plain.count("data:image/png;base64,") + 2
     assert "gold: bullion shipped" in page  # ROW's January miss (Switzerland) is named
+
+
+def test_backtest_figures_are_drawn_in_the_reports_style(scenario):
+    """The backtest's figures use the report's style (`tradewar.report.figures`): months on a
+    calendar axis (the x data are dates), each setting in its Okabe-Ito style from
+    `region_styles`, observed in black, A4 width, units in the axis labels; and the lines carry
+    the backtest's numbers."""
+    result = run_backtest(scenario, horizons=("short", "long"), bases=("collected",), last_month="2025-03")
+    fig = china_share_figure(result)
+    (ax,) = fig.axes
+    assert fig.get_size_inches()[0] == A4_WIDTH_IN
+    assert isinstance(ax.xaxis.get_major_formatter(), ConciseDateFormatter)
+    assert "%" in ax.get_ylabel()
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    months = [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
+    observed = [result.rows[("short/collected", m)].loc["CHN", "observed_share_pct"] for m in result.months]
+    assert list(lines["observed"].get_xdata()) == months and to_hex(lines["observed"].get_color()) == "#000000"
+    np.testing.assert_array_equal(lines["observed"].get_ydata(), observed)
+    styles = region_styles([s.label for s in result.settings])
+    for s in result.settings:
+        line = lines[f"model, {s.label}"]
+        assert list(line.get_xdata()) == months
+        assert to_hex(line.get_color()) == styles[s.label]["color"].lower()
+        model = [result.rows[(s.label, m)].loc["CHN", "model_share_pct"] for m in result.months]
+        np.testing.assert_array_equal(line.get_ydata(), model)
+    assert {to_hex(styles[s.label]["color"]) for s in result.settings} <= {c.lower() for c in OKABE_ITO}
+    assert all(t.get_fontsize() >= 8 for t in ax.get_legend().get_texts())
+
+    fig = partner_scatter_figure(result)
+    ax = fig.axes[0]
+    assert fig.get_size_inches()[0] == A4_WIDTH_IN and "percentage points" in ax.get_xlabel()
+    points = ax.collections
+    assert [p.get_label() for p in points] == ["Jan 2025", "Feb 2025", "Mar 2025"]
+    assert [to_hex(p.get_facecolor()[0]) for p in points] == [c.lower() for c in OKABE_ITO[:3]]
 
 
 def test_a_month_at_baseline_policy_predicts_no_sign(scenario):

@@ -4,7 +4,8 @@ Every step is a policy in force from its date until the next step's date; the la
 as in force for `tail_days(dates)` after its date (a twelfth of the scenario's span, at least
 30 days), so that the end state has width on the chart, and a scenario of one step gets a chart
 too. Steps without dates are placed one unit apart ("step k"). The baseline is drawn before the
-first step.
+first step. Monthly data (the backtest, `tradewar.report.backtest`) go on the same calendar axis
+(`month_dates`, `format_date_axis`).
 
 Colours: the Okabe-Ito palette (Okabe and Ito 2008, "Color Universal Design"), readable by
 readers with any of the common colour-vision deficiencies; regions past its seven colours
@@ -82,14 +83,25 @@ def new_figure(height_in: float, ncols: int = 1, sharex: bool = True):
     return fig, axes
 
 
+def month_dates(months: list[str]) -> list[dt.date]:
+    """The first day of each "YYYY-MM" month: monthly data on the calendar axis, each point at
+    the tick that names its month."""
+    return [dt.date.fromisoformat(f"{m}-01") for m in months]
+
+
+def format_date_axis(ax) -> None:
+    """Calendar ticks (months, with the year once) on the x axis."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def format_time_axis(ax, steps, is_dates: bool) -> None:
     """Months on a calendar axis; step numbers otherwise."""
     if is_dates:
-        import matplotlib.dates as mdates
-
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=9)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        format_date_axis(ax)
     else:
         ax.set_xticks(range(1, len(steps) + 1), [f"step {k}" for k in range(1, len(steps) + 1)])
 

@@ -245,7 +245,7 @@ baseline · all converged: {"yes" if result.converged else "NO"} (largest residu
 {horizon_note(result)}
 <h2>Welfare by step and region, % change from baseline</h2>
 {welfare_table(result)}
-{backtest_section(backtest, png_base64) if backtest is not None else ""}
+{backtest_section(backtest) if backtest is not None else ""}
 <h2>Definitions</h2>
 {DEFINITIONS}
 {money}
