@@ -1,5 +1,5 @@
 """What other commands print at 80 columns: whole headers with units, no duplicated columns, no
-Python reprs, and plain help with its defaults."""
+Python reprs, and plain help with its defaults and no type tags, for every command."""
 
 from __future__ import annotations
 
@@ -46,12 +46,49 @@ def test_nash_table_has_no_duplicated_columns():
     assert proc.stdout.count("converged: first-order residual") == 1
 
 
-def test_help_is_plain_and_short():
-    proc = tradewar("optimal", "--help")
-    assert proc.returncode == 0
-    lines = proc.stdout.splitlines()
-    assert len(lines) <= 60, len(lines)
-    assert "[default: 225.0]" in proc.stdout and "--player CODE" in proc.stdout
-    assert "<bool>" not in proc.stdout and "see tradewar." not in proc.stdout  # no developer references
-    top = tradewar("--help").stdout
-    assert "thin shell" not in top and "What trade wars" in top
+#: typer's type tags ("<str>", "<list[str]>", ...): how Python reads a value, not what to give.
+TYPE_TAG = re.compile(r"<(?:str|bool|int|float|path|datetime|uuid|list\[[^\]]*\])>")
+
+
+def command_paths() -> list[list[str]]:
+    """Every command and group of `tradewar`, as argument lists ([] is `tradewar` itself), walked
+    through the click groups (the lazy tables of `tradewar.cli` and the groups they load)."""
+    import typer
+
+    from tradewar.cli import app
+
+    root = typer.main.get_command(app)
+    ctx = root.context_class(root, info_name="tradewar")
+    paths, todo = [], [([], root)]
+    while todo:
+        path, command = todo.pop(0)
+        paths.append(path)
+        for name in getattr(command, "list_commands", lambda ctx: [])(ctx):
+            todo.append(([*path, name], command.get_command(ctx, name)))
+    return paths
+
+
+def test_every_help_is_plain_and_fits_80_columns(cli, monkeypatch):
+    """`--help` of every command at 80 columns: no type tags, no developer references, no line
+    wider than 80 columns; `optimal --help` (the longest) in one screen with its defaults."""
+    from tradewar.cli import COMMANDS, REPLICATE_COMMANDS
+
+    monkeypatch.setenv("COLUMNS", "80")
+    paths = command_paths()
+    assert {p[0] for p in paths if len(p) == 1} == set(COMMANDS)
+    assert {p[1] for p in paths if p[:1] == ["replicate"] and len(p) == 2} == set(REPLICATE_COMMANDS)
+    assert ["data", "list"] in paths and ["gravity", "simulate"] in paths  # the groups' commands too
+    for path in paths:
+        proc = cli(*path, "--help")
+        where = f"tradewar {' '.join(path)} --help"
+        assert proc.returncode == 0, (where, proc.stderr)
+        assert "Usage:" in proc.stdout, where
+        tags = TYPE_TAG.findall(proc.stdout)
+        assert not tags, (where, tags)
+        assert "thin shell" not in proc.stdout and "see tradewar." not in proc.stdout, where
+        widest = max(proc.stdout.splitlines(), key=cell_len)
+        assert cell_len(widest) <= 80, (where, widest)
+    optimal = cli("optimal", "--help").stdout
+    assert len(optimal.splitlines()) <= 60, len(optimal.splitlines())
+    assert "[default: 225.0]" in optimal and "--player CODE" in optimal
+    assert "What trade wars" in cli("--help").stdout

@@ -72,10 +72,11 @@ class LazyGroup(TyperGroup):
 
 def load_command(module: str, name: str, *, replicate: bool = False):
     """Import `module`, let its ``register`` define its commands on fresh apps, return `name`."""
-    from tradewar.cli.output import PLAIN_HELP  # plain help for every command (as the groups)
+    from tradewar.cli.output import PLAIN_HELP, use_plain_help  # plain help for every command (as the groups)
 
     app, replicate_app = typer.Typer(**PLAIN_HELP), typer.Typer(**PLAIN_HELP)
     importlib.import_module(module).register(app, replicate_app)
+    use_plain_help(replicate_app if replicate else app)
     group = typer.main.get_group(replicate_app if replicate else app)
     try:
         return group.commands[name]

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 
 import typer
+import typer.core
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -23,8 +24,52 @@ from rich.table import Table
 from tradewar.report.numbers import format_number  # math only: light
 
 #: Help in plain text (click's layout) for every command group: two columns that fit the terminal,
-#: defaults kept, no "<str>" type tags.
+#: defaults kept; the commands are `PlainHelpCommand`s (no "<str>" type tags).
 PLAIN_HELP = {"rich_markup_mode": None, "context_settings": {"max_content_width": 100}}
+
+
+class PlainHelpCommand(typer.core.TyperCommand):
+    """A command whose help has no type tags such as "<str>" or "<list[str]>": a tag says how
+    Python reads a value, not what to give. Every argument, and every option that takes a value,
+    is shown by its metavar: the one it declares (``--step N|DATE|TEXT``) or its name in capitals
+    (click's convention, ``SCENARIO``). typer >= 0.29 writes the tag after an argument even when it
+    has a metavar, so `format_options` leaves it out; older typer writes none."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.metavar is None and not getattr(param, "is_flag", False):
+                param.metavar = param.name.upper()
+
+    def format_options(self, ctx, formatter) -> None:
+        """The "Arguments" and "Options" sections, as typer writes them, less arguments' tags."""
+        rows: dict[str, list[tuple[str, str]]] = {"argument": [], "option": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            name, text = record
+            type_tag = getattr(param, "display_type_rich", None)  # typer >= 0.29
+            if param.param_type_name == "argument" and type_tag is not None:
+                name = name.removesuffix(f" {type_tag(ctx)}")
+            rows[param.param_type_name].append((name, text))
+        for title, section in (("Arguments", rows["argument"]), ("Options", rows["option"])):
+            if section:
+                with formatter.section(title):
+                    formatter.write_dl(section)
+
+
+def use_plain_help(app: typer.Typer) -> None:
+    """Build `app`'s commands, and those of the apps added to it, as `PlainHelpCommand`s
+    (unless a command asks for a class of its own; typer >= 0.29 records its default class, older
+    typer None); call before typer builds the click commands."""
+    for command in app.registered_commands:
+        if command.cls in (None, typer.core.TyperCommand):
+            command.cls = PlainHelpCommand
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            use_plain_help(group.typer_instance)
+
 
 console = Console()
 err_console = Console(stderr=True)
