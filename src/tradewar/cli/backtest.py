@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from tradewar.cli.output import console, emit_json, table
+from tradewar.cli.output import console, emit_json, table, working
 from tradewar.data.observed import load_observed
 from tradewar.scenario.backtest import DEFAULT_HORIZONS, imports_beside, run_backtest
 from tradewar.scenario.basis import BASES
@@ -44,12 +44,15 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         ] = None,
         observed: Annotated[
             Path | None,
-            typer.Option(help="Folder with a newer us_imports_by_partner_monthly.csv (default: the bundled copy)."),
+            typer.Option(
+                metavar="DIR", help="Folder with a newer us_imports_by_partner_monthly.csv (default: the bundled copy)."
+            ),
         ] = None,
         dataset: Annotated[
             str | None,
             typer.Option(
-                help="Run on this dataset instead of the scenario's (world2022-full: every partner on its own)."
+                metavar="NAME",
+                help="Run on this dataset instead of the scenario's (world2022-full: every partner on its own).",
             ),
         ] = None,
         as_json: Annotated[
@@ -62,9 +65,10 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         basis, and partner shares of US imports are compared with the data (settings ranked)."""
         spec = with_dataset(load_scenario(scenario), dataset)
         data = load_observed(observed)
-        result = run_backtest(
-            spec, observed=data, horizons=_values(horizon, DEFAULT_HORIZONS), bases=_values(basis, BASES)
-        )
+        with working("backtest: every observed month at each horizon x basis"):
+            result = run_backtest(
+                spec, observed=data, horizons=_values(horizon, DEFAULT_HORIZONS), bases=_values(basis, BASES)
+            )
         if as_json:
             emit_json(result.to_dict())
             return
