@@ -1,12 +1,14 @@
 """Benchmark: the README's commands as a user runs them, each in a fresh process, wall time.
 
-Prints one line per command: its wall time and how its output ends. The README states these
-times; run this script to check them (the 2 cores are shared, so times vary by a few seconds).
-The long commands (minutes: the tariff games, the full Ossa replication, 200 draws) run with
---all only.
+Prints one line per command: its wall time and how its output ends, and the machine's load
+average (1 minute) before and after each command. The README states these times with the load
+they were measured at; run this script to check them (the 2 cores are shared, so times vary with
+the load). The long commands (minutes: the tariff games, the full Ossa replication, 200 draws)
+run with --all only; --only TEXT runs the commands whose line contains TEXT.
 
-    python benchmarks/bench_readme.py          # the quick ones (about 2 minutes)
-    python benchmarks/bench_readme.py --all    # and the long ones
+    python benchmarks/bench_readme.py                      # the quick ones (about 2 minutes)
+    python benchmarks/bench_readme.py --all                # and the long ones
+    python benchmarks/bench_readme.py --all --only "draws 200"
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -28,6 +31,7 @@ QUICK = [
     ["run", "us-china-2025", "--detail", "--no-report"],
     ["replicate", "cp2015"],
     ["data", "list"],
+    ["backtest", "us-china-2025"],
 ]
 LONG = [
     ["run", "us-china-2025", "--draws", "200", "--seed", "1"],
@@ -75,12 +79,26 @@ def serve_until_landing(cwd: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="also the long commands (minutes each)")
-    commands = QUICK + (LONG if parser.parse_args().all else [])
+    parser.add_argument("--only", metavar="TEXT", help="only the commands whose line contains TEXT")
+    options = parser.parse_args()
+    commands = QUICK + (LONG if options.all else [])
+    if options.only:
+        commands = [args for args in commands if options.only in " ".join(args)]
     with tempfile.TemporaryDirectory() as tmp:
         for args in commands:  # the replication data are found beside the repository (../shared/data)
+            load = os.getloadavg()[0]
             seconds, how = timed(args, tmp)
-            print(f"{seconds:6.1f} s  tradewar {' '.join(args)}  ({how})", flush=True)
-        print(f"{serve_until_landing(tmp):6.1f} s  tradewar serve, until the dashboard's landing state is cached")
+            print(
+                f"{seconds:6.1f} s  tradewar {' '.join(args)}  ({how}; load {load:.1f} -> {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+        if not options.only or options.only in "serve":
+            load = os.getloadavg()[0]
+            seconds = serve_until_landing(tmp)
+            print(
+                f"{seconds:6.1f} s  tradewar serve, until the dashboard's landing state is cached "
+                f"(load {load:.1f} -> {os.getloadavg()[0]:.1f})"
+            )
 
 
 if __name__ == "__main__":
