@@ -4,7 +4,7 @@ Prints one line per command: its wall time and how its output ends, and the mach
 average (1 minute) before and after each command. The README states these times with the load
 they were measured at; run this script to check them (the 2 cores are shared, so times vary with
 the load). The long commands (minutes: the tariff games, the full Ossa replication, 200 draws)
-run with --all only; --only TEXT runs the commands whose line contains TEXT.
+run with --all only; --only TEXT (repeatable) runs the commands whose line contains a TEXT.
 
     python benchmarks/bench_readme.py                      # the quick ones (about 2 minutes)
     python benchmarks/bench_readme.py --all                # and the long ones
@@ -32,9 +32,13 @@ QUICK = [
     ["replicate", "cp2015"],
     ["data", "list"],
     ["backtest", "us-china-2025"],
+    ["optimal", "--player", "USA", "--dataset", "ossa2014"],
+    ["replicate", "yotov-nafta", "--json"],
+    ["replicate", "liberation-day", "--json"],
 ]
 LONG = [
     ["run", "us-china-2025", "--draws", "200", "--seed", "1"],
+    ["talks", "--players", "USA,CHN"],
     ["talks", "--players", "USA,CHN", "--beside", "us-china-2025"],
     ["nash", "--players", "USA,CHN"],
     ["replicate", "ossa2014", "--table", "3"],
@@ -79,11 +83,11 @@ def serve_until_landing(cwd: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="also the long commands (minutes each)")
-    parser.add_argument("--only", metavar="TEXT", help="only the commands whose line contains TEXT")
+    parser.add_argument("--only", metavar="TEXT", action="append", help="only the commands whose line contains TEXT")
     options = parser.parse_args()
     commands = QUICK + (LONG if options.all else [])
     if options.only:
-        commands = [args for args in commands if options.only in " ".join(args)]
+        commands = [args for args in commands if any(text in " ".join(args) for text in options.only)]
     with tempfile.TemporaryDirectory() as tmp:
         for args in commands:  # the replication data are found beside the repository (../shared/data)
             load = os.getloadavg()[0]
@@ -92,7 +96,7 @@ def main() -> None:
                 f"{seconds:6.1f} s  tradewar {' '.join(args)}  ({how}; load {load:.1f} -> {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
-        if not options.only or options.only in "serve":
+        if not options.only or "serve" in options.only:
             load = os.getloadavg()[0]
             seconds = serve_until_landing(tmp)
             print(
