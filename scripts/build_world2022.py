@@ -351,14 +351,27 @@ The band is a plausibility bound, not a match to national accounts (not in the s
 log lists every economy of world2022-full outside it (small open economies and entrepots, where
 the derived final demand carries the largest error).
 
-**Known deviation: Taiwan.** Since world2022 became the aggregation of world2022-full, Taiwan's
-derived surplus lies just outside the band (figures in the world2022 absorption check below; the
-earlier 18-region derivation gave a surplus near 20% of value added, also far above Taiwan's 2022
-current-account surplus of about 13% of GDP). Taiwan is not in BACI, so nothing anchors its final
-trade: its final sales are allocated by the non-negative least squares of step 3, which at
-economy level sends more of its services final sales abroad than the 18-region fit did. Results
-on Taiwan's absorption carry this error. Other known deviations: MEX, VNM and THA show deficits
-above 10% of value added (national accounts 2022: roughly balanced).
+**Known deviation: Taiwan.** Taiwan's absorption is 0.737 of its value added (derived surplus
+26.5% of value added, against a 2022 current-account surplus of about 13% of GDP), just outside
+the band. The cause is assumption 2 in two industries whose intermediate use is a poor guide to
+final use. Health (Q): China buys 10,371 of health services as intermediates, 478 (4.6%) of them
+from Taiwan; the same share applied to China's final health demand (491,183) sends Taiwan 22,645,
+and with VNM (3,808), KHM (3,517), JPN (2,850), KOR (1,544), THA (1,521) and others the
+destinations' imputed demand for Taiwan's health services (41,847) exceeds all of Taiwan's health
+final sales (31,512). The non-negative least squares therefore sets Taiwan's own final health
+demand to zero and the column scaling exports all 31,512: in the data Taiwan exports 32,628 of
+health services, 90% of its health output, and spends 3,777 on them. Textiles (C13T15) likewise:
+the garment makers' fabric sourcing (VNM 4.0%, KHM 6.2%, JOR 12.0% from Taiwan) applied to their
+final textile demand sends Taiwan 8,725 against its final sales of 8,619, so its own final
+textile demand is zero too. Together 40,131 (5.3% of value added) of final sales that belong at
+home are exports; without the health exports alone Taiwan's absorption would be 0.780 of value
+added, inside the band (tests/test_world2022_full.py checks these figures). Taiwan is not in BACI,
+so step 3 does not correct it. The rest of the surplus (about 20% of value added) is mostly
+electronics (C26: derived final exports 85,608 against final imports 18,276), where the ICIO
+"final sales" also hold sales to the OECD residual region. Results on Taiwan's absorption and
+welfare carry this error; step 3 below counts every economy x industry with a zero own final
+demand (175 cells). Other known deviations: MEX, VNM and THA show deficits above
+10% of value added (national accounts 2022: roughly balanced).
 """
 
 log_lines: list[str] = []

@@ -191,8 +191,9 @@ def test_absorption_band(base):
     ratio = income / va
     lo, hi = ABSORPTION_BAND
     outside = [r for r, x in zip(base.regions, ratio) if not lo <= x <= hi]
-    # Taiwan is the documented deviation (PROVENANCE.md, "Known deviation: Taiwan"): no BACI data
-    # anchor its final trade, and its derived surplus lies just outside the band
+    # Taiwan (0.737) is the documented deviation (PROVENANCE.md, "Known deviation: Taiwan"): its
+    # final health and textile sales are imputed abroad (40,131, 5.3% of value added); see
+    # tests/test_world2022_full.py::test_taiwans_absorption_deviation_is_its_exported_health_services
     assert set(outside) <= {"TWN"}, dict(zip(base.regions, ratio.round(3)))
     assert "Known deviation: Taiwan" in bundled_path().joinpath("PROVENANCE.md").read_text(encoding="utf-8")
     # the two largest economies' deficits have the signs of their national accounts

@@ -74,6 +74,26 @@ def test_totals_match_icio_to_a_tenth_of_a_percent(full, nodes):
     np.testing.assert_allclose(full.gross_output.sum(axis=1), go, rtol=1e-2)  # calibration moves output
 
 
+def test_taiwans_absorption_deviation_is_its_exported_health_services(full, nodes):
+    """PROVENANCE.md, "Known deviation: Taiwan": final-use sourcing taken from intermediate use
+    imputes more foreign demand for Taiwan's health services (Q) than its final sales (ICIO nodes),
+    so its own final health demand is zero and the sales are exported; netting those exports out
+    puts Taiwan's absorption (0.737 of value added) inside the band (0.780)."""
+    from tradewar.data.world2022 import ABSORPTION_BAND
+
+    twn, q = full.region_index("TWN"), full.sector_index("Q")
+    node = nodes[(nodes.country == "TWN") & (nodes.sector == "Q")].iloc[0]
+    lo, _ = ABSORPTION_BAND
+    va = full.value_added[twn]
+    absorption = full.income[twn] / va
+    exports = full.trade[:, twn, q].sum() - full.trade[twn, twn, q]
+    imports = full.trade[twn, :, q].sum() - full.trade[twn, twn, q]
+    assert absorption == pytest.approx(0.737, abs=5e-4) and absorption < lo
+    assert exports > node.final_demand_plus_sales_to_row  # every final sale abroad (31,512 of 32,628 exports)
+    assert exports > 0.85 * node.gross_output and full.expenditure[twn, q] < 0.15 * node.gross_output
+    assert (full.income[twn] + exports - imports) / va == pytest.approx(0.780, abs=5e-4)
+
+
 def test_us_china_goods_trade_within_10pct_of_baci(full, recent):
     baci = pd.read_csv(recent / "baci2023_libday" / "baci2023_bilateral_goods_total.csv")
     flow = lambda e, i: baci[(baci.exporter_iso3 == e) & (baci.importer_iso3 == i)].value_kusd.sum() / 1e3
