@@ -212,7 +212,7 @@ def test_every_bundled_world2022_scenario_compiles_on_full_data(full):
         assert compile_steps(with_dataset(load_scenario(name), "world2022-full"), full), name
 
 
-@pytest.mark.heavy  # 650 s of CPU (issue 17: the export-limit steps take 24-112 s each)
+@pytest.mark.heavy  # 19 solves: 34 s of CPU, 87 s wall at load 8 (2026-11-30); was 650 s of CPU
 def test_main_job_converges_at_every_step_on_full_data():
     result = run_scenario(with_dataset(load_scenario("us-china-2025"), "world2022-full"))
     assert len(result.steps) > 1
@@ -231,7 +231,6 @@ def test_games_beyond_the_size_limit_say_their_size(cli):
 
 
 # ------------------------------------------------------------------------------ backtest
-@pytest.mark.heavy  # over 10 min at load ~3 on 2026-11-30 (the month is padded to 626 export-limit slots)
 def test_backtest_compares_every_observed_partner_on_its_own(full):
     from tradewar.data.observed import ALL, load_observed
     from tradewar.scenario.backtest import applies_to, run_backtest
