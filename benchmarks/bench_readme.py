@@ -3,7 +3,7 @@
 Prints one line per command: its wall time and how its output ends, and the machine's load
 average (1 minute) before and after each command. The README states these times with the load
 they were measured at; run this script to check them (the 2 cores are shared, so times vary with
-the load). The long commands (minutes: the tariff games, the full Ossa replication, 200 draws)
+the load). The long commands (a minute or more: the tariff games, the Ossa replication, 200 draws)
 run with --all only; --only TEXT (repeatable) runs the commands whose line contains a TEXT.
 
     python benchmarks/bench_readme.py                      # the quick ones (about 2 minutes)
@@ -32,12 +32,12 @@ QUICK = [
     ["replicate", "cp2015"],
     ["data", "list"],
     ["backtest", "us-china-2025"],
-    ["optimal", "--player", "USA", "--dataset", "ossa2014"],
     ["replicate", "yotov-nafta", "--json"],
     ["replicate", "liberation-day", "--json"],
 ]
 LONG = [
     ["run", "us-china-2025", "--draws", "200", "--seed", "1"],
+    ["optimal", "--player", "USA", "--dataset", "ossa2014"],
     ["talks", "--players", "USA,CHN"],
     ["talks", "--players", "USA,CHN", "--beside", "us-china-2025"],
     ["nash", "--players", "USA,CHN"],
