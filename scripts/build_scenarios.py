@@ -3,7 +3,7 @@
     python scripts/build_scenarios.py [--data ../shared/data/recent] [--check]
 
 Writes src/tradewar/scenario/bundled/{us-china-2025,liberation-day,busan-deal,deficit-rebalancing,
-rare-earth-controls}.toml (nothing from the source folder is copied: the files hold tariff
+rare-earth-controls,asia-tour-deals}.toml (nothing from the source folder is copied: the files hold tariff
 levels by importer, exporter and sector, with comments that cite the source rows). With
 ``--check`` it writes nothing and exits 1 if a file differs from what it would write.
 
@@ -398,7 +398,64 @@ rare earths have few substitutes and a sector-level elasticity overstates how ea
 """,
         sensitivity=(("CHEM", "MINE", "ELEQ"), (1, 2, 4, 8)),
     )
+    # ---------------------------------------------------------------- asia-tour-deals
+    april, august = src.reciprocal_rates("april"), src.reciprocal_rates("august")
+    w = Writer(b)
+    for date, which, rates_of, label in (
+        ("2025-04-09", "april", april, "The April threat: Annex I rates on the six (in force Apr 9, paused that day)"),
+        ("2025-08-07", "august", august, "The deals' rates in force (Aug 7): Japan, Korea 15%; Malaysia, Thailand, "
+         "Cambodia 19%; Viet Nam 20%"),
+        ("2025-11-10", "august", august, "After the Asia tour (deals signed Oct 26-29) and Busan (US-China truce)"),
+    ):  # fmt: skip
+        rates = {p: float(rates_of[p]) for p in ASIA_DEAL_PARTNERS}
+        step = by_date[date]
+        lv = tl.levels_pct(b, tl.step_increases(src, step, rates))
+        us, cn = averages(b, lv)
+        file = tl.RECIPROCAL_FILES[which][0]
+        partners = ", ".join(f"{p} {r:g}%" for p, r in rates.items())
+        regions = ", ".join(f"{r} {average_tariff(b, lv / 100, 'USA', r):.1f}%" for r in ASIA_DEAL_REGIONS)
+        w.step(
+            date,
+            label,
+            lv,
+            comments=[
+                f"reciprocal rates ({file}): {partners}",
+                f"the US-China war and the other partners: us-china-2025 step {date} (tracker {step.tracker_date})",
+                f"US tariff on the deal regions, trade-weighted at baseline trade: {regions}",
+                f"averages: US on CHN {us:.1f}%, CHN on US {cn:.1f}%",
+            ],
+        )
+    files["asia-tour-deals"] = w.text(
+        "The Asia-tour deals of 2025: the US and Japan, Korea, Malaysia, Thailand, Cambodia, Viet Nam",
+        """
+The US deals with six Asian partners, with the US-China war in the background. The rates and
+dates are those of ../shared/data/recent/us_tariffs_2025/reciprocal_rates_2025-08-07.csv (the
+rates in force from Aug 7, 2025: Japan and Korea 15%, Malaysia, Thailand and Cambodia 19%,
+Viet Nam 20%; the deals were announced in July and signed on the Asia tour of Oct 26-29) and,
+for the threat the deals replaced, reciprocal_rates_annexI_2025-04-02.csv (EO 14257 Annex I:
+Japan 24%, Korea 26% (25% in the EO text), Malaysia 24%, Thailand 37%, Cambodia 49%, Viet Nam 46%,
+in force on Apr 9 until that day's pause). Each step: the six partners' US tariff = 2024 applied +
+the file's rate on the chapters the reciprocal tariffs reach (energy, Section 232 goods exempt;
+the electronics carve-out from Apr 11) + the Section 232 layers of the date; everything else (the
+US-China tariffs, the other partners) as in the us-china-2025 step of the same date
+(scripts/timeline.py). Aggregates: Japan, Korea, Malaysia, Thailand and Viet Nam are world2022
+regions; Cambodia is inside ASEAN_OTH (with Singapore, the Philippines, Brunei, Laos, Myanmar),
+whose tariff averages Cambodia's rate with the others' tracker increases by 2024 US imports per
+HS chapter, so Cambodia's 49% -> 19% moves ASEAN_OTH's tariff by about a fifth of that.
+Left out (not in ../shared/data): the partners' concessions (investment funds, purchases,
+tariff cuts on US goods), the 15% all-in caps on Japanese (Sep 16) and Korean (Nov 1) cars, and
+China's rare-earth controls (in us-china-2025 and busan-deal). Japan's and Korea's 15% is added on
+top of the 2024 applied rate (1-2% on average), as the Aug 7 order first did.
+`tradewar talks --players USA,JPN --threat april-2025` bargains from the April step.
+""",
+    )
     return files, log
+
+
+#: The six partners of the Asia-tour deals (census codes of the reciprocal-rates files) and the
+#: world2022 regions that hold them (Cambodia is in ASEAN_OTH).
+ASIA_DEAL_PARTNERS = ("JPN", "KOR", "MYS", "THA", "KHM", "VNM")
+ASIA_DEAL_REGIONS = ("JPN", "KOR", "MYS", "THA", "VNM", "ASEAN_OTH")
 
 
 def main(argv=None) -> int:

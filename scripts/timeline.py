@@ -119,6 +119,16 @@ RARE_EARTH_SHARE: dict[str, float] = _DATA["rare_earth_share"]
 RARE_EARTH_CUT: dict[str, float] = _DATA["rare_earth_cut"]
 
 
+#: The reciprocal-rates files of ../shared/data/recent/us_tariffs_2025 (tradewartracker's
+#: transcriptions): (file, rate column) of EO 14257 Annex I (2 April 2025, in force on 9 April
+#: until the pause that day) and of the rates in force from 7 August 2025 (EO 14326 of 31 July:
+#: the deals' rates, e.g. Japan and Korea 15 %, Malaysia, Thailand and Cambodia 19 %, Viet Nam 20 %).
+RECIPROCAL_FILES: dict[str, tuple[str, str]] = {
+    "april": ("reciprocal_rates_annexI_2025-04-02.csv", "reciprocal_rate_annexI_apr2_2025_pct"),
+    "august": ("reciprocal_rates_2025-08-07.csv", "reciprocal_rate_aug7_2025_pct"),
+}
+
+
 def rare_earth_cut_pct(regime: str) -> dict[str, float]:
     """cut_pct by sector for a rare-earth regime (share x cut, in percent)."""
     if regime not in RARE_EARTH_CUT:
@@ -426,13 +436,10 @@ class Sources:
         is_auto = np.isin(chapters, AUTO_CHAPTERS).astype(float)
         return partners, m, weight, c_steel, c_auto, is_steel, is_auto
 
-    def _partner_increases(self, date: str) -> np.ndarray:
-        """Increase (pp) [P, H] of the US tariff on every partner but China at a tracker date."""
-        key = ("partners", date)
-        if key in self._memo:
-            return self._memo[key]
-        partners, m, weight, c_steel, c_auto, is_steel, is_auto = self._partner_arrays
-        total = np.array([self.tracker_increase(p, date) for p in partners])
+    def _partner_layers(self, date: str) -> tuple[np.ndarray, np.ndarray]:
+        """The Section 232 layers (pp) [P, H] on every partner but China at a tracker date, and
+        the reciprocal layer's chapter coverage cover(h) [H] then."""
+        partners, _, _, c_steel, c_auto, is_steel, is_auto = self._partner_arrays
         steel = np.where(
             date < "2025-03-12",
             0.0,
@@ -440,7 +447,16 @@ class Sources:
         )
         autos = 0.0 if date < "2025-04-03" else 25.0
         l232 = (steel * c_steel)[:, None] * is_steel + (autos * c_auto)[:, None] * is_auto
-        cover = self.cover(date >= "2025-04-11", self.carve_out_share).to_numpy(float)
+        return l232, self.cover(date >= "2025-04-11", self.carve_out_share).to_numpy(float)
+
+    def _partner_increases(self, date: str) -> np.ndarray:
+        """Increase (pp) [P, H] of the US tariff on every partner but China at a tracker date."""
+        key = ("partners", date)
+        if key in self._memo:
+            return self._memo[key]
+        partners, m, weight, *_ = self._partner_arrays
+        total = np.array([self.tracker_increase(p, date) for p in partners])
+        l232, cover = self._partner_layers(date)
         rest = 1.0 - cover
         need = total * weight - (m * l232).sum(axis=1)
         reach, m_rest, m_232 = m @ cover, m @ rest, (m * l232).sum(axis=1)
@@ -486,15 +502,37 @@ class Sources:
     def us_on_china_pp(self, state: USChina) -> pd.Series:
         return self.to_sectors(self.us_china_chapters(state), self.chapter_imports("CHN"))
 
-    def us_on_partners_pp(self, date: str | None) -> pd.DataFrame:
-        """Increase (pp) of the US tariff on every region except China and the US, by sector."""
-        if date not in self._partners_cache:
-            self._partners_cache[date] = self._us_on_partners_pp(date)
-        return self._partners_cache[date].copy()
+    def reciprocal_rates(self, which: str) -> pd.Series:
+        """The country rates (percent) of a reciprocal-rates file by census partner code:
+        ``which`` is "april" (EO 14257 Annex I of 2025-04-02) or "august" (the rates of
+        2025-08-07, the deals' rates), `RECIPROCAL_FILES`."""
+        name, column = RECIPROCAL_FILES[which]
+        table = pd.read_csv(self.root / "us_tariffs_2025" / name)
+        return table.set_index("partner_iso3")[column].astype(float)
 
-    def _us_on_partners_pp(self, date: str | None) -> pd.DataFrame:
+    def us_on_partners_pp(self, date: str | None, rates: dict[str, float] | None = None) -> pd.DataFrame:
+        """Increase (pp) of the US tariff on every region except China and the US, by sector.
+
+        ``rates`` (census partner code -> percent) replaces the tracker's total for those
+        partners by a reciprocal rate read from a rates file: increase(h) = rate x cover(h) +
+        the Section 232 layers of the date (the same coverage rules as every other partner's
+        broad layer); a partner inside an aggregate region (Cambodia in ASEAN_OTH) enters it
+        weighted by its 2024 US imports by chapter, as every partner does."""
+        key = (date, tuple(sorted((rates or {}).items())))
+        if key not in self._partners_cache:
+            self._partners_cache[key] = self._us_on_partners_pp(date, rates or {})
+        return self._partners_cache[key].copy()
+
+    def _us_on_partners_pp(self, date: str | None, rates: dict[str, float]) -> pd.DataFrame:
         partners, m, *_ = self._partner_arrays
-        increases = np.zeros_like(m) if date is None else self._partner_increases(date)
+        increases = np.zeros_like(m) if date is None else self._partner_increases(date).copy()
+        if rates:
+            if date is None:
+                raise InputError("rates: a reciprocal rate needs a tracker date", field="rates")
+            l232, cover = self._partner_layers(date)
+            for partner, rate in rates.items():
+                k = partners.index(partner)
+                increases[k] = rate * cover + l232[k]
         regions = np.array([region_of(p) for p in partners])
         rows = {}
         for region in dict.fromkeys(regions):
@@ -545,13 +583,15 @@ class Sources:
         return float((self.us_china_chapters(state) * m).sum()) / float(self.tracker_imports["CHN"])
 
 
-def step_increases(src: Sources, step: Step) -> dict[tuple[str, str], pd.Series]:
-    """All tariff increases (pp) of a step: {(importer, exporter): Series by goods sector}."""
+def step_increases(src: Sources, step: Step, rates: dict[str, float] | None = None) -> dict[tuple[str, str], pd.Series]:
+    """All tariff increases (pp) of a step: {(importer, exporter): Series by goods sector};
+    ``rates``: reciprocal rates replacing the tracker's totals for some partners
+    (`Sources.us_on_partners_pp`)."""
     out = {
         ("USA", "CHN"): src.us_on_china_pp(step.us_china),
         ("CHN", "USA"): src.china_on_us_pp(step.china_us),
     }
-    partners = src.us_on_partners_pp(step.tracker_date)
+    partners = src.us_on_partners_pp(step.tracker_date, rates)
     for region, row in partners.iterrows():
         out[("USA", region)] = row
     return out

@@ -22,6 +22,7 @@ from checks import tradewar_cli
 from tradewar.scenario.spec import bundled_scenarios
 
 BUNDLED = (
+    "asia-tour-deals",
     "busan-deal",
     "deficit-rebalancing",
     "liberation-day",

@@ -27,7 +27,14 @@ from tradewar.scenario.compile import compile_steps
 from tradewar.scenario.run import average_tariff, run_scenario
 from tradewar.scenario.spec import bundled_scenarios, load_scenario
 
-NEW = ("us-china-2025", "liberation-day", "busan-deal", "deficit-rebalancing", "rare-earth-controls")
+NEW = (
+    "us-china-2025",
+    "liberation-day",
+    "busan-deal",
+    "deficit-rebalancing",
+    "rare-earth-controls",
+    "asia-tour-deals",
+)
 REBUILD = "run: python scripts/build_scenarios.py"
 
 

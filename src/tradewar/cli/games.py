@@ -20,6 +20,7 @@ from tradewar.errors import InputError
 from tradewar.games import Game, bargaining, equal_gains, nash, optimal_tariffs
 from tradewar.games import compare as tc
 from tradewar.games.compare import table_rows
+from tradewar.games.deals import THREATS, deal_talks, threat_tariffs
 from tradewar.replicate.ossa2014 import replicate_table2
 from tradewar.replicate.ossa2014_games import replicate_games
 from tradewar.report.numbers import format_number
@@ -303,6 +304,40 @@ def _print_beside(beside: dict) -> None:
         console.print(f"note: {note}")
 
 
+def _print_threat_point(point: dict) -> None:
+    """The threat, the signed deal and the model's deal side by side (`tradewar.games.deals`)."""
+    a, b = point["threat"]["payoff_pct"]
+    rows = []
+    for key, name in (("threat", f"threat ({point['name']})"), ("signed", "signed deal"), ("deal", "model's deal")):
+        col = point[key]
+        tariffs = col["tariffs_pct"]
+        rows.append(
+            [
+                name,
+                tariffs[f"{a}_on_{b}"],
+                tariffs[f"{b}_on_{a}"],
+                col["payoff_pct"][a],
+                col["payoff_pct"][b],
+                col["gain_over_threat_pct"][a],
+                col["gain_over_threat_pct"][b],
+            ]
+        )
+    headings = [
+        "point",
+        f"{a} tariff on {b} %",
+        f"{b} tariff on {a} %",
+        f"{a} welfare %",
+        f"{b} welfare %",
+        f"{a} gain over threat %",
+        f"{b} gain over threat %",
+    ]
+    title = (
+        f"{point['scenario']}: threat = step {point['threat_step']}, signed = step {point['signed_step']}; "
+        "tariffs trade-weighted at baseline trade, welfare = exact real income"
+    )
+    console.print(table(title, headings, rows, digits=3))
+
+
 def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     """Add the commands to the CLI (called once from `tradewar.cli`)."""
 
@@ -368,17 +403,42 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             help="SCENARIO[:STEP]: set the war, the deal and the tariffs of a scenario step (default: its last; "
             "STEP is a step number, date or part of its label) side by side, e.g. us-china-2025:2025-11-10.",
         ),
+        threat: str = typer.Option(
+            "war",
+            "--threat",
+            metavar="war|april-2025",
+            help="The threat point of bargaining: the players' Nash tariff war, or april-2025 (the US and one "
+            "Asia-tour partner, JPN, KOR, MYS, THA or VNM: the April 2025 rates, with the deal signed in 2025 "
+            "beside the model's; scenario asia-tour-deals).",
+        ),
         args: GameArgs = None,
     ):
         """Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs.
 
         With --beside, also the players' average tariffs on each other and welfare in the war, the
-        deal and a scenario step (with --json: under the key beside)."""
+        deal and a scenario step (with --json: under the key beside). With --threat april-2025,
+        the threat point is the April 2025 rates and the signed deal is shown beside the model's
+        (with --json: under the key threat_point)."""
         if kind not in ("bargaining", "equal-gains"):
             raise InputError(f"--kind: {kind!r}; use bargaining or equal-gains", field="kind")
+        if threat != "war":
+            if threat not in THREATS:
+                raise InputError(f"--threat: {threat!r}; use war or {', '.join(THREATS)}", field="threat")
+            if kind != "bargaining" or beside is not None:
+                raise InputError(f"--threat {threat}: only with --kind bargaining and without --beside", field="threat")
         game = args.game(lambda b: _check_size(b, players, args.mfn, "players"))
         lo, hi = args.bounds()
         game.players_of(players)
+        if threat != "war":
+            threat_tariffs(game, [c.strip() for c in players.split(",") if c.strip()], threat)  # fail early
+            with _progress(not args.as_json, "trade talks (bargaining)") as progress:
+                talks_ = deal_talks(game, players, threat, mfn=args.mfn, lower=lo, upper=hi, progress=progress)
+            if args.as_json:
+                emit_json({**talks_.deal.to_dict(), "threat_point": talks_.to_dict()})
+                return
+            _print(talks_.deal)
+            _print_threat_point(talks_.to_dict())
+            return
         step = None
         if beside is not None:
             step = tc.resolve_step(beside, game, args.dataset or DEFAULT_DATASET)  # fail before any game runs

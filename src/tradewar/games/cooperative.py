@@ -12,8 +12,15 @@ import numpy as np
 from tradewar.errors import InputError, NoDeal, NotConverged
 from tradewar.games.game import Game, Progress, check_bounds, start_tariffs
 from tradewar.games.kernels import GAME_ADVICE
-from tradewar.games.nash import nash
-from tradewar.games.optimise import FOC_TOL, Problem, maximise, projected_gradient
+from tradewar.games.nash import DEVIATION_TOL, nash
+from tradewar.games.optimise import (
+    FOC_TOL,
+    Problem,
+    deal_deviation_gain_pct,
+    feasible_starts,
+    maximise,
+    projected_gradient,
+)
 from tradewar.games.results import Certificate, GameResult, make_result
 
 #: Iteration limit of each inner maximisation of the equal-gains augmented Lagrangian (its
@@ -135,20 +142,14 @@ def equal_gains(
     return result
 
 
-def _deal_start(problem: Problem, u_war, x_start, x_war, lb, ub) -> np.ndarray | None:
-    """Tariffs that leave every player strictly better off than the war: the starting tariffs,
-    free trade, or the war's tariffs cut part of the way towards either (at the war every
-    player is at its best response, so a small joint cut is a first-order gain for all)."""
+def _deal_candidates(x_start, x_war, lb, ub) -> list[np.ndarray]:
+    """Starting points for a deal, in order of preference: the starting tariffs, free trade, or
+    the war's tariffs cut part of the way towards either (at the war every player is at its
+    best response, so a small joint cut is a first-order gain for all)."""
     free = np.clip(np.zeros_like(x_war), lb, ub)
-    candidates = [x_start, free] + [
+    return [x_start, free] + [
         x_war + a * (target - x_war) for a in (0.5, 0.25, 0.1, 0.03, 0.01) for target in (x_start, free)
     ]
-    for cand in candidates:
-        cand = np.clip(cand, lb, ub)
-        u, _ = problem(cand)
-        if np.all(u - u_war > 0):
-            return cand
-    return None
 
 
 def bargaining(
@@ -166,8 +167,11 @@ def bargaining(
 ) -> GameResult:
     """The Nash-bargaining deal between ``players`` with their tariff war as the threat point:
     max sum_n log(u_n(t) - u_n(war)) over the players' tariffs on each other (the rest at
-    ``start``). ``threat`` defaults to `nash` among the same players (``targets="players"``).
-    Raises `NoDeal` if no tariffs tried leave every player better off than the war.
+    ``start``). ``threat`` defaults to `nash` among the same players (``targets="players"``);
+    any result will do (e.g. a given policy's, `tradewar.games.deals`). Raises `NoDeal` if no
+    tariffs tried leave every player better off than the threat. Certificate: the first-order
+    residual and the largest gain in the Nash product found by re-solving from up to two other
+    starting points (`deal_deviation_gain_pct`).
     """
     t0 = time.perf_counter()
     idx = game.players_of(players)
@@ -196,8 +200,10 @@ def bargaining(
     ub = problem.bounds_of(game.bounds_array(upper, "upper"))
     check_bounds(lb, ub)
 
-    x0 = _deal_start(problem, u_war, problem.x_of(start), problem.x_of(threat.tariffs), lb, ub)
-    if x0 is None:
+    starts = feasible_starts(
+        problem, u_war, _deal_candidates(problem.x_of(start), problem.x_of(threat.tariffs), lb, ub), lb, ub
+    )
+    if not starts:
         names = ",".join(game.baseline.regions[p] for p in idx)
         raise NoDeal(
             f"bargaining: no tariffs tried leave every one of {names} better off than their "
@@ -207,13 +213,18 @@ def bargaining(
         )
     if progress:
         progress("the deal")
-    inner = maximise(problem, "nash_product", {"threat": u_war}, x0, lb, ub)
+    inner = maximise(problem, "nash_product", {"threat": u_war}, starts[0], lb, ub)
+    if progress:
+        progress("certificate: the deal re-solved from other starts")
+    deviation = deal_deviation_gain_pct(problem, u_war, inner, starts[1:], lb, ub)
     u, _ = problem(inner.x)
     surplus = u - u_war
     cert = Certificate(
-        foc_residual=inner.foc, equilibrium_residual=max(problem.max_residual, threat.certificate.equilibrium_residual)
+        foc_residual=inner.foc,
+        equilibrium_residual=max(problem.max_residual, threat.certificate.equilibrium_residual),
+        deviation_gain_pct={"nash_product": deviation},
     )
-    converged = inner.foc <= foc_tol and np.all(surplus > 0) and threat.converged
+    converged = inner.foc <= foc_tol and np.all(surplus > 0) and threat.converged and deviation <= DEVIATION_TOL
     result = make_result(
         game,
         "bargaining",

@@ -48,7 +48,7 @@ from tradewar.errors import InputError, NoDeal, NotConverged
 from tradewar.games.game import Game, Progress
 from tradewar.games.kernels import kernels
 from tradewar.games.nash import DEVIATION_TOL, NASH_TOL
-from tradewar.games.optimise import FOC_TOL, maximise, projected_gradient
+from tradewar.games.optimise import FOC_TOL, deal_deviation_gain_pct, feasible_starts, maximise, projected_gradient
 from tradewar.games.results import Certificate
 from tradewar.solver.equilibrium import solve
 
@@ -575,12 +575,15 @@ def bargaining(
     bounds: Bounds = Bounds(),
     start: Policy | None = None,
     foc_tol: float = FOC_TOL,
+    deviation_tol: float = DEVIATION_TOL,
     check: bool = True,
 ) -> PolicyResult:
     """The Nash-bargaining deal over the players' instruments on each other, with ``threat``
     (their war, or any policy result, e.g. the Busan deal's) as the disagreement point:
     max sum_n log(u_n - u_n(threat)). Raises `NoDeal` when no policy tried leaves every player
-    better off."""
+    better off. Certificate: the first-order residual and the largest gain in the Nash product
+    found by re-solving from up to two other starting points
+    (`tradewar.games.optimise.deal_deviation_gain_pct`)."""
     t0 = time.perf_counter()
     choices = _choices(game, instruments)
     idx = list(choices)
@@ -593,20 +596,20 @@ def bargaining(
         for a in (0.5, 0.25, 0.1, 0.03, 0.01)
         for target in (problem.x_of(start), _liberal(problem))
     ]
-    x0 = None
-    for cand in candidates:
-        u, _ = problem(np.clip(cand, problem.lb, problem.ub))
-        if np.all(u - u_threat > 0):
-            x0 = np.clip(cand, problem.lb, problem.ub)
-            break
-    if x0 is None:
+    starts = feasible_starts(problem, u_threat, candidates, problem.lb, problem.ub)
+    if not starts:
         names = ",".join(game.baseline.regions[p] for p in idx)
         raise NoDeal(f"bargaining: no policy tried leaves every one of {names} better off than the {threat.kind}")
-    inner = maximise(problem, "nash_product", {"threat": u_threat}, x0, problem.lb, problem.ub)
+    inner = maximise(problem, "nash_product", {"threat": u_threat}, starts[0], problem.lb, problem.ub)
+    deviation = deal_deviation_gain_pct(problem, u_threat, inner, starts[1:], problem.lb, problem.ub)
     u, _ = problem(inner.x)
     surplus = u - u_threat
-    cert = Certificate(foc_residual=inner.foc, equilibrium_residual=problem.max_residual)
-    converged = inner.foc <= foc_tol and bool(np.all(surplus > 0))
+    cert = Certificate(
+        foc_residual=inner.foc,
+        equilibrium_residual=problem.max_residual,
+        deviation_gain_pct={"nash_product": deviation},
+    )
+    converged = inner.foc <= foc_tol and bool(np.all(surplus > 0)) and deviation <= deviation_tol
     regions = game.baseline.regions
     result = _finish(
         game, "bargaining", idx, problem.policy(inner.x), cert, converged, t0,
@@ -616,7 +619,13 @@ def bargaining(
         gain_over_threat_pct={regions[p]: float(100 * np.expm1(s / 100)) for p, s in zip(idx, surplus)},
     )  # fmt: skip
     if check and not result.converged:
-        raise NotConverged("Nash-bargaining deal (first-order conditions)", inner.foc, inner.iterations, foc_tol)
+        raise NotConverged(
+            f"Nash-bargaining deal (first-order residual {inner.foc:.2g}, Nash-product gain from other starts "
+            f"{deviation:.2g}%)",
+            inner.foc,
+            inner.iterations,
+            foc_tol,
+        )
     return result
 
 

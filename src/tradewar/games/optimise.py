@@ -215,3 +215,32 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
     problem.z = z
     foc = float(np.max(np.abs(projected_gradient(x, g, lb, ub)))) if x.size else 0.0
     return Inner(x, f, g, foc, it, foc <= tol, message)
+
+
+def feasible_starts(problem, threat: np.ndarray, candidates, lb, ub, count: int = 3) -> list[np.ndarray]:
+    """Up to ``count`` distinct candidates (clipped to the box), in the order given, at which every
+    payoff u = problem(x)[0] is strictly above ``threat``: starting points of a bargaining
+    problem, whose Nash product is finite only there."""
+    starts: list[np.ndarray] = []
+    for cand in candidates:
+        x = np.clip(np.asarray(cand, float), lb, ub)
+        if any(np.array_equal(x, s) for s in starts):
+            continue
+        u, _ = problem(x)
+        if np.all(u - threat > 0):
+            starts.append(x)
+            if len(starts) == count:
+                break
+    return starts
+
+
+def deal_deviation_gain_pct(problem, threat: np.ndarray, deal: Inner, starts, lb, ub) -> float:
+    """Certificate of a Nash-bargaining deal: the largest gain in the Nash product (the product
+    of the players' surpluses over ``threat``, percent) that re-maximising it from each of
+    ``starts`` finds over the deal (Nash 1950: the deal maximises that product, so any policy
+    with a larger one would be a better deal). Zero when none finds more."""
+    prm = {"threat": threat}
+    best = deal.value
+    for x in starts:
+        best = max(best, maximise(problem, "nash_product", prm, x, lb, ub).value)
+    return max(0.0, 100 * float(np.expm1(best - deal.value)))
