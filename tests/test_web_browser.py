@@ -243,3 +243,61 @@ def test_no_outside_requests(page, url):
     outside = [r for r in page.requests if not r.startswith(url) and not r.startswith("data:")]
     assert not outside, outside
     assert not page.errors, page.errors
+
+
+def test_game_panel_options_follow_the_game(page):
+    """Issue 13: the games panel has the instruments (tariffs, or with export controls), the
+    horizon and the frontier game; controls and points belong to the frontier game, MFN to the others."""
+    page.select_option("#game-kind", "nash")
+    assert page.is_disabled("#game-instruments") and page.input_value("#game-instruments") == "tariffs"
+    assert not page.is_visible("#game-points") and page.is_visible("#game-mfn")
+    assert page.eval_on_selector_all("#game-horizon option", "os => os.map(o => o.value)") == ["long", "short"]
+    page.select_option("#game-kind", "frontier")
+    assert page.is_enabled("#game-instruments") and page.is_visible("#game-points")
+    assert not page.is_visible("#game-mfn")
+    # export controls are defined for the USA-CHN talks only: refused before anything is queued
+    page.fill("#game-players", "USA,JPN")
+    page.select_option("#game-instruments", "controls")
+    page.click("#game-run")
+    page.wait_for_selector("#error:not([hidden])", timeout=60_000)
+    assert "controls" in page.text_content("#error") and "USA,JPN" in page.text_content("#error")
+    page.errors[:] = [e for e in page.errors if "422" not in e]
+    page.select_option("#game-instruments", "tariffs")
+
+
+def test_frontier_plot_renders_the_jobs_points(page, url):
+    """The frontier game at the short horizon: the plot draws every frontier point and the war,
+    the deal and the baseline where the job's answer puts them, and the table shows the
+    certificates (no Busan point for USA,JPN: it is a USA-CHN deal)."""
+    page.select_option("#game-kind", "frontier")
+    page.fill("#game-players", "USA,JPN")
+    page.select_option("#game-instruments", "tariffs")
+    page.select_option("#game-horizon", "short")
+    page.fill("#game-points", "3")
+    page.click("#game-run")
+    page.wait_for_selector("#frontier-card:not([hidden])", timeout=900_000)
+    jobs = httpx.get(url + "/api/jobs", timeout=30).json()["jobs"]
+    job = [j for j in jobs if j["kind"] == "frontier" and j["status"] == "done"][-1]
+    result = httpx.get(url + f"/api/jobs/{job['id']}", timeout=30).json()["result"]
+    assert result["horizon"] == "short" and result["players"] == ["USA", "JPN"] and len(result["frontier"]) == 3
+    assert "short run" in page.text_content("#frontier-title")
+    drawn = page.eval_on_selector_all(
+        "#frontier-plot circle.frontier-point", "cs => cs.map(c => [Number(c.dataset.a), Number(c.dataset.b)])"
+    )
+    assert drawn == [[f["USA"], f["JPN"]] for f in result["frontier"]]
+    marks = page.eval_on_selector_all(
+        "#frontier-plot g.marker",
+        "gs => gs.map(g => [g.dataset.point, Number(g.dataset.a), Number(g.dataset.b), g.getAttribute('transform')])",
+    )
+    assert {m[0] for m in marks} == {"baseline", "war", "deal"}
+    for key, a, b, transform in marks:
+        assert [a, b] == [result[key]["payoffs"]["USA"], result[key]["payoffs"]["JPN"]]
+        assert transform.startswith("translate(") and "NaN" not in transform
+    assert page.locator("#frontier-plot .frontier-line").count() == 1
+    assert "Nash war" in page.text_content("#frontier-legend")
+    deal = page.text_content("#frontier-table tr[data-point='deal']")
+    assert f"{result['deal']['certificate']['foc_residual']:.1e}".replace("e-0", "e-") in deal
+    assert result["deal"]["certificate"]["max_deviation_gain_pct"] < 1e-6
+    assert not page.errors, page.errors
+    page.fill("#game-players", "USA,CHN")
+    page.select_option("#game-horizon", "long")

@@ -16,6 +16,8 @@ Endpoints (all JSON unless noted; every failure is ``{"error": {"code", "message
     GET    /api/results/{key}/{table}.csv    regions | bilateral | sectors as CSV (text/csv)
     POST   /api/jobs/scenario                a scenario as a background job
     POST   /api/jobs/optimal|nash|talks      tariff games (tradewar.games) as background jobs
+    POST   /api/jobs/frontier                two players' war, deal, Pareto frontier (and Busan for USA,CHN),
+                                             over tariffs or tariffs and export controls, at a horizon
     GET    /api/jobs, /api/jobs/{id}         job status and progress (and the result when done)
     DELETE /api/jobs/{id}                    cancel a job
 
@@ -46,7 +48,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tradewar import games
 from tradewar.data.registry import DATASETS
 from tradewar.errors import InputError, InvalidEquilibrium, NotConverged, TradewarError
+from tradewar.games.frontier import talks_frontier, talks_instruments
 from tradewar.models import MODELS, get_model
+from tradewar.models.horizon import parse_horizon
 from tradewar.report.jsonenc import jsonable
 from tradewar.scenario.run import prepare_baseline
 from tradewar.scenario.spec import PolicySpec, Scenario, bundled_scenarios, load_scenario
@@ -253,6 +257,11 @@ class GameRequest(_Strict):
     mfn: bool = Field(default=False, description="one tariff per sector for all partners instead of one per partner")
     lower_pct: float = Field(default=0.0, gt=-100, le=1000, description="lowest tariff a player may choose (%)")
     upper_pct: float = Field(default=225.0, gt=-100, le=1000, description="highest tariff a player may choose (%)")
+    horizon: Literal["long", "short"] = Field(
+        default="long",
+        description="trade elasticities at this horizon: long (the data's) or short (one year, "
+        "tradewar.models.horizon; caliendo-parro)",
+    )
 
     @model_validator(mode="after")
     def _bounds(self):
@@ -281,6 +290,24 @@ class TalksRequest(GameRequest):
     solution: Literal["bargaining", "equal_gains"] = Field(
         default="bargaining", description="Nash bargaining with the war as threat point, or equal gains"
     )
+
+
+class FrontierRequest(_Strict):
+    """Two players' talks over tariffs or tariffs and export controls (tradewar.games.frontier)."""
+
+    dataset: str | None = Field(default=None, max_length=100, description="dataset name; default: GET /api/datasets")
+    model: str = Field(default="caliendo-parro", max_length=100)
+    deficits: Literal["zero", "fixed", "share"] = "fixed"
+    players: Codes = Field(min_length=2, max_length=2, description="the two regions at the table, e.g. USA, CHN")
+    instruments: Literal["tariffs", "controls"] = Field(
+        default="tariffs",
+        description="tariffs, or controls: tariffs and export controls (USA,CHN only: China's rare-earth caps, "
+        "the US cap on ELEC sales)",
+    )
+    horizon: Literal["long", "short"] = Field(
+        default="long", description="trade elasticities at this horizon: long (the data's) or short (one year)"
+    )
+    points: int = Field(default=8, ge=2, le=40, description="number of frontier points (weighted optima)")
 
 
 class Health(BaseModel):
@@ -594,11 +621,16 @@ def create_app(
         job = jobs.submit("scenario", req.model_dump(mode="json", exclude_none=True), fn)
         return job.to_dict()
 
-    def _game_job(kind: str, req: GameRequest, play) -> dict:
-        """Validate the codes now (422 before anything is queued); play(game, progress) in the job."""
+    def _check_request(req) -> str:
+        """The request's dataset, once its dataset, model, horizon and region codes are checked."""
         dataset = req.dataset or svc.default_dataset()
         svc.check_dataset(dataset)
         get_model(req.model)
+        if req.horizon != "long" and req.model != "caliendo-parro":
+            raise InputError(
+                f"horizon: {req.horizon} needs the caliendo-parro model (got {req.model}); use horizon long",
+                field="horizon",
+            )
         info = service.dataset_info(dataset)
         known = [r["code"] for r in info["regions"]]
         for name in ("player", "players", "partners"):
@@ -610,11 +642,17 @@ def create_app(
                         f"{field}: unknown region code {code!r} for dataset {dataset}; use one of {', '.join(known)}",
                         field=field,
                     )
+        return dataset
+
+    def _game_job(kind: str, req: GameRequest, play) -> dict:
+        """Validate the codes now (422 before anything is queued); play(game, progress) in the job."""
+        dataset = _check_request(req)
 
         def fn(progress):
             progress(0.0, f"loading {dataset}")
             baseline = prepare_baseline(service.baseline(dataset), get_model(req.model), req.deficits)
-            game = games.Game(req.model, baseline, objective=req.objective, deficits=req.deficits)
+            extra = {"theta": parse_horizon(req.horizon).theta(baseline.theta)} if req.horizon != "long" else {}
+            game = games.Game(req.model, baseline, objective=req.objective, deficits=req.deficits, **extra)
             progress(0.05, "solving")
             result = play(games, game, lambda message: progress(None, message))
             return jsonable(result.to_dict())
@@ -661,6 +699,34 @@ def create_app(
             req,
             lambda games, game, progress: games.bargaining(game, req.players, progress=progress, **_bounds(req)),
         )
+
+    @app.post("/api/jobs/frontier", status_code=202, responses=ERRORS, tags=["jobs"])
+    def job_frontier(req: FrontierRequest):
+        """Two players' Nash war, Nash-bargaining deal and Pareto frontier of their payoffs, with the
+        Busan deal for USA,CHN, over tariffs or tariffs and export controls, at a horizon
+        (tradewar.games.frontier.talks_frontier; the JSON of `tradewar frontier --json`)."""
+        dataset = _check_request(req)
+        controls = req.instruments == "controls"
+        talks_instruments(service.baseline(dataset), req.players, controls=controls)  # 422 before queueing
+        horizon = parse_horizon(req.horizon)
+
+        def fn(progress):
+            progress(0.0, f"loading {dataset}")
+            baseline = prepare_baseline(service.baseline(dataset), get_model(req.model), req.deficits)
+            talks = talks_frontier(
+                baseline,
+                req.players,
+                controls=controls,
+                n_points=req.points,
+                theta_scale=horizon.response_share,
+                model=req.model,
+                deficits=req.deficits,
+                progress=lambda message: progress(None, message),
+            )
+            return jsonable({**talks.to_dict(), "horizon": horizon.label})
+
+        job = jobs.submit("frontier", req.model_dump(mode="json", exclude_none=True), fn)
+        return JSONResponse(jsonable(job.to_dict()), status_code=202)
 
     @app.get("/api/jobs", responses=ERRORS, tags=["jobs"])
     def job_list():

@@ -419,8 +419,15 @@ async function startGame() {
   showError("");
   const kind = $("#game-kind").value;
   const players = $("#game-players").value.split(",").map((x) => x.trim()).filter(Boolean);
-  const body = { dataset: $("#dataset").value, model: $("#model").value, deficits: $("#deficits").value, mfn: $("#game-mfn").checked };
-  if (kind === "optimal") body.player = players[0] || ""; else body.players = players;
+  const body = { dataset: $("#dataset").value, model: $("#model").value, deficits: $("#deficits").value, horizon: $("#game-horizon").value };
+  if (kind === "frontier") {
+    body.players = players;
+    body.instruments = $("#game-instruments").value;
+    body.points = Number($("#game-points").value);
+  } else {
+    body.mfn = $("#game-mfn").checked;
+    if (kind === "optimal") body.player = players[0] || ""; else body.players = players;
+  }
   let job;
   try { job = await api("POST", `/api/jobs/${kind}`, body); } catch (e) { showError(e.message); return; }
   $("#game-run").disabled = true;
@@ -433,7 +440,75 @@ async function startGame() {
   $("#game-run").disabled = false;
   $("#game-status").textContent = `${job.status} after ${((performance.now() - t0) / 1000).toFixed(0)} s`;
   if (job.status !== "done") { showError((job.error && job.error.message) || job.message); return; }
-  showGame(job.result);
+  if (kind === "frontier") showFrontier(job.result); else showGame(job.result);
+}
+
+// The options that apply to the chosen game: export controls and frontier points only in the
+// frontier game (its war and deal are played over the same instruments), MFN only outside it.
+function gameOptions() {
+  const frontier = $("#game-kind").value === "frontier";
+  $("#game-instruments").disabled = !frontier;
+  if (!frontier) $("#game-instruments").value = "tariffs";
+  $("#game-points-label").hidden = !frontier;
+  $("#game-mfn-label").hidden = frontier;
+}
+
+// Points of the talks frontier (`tradewar frontier --json`): the traced frontier, the war, the
+// deal, the Busan policy (USA,CHN) and the baseline, payoffs in exact real income (%).
+const FRONTIER_MARKS = [
+  ["baseline", "baseline (2022)", "#667085", d3.symbolSquare],
+  ["war", "Nash war", "#D55E00", d3.symbolTriangle],
+  ["deal", "Nash-bargaining deal", "#0072B2", d3.symbolDiamond],
+  ["busan", "Busan deal (Nov 10, 2025)", "#CC79A7", d3.symbolStar],
+];
+
+function showFrontier(res) {
+  const [a, b] = res.players;
+  $("#frontier-card").hidden = false;
+  $("#frontier-title").textContent = `Talks frontier ${a}-${b}: ${res.instruments}, ${res.horizon} run, on ${res.dataset}`;
+  $("#frontier-note").textContent = `${res.payoff}; ${res.frontier.length} frontier points (weighted optima), ${Number(res.seconds).toFixed(0)} s`;
+  const marks = FRONTIER_MARKS.filter(([key]) => res[key]).map(([key, label, colour, symbol]) => ({ key, label, colour, symbol, p: res[key].payoffs }));
+  const all = res.frontier.map((f) => [f[a], f[b]]).concat(marks.map((m) => [m.p[a], m.p[b]]));
+  const svg = d3.select("#frontier-plot");
+  svg.selectAll("*").remove();
+  const width = Math.max(320, $("#frontier-plot").clientWidth || 640), height = 340;
+  const m = { top: 14, right: 20, bottom: 42, left: 62 };
+  svg.attr("viewBox", `0 0 ${width} ${height}`).attr("height", height);
+  const pad = (lo, hi) => { const d = (hi - lo) || Math.abs(hi) || 1; return [lo - 0.08 * d, hi + 0.08 * d]; };
+  const x = d3.scaleLinear().domain(pad(d3.min(all, (q) => q[0]), d3.max(all, (q) => q[0]))).range([m.left, width - m.right]);
+  const y = d3.scaleLinear().domain(pad(d3.min(all, (q) => q[1]), d3.max(all, (q) => q[1]))).range([height - m.bottom, m.top]);
+  svg.append("g").attr("transform", `translate(0,${height - m.bottom})`).call(d3.axisBottom(x).ticks(6));
+  svg.append("g").attr("transform", `translate(${m.left},0)`).call(d3.axisLeft(y).ticks(6));
+  svg.append("text").attr("x", (m.left + width - m.right) / 2).attr("y", height - 6).attr("text-anchor", "middle").attr("class", "axis-label").text(`${a} real income, % change`);
+  svg.append("text").attr("transform", `translate(14,${(m.top + height - m.bottom) / 2}) rotate(-90)`).attr("text-anchor", "middle").attr("class", "axis-label").text(`${b} real income, % change`);
+  svg.append("path").datum(res.frontier).attr("class", "frontier-line").attr("fill", "none").attr("stroke", "#1d2330").attr("stroke-width", 1.5)
+    .attr("d", d3.line().x((f) => x(f[a])).y((f) => y(f[b])));
+  svg.append("g").selectAll("circle").data(res.frontier).join("circle").attr("class", "frontier-point")
+    .attr("cx", (f) => x(f[a])).attr("cy", (f) => y(f[b])).attr("r", 3).attr("fill", "#1d2330")
+    .attr("data-a", (f) => f[a]).attr("data-b", (f) => f[b]);
+  const g = svg.append("g").selectAll("g").data(marks).join("g").attr("class", "marker").attr("data-point", (d) => d.key)
+    .attr("data-a", (d) => d.p[a]).attr("data-b", (d) => d.p[b]).attr("transform", (d) => `translate(${x(d.p[a])},${y(d.p[b])})`);
+  g.append("path").attr("d", (d) => d3.symbol(d.symbol, 90)()).attr("fill", (d) => d.colour);
+  g.append("title").text((d) => `${d.label}: ${a} ${signed(d.p[a], 3)}%, ${b} ${signed(d.p[b], 3)}%`);
+  const legend = $("#frontier-legend");
+  legend.replaceChildren();
+  legend.append(el("span", { class: "swatch", style: "background:#1d2330" }), el("span", {}, "frontier"));
+  for (const mk of marks) legend.append(el("span", { class: "swatch", style: `background:${mk.colour}` }), el("span", {}, mk.label));
+  // the points as numbers, with their certificates
+  const head = el("tr");
+  for (const h of ["point", `${a} %`, `${b} %`, `${a} tariff on ${b} %`, `${b} tariff on ${a} %`, "largest gain from deviating %", "first-order residual"]) head.append(el("th", {}, h));
+  const thead = el("thead"); thead.append(head);
+  const tbody = el("tbody");
+  for (const mk of marks) {
+    const entry = res[mk.key], cert = entry.certificate || {}, t = entry.tariffs_pct || {};
+    const tr = el("tr", { "data-point": mk.key });
+    tr.append(el("td", {}, mk.label), el("td", { class: goodBadClass(mk.p[a]) }, signed(mk.p[a], 3)), el("td", { class: goodBadClass(mk.p[b]) }, signed(mk.p[b], 3)),
+      el("td", {}, fmt(t[`${a}_on_${b}`])), el("td", {}, fmt(t[`${b}_on_${a}`])),
+      el("td", {}, cert.max_deviation_gain_pct == null ? "–" : Number(cert.max_deviation_gain_pct).toExponential(1)),
+      el("td", {}, cert.foc_residual == null ? "–" : Number(cert.foc_residual).toExponential(1)));
+    tbody.append(tr);
+  }
+  $("#frontier-table").replaceChildren(thead, tbody);
 }
 
 function showGame(res) {
@@ -472,5 +547,7 @@ $("#step-next").addEventListener("click", () => setStep(state.step + 1));
 $("#step-range").addEventListener("input", (e) => setStep(Number(e.target.value)));
 $("#sector-region").addEventListener("change", drawSectors);
 $("#game-run").addEventListener("click", startGame);
+$("#game-kind").addEventListener("change", gameOptions);
+gameOptions();
 window.addEventListener("resize", () => { if (state.result) setStep(state.step); });
 init();
