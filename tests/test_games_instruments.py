@@ -23,6 +23,7 @@ from tradewar.games.instruments import (
     Pledge,
     Policy,
     apply_pledges,
+    bargaining,
     best_response,
     implied_cuts,
     nash,
@@ -152,4 +153,45 @@ def test_pledge_larger_than_absorption_is_one_line_error(baseline, game):
     absorption = float(baseline.trade[2, :, 0].sum())
     with pytest.raises(InputError, match="exceed its whole absorption") as e:
         apply_pledges(game, Policy.of(baseline), [Pledge("R002", "R000", "S000", 1.01 * absorption)])
+    assert "\n" not in str(e.value)
+
+
+def test_deal_containing_a_pledge_meets_it_at_its_floor(baseline, game):
+    """A purchase pledge as a constraint of the deal (issue 13, Build item 1): R002 pledges to buy
+    more S000 from R000 than it buys in the unconstrained deal; the deal with the pledge meets
+    the floor exactly with R002's tariff on the flow (the import tariff or subsidy that achieves
+    it), both still gain over the war, the constraint costs Nash product, the other instruments
+    are at their first-order conditions, and an independent solve of the deal meets the floor."""
+    instruments = {"R000": Instruments(), "R002": Instruments()}
+    war = nash(game, instruments)
+    free = bargaining(game, instruments, war)
+    n, i, s = 2, 0, 0
+    flow = float(baseline.trade[n, i, s])
+    eq_free = solve("caliendo-parro", baseline, free.policy.tariffs)
+    free_purchases = flow * (1 - implied_cuts({k: np.asarray(v) for k, v in eq_free.outcomes.items()}, [(n, i, s)])[0])
+    floor = 1.1 * free_purchases
+    deal = bargaining(game, instruments, war, pledges=[Pledge("R002", "R000", "S000", floor, "pledge")])
+    entry = deal.details["pledges"]["pledge"]
+    assert deal.converged and entry["binding"]
+    assert entry["purchases"] == pytest.approx(floor, rel=1e-8)
+    assert entry["tariff_pct"] < 100 * free.policy.tariffs[n, i, s]
+    assert all(g > 0 for g in deal.details["gain_over_threat_pct"].values())
+    assert deal.certificate.max_deviation_gain_pct < 1e-6
+    # free instruments at their first-order conditions (the pledged tariff sits at its cap)
+    assert deal.certificate.foc_residual <= FOC_TOL
+
+    def nash_product(result):
+        return np.prod(list(result.details["gain_over_threat_pct"].values()))
+
+    assert nash_product(deal) < nash_product(free)  # a binding constraint costs
+    eq = solve("caliendo-parro", baseline, deal.policy.tariffs)
+    quantity_change = 1 - implied_cuts({k: np.asarray(v) for k, v in eq.outcomes.items()}, [(n, i, s)])[0]
+    assert flow * quantity_change == pytest.approx(floor, rel=1e-8)
+    # a pledge the deal meets anyway is slack and changes nothing
+    slack = bargaining(game, instruments, war, pledges=[Pledge("R002", "R000", "S000", 0.5 * free_purchases, "low")])
+    assert not slack.details["pledges"]["low"]["binding"]
+    assert np.allclose(slack.policy.tariffs, free.policy.tariffs, atol=1e-9)
+    # a pledge between a player and someone outside the deal is refused in one line
+    with pytest.raises(InputError, match="pledge: R001's tariff") as e:
+        bargaining(game, instruments, war, pledges=[Pledge("R001", "R000", "S000", 0.5 * flow)])
     assert "\n" not in str(e.value)

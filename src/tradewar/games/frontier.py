@@ -14,7 +14,8 @@ r"""Trade talks as they are: the war, the deal, the Busan deal and the Pareto fr
   pledge `SOYBEAN_PLEDGE` met by China's tariff on US AGR, `apply_pledges`), its gain over
   the war and its distance to the frontier: the largest equal gain both could still get
   (where the 45-degree line from Busan meets the traced frontier) and the Nash-bargaining deal
-  with Busan as the threat point (a certified frontier point dominating it).
+  with Busan as the threat point (a certified frontier point dominating it) that keeps Busan's
+  soybean pledge as a constraint (`tradewar.games.instruments.bargaining` with ``pledges``).
 
 Controls (`talks_instruments`): China may cap its sales to the US of CHEM, MINE and ELEQ up to
 the cuts of the rare-earth-controls scenario's stress step (the controlled products' shares of
@@ -207,6 +208,7 @@ class FrontierTalks:
             busan["pledges"] = self.busan.details["pledges"]
             busan["deal_from_busan"] = entry(self.busan_deal)
             busan["deal_from_busan"]["gain_over_busan_pct"] = self.busan_deal.details["gain_over_threat_pct"]
+            busan["deal_from_busan"]["pledges"] = self.busan_deal.details["pledges"]
         deal = entry(self.deal)
         deal["gain_over_war_pct"] = self.deal.details["gain_over_threat_pct"]
         return {
@@ -291,7 +293,7 @@ def talks_frontier(
         busan_pol, pledges = apply_pledges(game, busan_pol, [SOYBEAN_PLEDGE])
         busan_result = evaluate(game, busan_pol, players, kind="busan")
         busan_result.details["pledges"] = pledges
-        busan_deal = bargaining(game, instruments, busan_result)
+        busan_deal = bargaining(game, instruments, busan_result, pledges=[SOYBEAN_PLEDGE])
     result = FrontierTalks(
         players=players,
         controls=controls,

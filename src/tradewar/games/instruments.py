@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import jax.numpy as jnp
 import numpy as np
@@ -574,6 +574,7 @@ def bargaining(
     *,
     bounds: Bounds = Bounds(),
     start: Policy | None = None,
+    pledges: Sequence[Pledge] = (),
     foc_tol: float = FOC_TOL,
     deviation_tol: float = DEVIATION_TOL,
     check: bool = True,
@@ -583,12 +584,25 @@ def bargaining(
     max sum_n log(u_n - u_n(threat)). Raises `NoDeal` when no policy tried leaves every player
     better off. Certificate: the first-order residual and the largest gain in the Nash product
     found by re-solving from up to two other starting points
-    (`tradewar.games.optimise.deal_deviation_gain_pct`)."""
+    (`tradewar.games.optimise.deal_deviation_gain_pct`).
+
+    ``pledges``: purchase pledges the deal must contain (`Pledge`: a floor on the importer's
+    purchases of a sector from the exporter, both players). Each is solved as the import tariff
+    (below zero: subsidy) that achieves it: the importer's tariff on the flow is capped at the
+    level at which its purchases equal the floor, the rest of the deal as it is
+    (`_pledge_tariff`), and the deal is solved again under that cap until the cap no longer
+    moves (a fixed point: at the answer the pledge holds with equality where it binds, and the
+    first-order conditions hold for every other instrument; the cap's own projected gradient
+    is the pledge's shadow cost in Nash-product terms). A pledge the deal meets anyway is
+    slack and changes nothing. ``details["pledges"]`` reports each (tariff, purchases, floor,
+    binding)."""
     t0 = time.perf_counter()
     choices = _choices(game, instruments)
     idx = list(choices)
     start = game.start_policy(start)
     problem, layout, kinds = _joint_problem(game, choices, bounds, start, idx)
+    capped = _pledge_instruments(game, layout, pledges)
+    upper = problem.ub.copy()
     u_threat = 100 * np.log1p(threat.payoff_pct[idx] / 100)
     x_war = problem.x_of(threat.policy)
     candidates = [problem.x_of(start), _liberal(problem)] + [
@@ -596,11 +610,27 @@ def bargaining(
         for a in (0.5, 0.25, 0.1, 0.03, 0.01)
         for target in (problem.x_of(start), _liberal(problem))
     ]
-    starts = feasible_starts(problem, u_threat, candidates, problem.lb, problem.ub)
-    if not starts:
-        names = ",".join(game.baseline.regions[p] for p in idx)
-        raise NoDeal(f"bargaining: no policy tried leaves every one of {names} better off than the {threat.kind}")
-    inner = maximise(problem, "nash_product", {"threat": u_threat}, starts[0], problem.lb, problem.ub)
+    previous: list[np.ndarray] = []
+    for _ in range(PLEDGE_ROUNDS):
+        starts = feasible_starts(problem, u_threat, previous + candidates, problem.lb, problem.ub)
+        if not starts:
+            names = ",".join(game.baseline.regions[p] for p in idx)
+            raise NoDeal(
+                f"bargaining: no policy tried leaves every one of {names} better off than the {threat.kind}"
+                + (" while meeting the pledges" if pledges else "")
+            )
+        inner = maximise(problem, "nash_product", {"threat": u_threat}, starts[0], problem.lb, problem.ub)
+        previous = [inner.x]
+        moved = 0.0
+        for k, pledge in capped.items():
+            policy = problem.policy(inner.x)
+            short = pledged_purchases(game, game.solve_policy(policy)[0], pledge) < pledge.floor * (1 - PLEDGE_TOL)
+            if short or inner.x[k] >= problem.ub[k] - PLEDGE_TOL:  # binding (or bound at its cap)
+                cap = _pledge_tariff(game, policy, pledge, upper[k])
+                moved = max(moved, abs(cap - problem.ub[k]))
+                problem.ub[k], problem.lb[k] = cap, min(problem.lb[k], cap)
+        if moved <= PLEDGE_TOL:
+            break
     deviation = deal_deviation_gain_pct(problem, u_threat, inner, starts[1:], problem.lb, problem.ub)
     u, _ = problem(inner.x)
     surplus = u - u_threat
@@ -618,6 +648,20 @@ def bargaining(
         threat_payoff_pct={regions[p]: float(v) for p, v in zip(idx, threat.payoff_pct[idx])},
         gain_over_threat_pct={regions[p]: float(100 * np.expm1(s / 100)) for p, s in zip(idx, surplus)},
     )  # fmt: skip
+    if pledges:
+        result.details["pledges"] = {
+            pledge.label or pledge.sector: {
+                "tariff_pct": 100 * float(result.policy.tariffs[_pledge_cell(game, pledge)]),
+                "purchases": pledged_purchases(game, result.outcomes, pledge),
+                "floor": pledge.floor,
+                "binding": bool(problem.ub[k] < upper[k] and inner.x[k] >= problem.ub[k] - PLEDGE_TOL),
+            }
+            for k, pledge in capped.items()
+        }
+        converged = converged and all(
+            v["purchases"] >= v["floor"] * (1 - PLEDGE_TOL) for v in result.details["pledges"].values()
+        )
+        result = replace(result, converged=bool(converged and result.converged))
     if check and not result.converged:
         raise NotConverged(
             f"Nash-bargaining deal (first-order residual {inner.foc:.2g}, Nash-product gain from other starts "
@@ -712,6 +756,52 @@ def _pledge_cell(game: InstrumentGame, pledge: Pledge) -> tuple[int, int, int]:
     return n, i, s
 
 
+#: Rounds of a deal re-solved under its pledges' caps, and the tolerance (decimals of tariff,
+#: relative purchases) at which a cap stops moving and a pledge counts as met.
+PLEDGE_ROUNDS = 12
+PLEDGE_TOL = 1e-9
+
+
+def _pledge_instruments(game: InstrumentGame, layout, pledges: Sequence[Pledge]) -> dict[int, Pledge]:
+    """The deal's instrument (index) of each pledge: the importer's tariff on the pledged flow."""
+    out = {}
+    for pledge in pledges:
+        k = int(layout[0][_pledge_cell(game, pledge)])
+        if k < 0:
+            raise InputError(
+                f"pledge: {pledge.importer}'s tariff on {pledge.exporter}'s {pledge.sector} is not one of the deal's "
+                "instruments; a deal's pledges are between its players",
+                field="pledge",
+            )
+        out[k] = pledge
+    return out
+
+
+def _pledge_tariff(game: InstrumentGame, policy: Policy, pledge: Pledge, upper: float) -> float:
+    """The importer's tariff on the pledged flow at which its purchases equal the floor, the rest
+    of ``policy`` as it is (Brent's root search between `PLEDGE_SUBSIDY_LIMIT` and ``upper``;
+    ``upper`` itself where the purchases meet the floor even there)."""
+    cell = _pledge_cell(game, pledge)
+
+    def shortfall(tariff):
+        trial = Policy(policy.tariffs.copy(), policy.export_taxes, policy.export_limits)
+        trial.tariffs[cell] = tariff
+        out, res, ok, it = game.solve_policy(trial)
+        if not ok:
+            raise NotConverged(f"{game.model} equilibrium while meeting the pledge {pledge.label}", res, it, game.tol)
+        return pledged_purchases(game, out, pledge) / pledge.floor - 1
+
+    if shortfall(upper) >= 0:
+        return float(upper)
+    if shortfall(PLEDGE_SUBSIDY_LIMIT) < 0:
+        raise InputError(
+            f"pledge: {pledge.label or pledge.sector} cannot be met even with a "
+            f"{-100 * PLEDGE_SUBSIDY_LIMIT:g}% import subsidy; lower the floor",
+            field="pledge",
+        )
+    return float(brentq(shortfall, PLEDGE_SUBSIDY_LIMIT, upper, xtol=1e-12, rtol=1e-12))
+
+
 def pledged_purchases(game: InstrumentGame, outcomes: dict, pledge: Pledge) -> float:
     """The pledged flow at the outcomes: baseline value x the change in its quantity."""
     cell = _pledge_cell(game, pledge)
@@ -728,27 +818,11 @@ def apply_pledges(game: InstrumentGame, policy: Policy, pledges: Sequence[Pledge
         changed = False
         for pledge in pledges:
             cell = _pledge_cell(game, pledge)
-
-            def shortfall(tariff, cell=cell, pledge=pledge, base=policy):
-                trial = Policy(base.tariffs.copy(), base.export_taxes, base.export_limits)
-                trial.tariffs[cell] = tariff
-                out, res, ok, it = game.solve_policy(trial)
-                if not ok:
-                    raise NotConverged(
-                        f"{game.model} equilibrium while meeting the pledge {pledge.label}", res, it, game.tol
-                    )
-                return pledged_purchases(game, out, pledge) / pledge.floor - 1
-
             current = float(policy.tariffs[cell])
-            if shortfall(current) >= -tol:
+            out, *_ = game.solve_policy(policy)
+            if pledged_purchases(game, out, pledge) / pledge.floor - 1 >= -tol:
                 continue
-            if shortfall(PLEDGE_SUBSIDY_LIMIT) < 0:
-                raise InputError(
-                    f"pledge: {pledge.label or pledge.sector} cannot be met even with a "
-                    f"{-100 * PLEDGE_SUBSIDY_LIMIT:g}% import subsidy; lower the floor",
-                    field="pledge",
-                )
-            tariff = brentq(shortfall, PLEDGE_SUBSIDY_LIMIT, current, xtol=1e-12, rtol=1e-12)
+            tariff = _pledge_tariff(game, policy, pledge, current)
             tariffs = policy.tariffs.copy()
             tariffs[cell] = tariff
             policy = Policy(tariffs, policy.export_taxes, policy.export_limits)
