@@ -46,6 +46,17 @@ def test_nash_table_has_no_duplicated_columns():
     assert proc.stdout.count("converged: first-order residual") == 1
 
 
+def test_backtest_fits_80_columns():
+    """`tradewar backtest` at 80 columns: the ranking and China's share by setting with whole
+    headers, no negative zero, and the misses one line per partner (its largest)."""
+    proc = tradewar("backtest", "us-china-2025")
+    assert proc.returncode == 0, proc.stderr
+    assert_readable(proc.stdout)
+    assert "sign agreement %" in proc.stdout and "statutory" in proc.stdout and "collected" in proc.stdout
+    misses = [line.split()[0] for line in proc.stdout.splitlines() if re.match(r"  \S+ 2025-\d\d: model ", line)]
+    assert "CHN" in misses and len(misses) == len(set(misses)), misses
+
+
 #: typer's type tags ("<str>", "<list[str]>", ...): how Python reads a value, not what to give.
 TYPE_TAG = re.compile(r"<(?:str|bool|int|float|path|datetime|uuid|list\[[^\]]*\])>")
 

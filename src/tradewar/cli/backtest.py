@@ -16,6 +16,7 @@ import typer
 
 from tradewar.cli.output import console, emit_json, table, working
 from tradewar.data.observed import load_observed
+from tradewar.report.numbers import format_number
 from tradewar.scenario.backtest import DEFAULT_HORIZONS, imports_beside, run_backtest
 from tradewar.scenario.basis import BASES
 from tradewar.scenario.spec import load_scenario, with_dataset
@@ -76,14 +77,15 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
 
 def print_backtest(result) -> None:
-    """Ranked settings, China's share path, the goal, the main-job comparison and the misses."""
+    """Ranked settings, China's share path, the goal, the main-job comparison and the misses, each
+    table within 80 columns: China's error by month is the difference of the share table's
+    columns (model minus observed), so the ranking leaves it to that table and to --json."""
     months = result.months
     console.print(
         table(
             f"{result.scenario}: backtest against observed US imports by partner, {months[0]} to {months[-1]} "
             "(share changes on the same month a year earlier; ranked by mean absolute error)",
-            ["rank", "horizon", "basis", "MAE (pp)", "correlation", "sign agreement %"]
-            + [f"CHN err {m[2:]}" for m in months],
+            ["rank", "horizon", "basis", "MAE (pp)", "correlation", "sign agreement %"],
             [
                 [
                     x["rank"],
@@ -92,7 +94,6 @@ def print_backtest(result) -> None:
                     x["correlation"],
                     100 * x["sign_agreement"],
                 ]
-                + [x["china_share_error_pp"].get(m, float("nan")) for m in months]
                 for x in result.metrics
             ],
         )
@@ -105,8 +106,9 @@ def print_backtest(result) -> None:
     ]
     console.print(
         table(
-            "China's share of US imports, % (observed, and model by setting)",
-            ["month", "observed"] + [s.label for s in result.settings],
+            "China's share of US imports, %: observed, and model by setting (horizon, basis); "
+            "model minus observed is China's error",
+            ["month", "observed"] + [s.label.replace("/", " ") for s in result.settings],
             china,
         )
     )
@@ -114,7 +116,7 @@ def print_backtest(result) -> None:
     console.print(
         f"goal (best setting {result.best.label}): China within {g['china_within_pp']:g} pp in "
         f"{', '.join(g['china_errors_pp']) or 'no goal month'}: {'met' if g['china_met'] else 'NOT met'} "
-        f"({', '.join(f'{v:+.2f}' for v in g['china_errors_pp'].values())}); sign agreement "
+        f"({', '.join(format_number(v, 2) for v in g['china_errors_pp'].values())}); sign agreement "
         f"{100 * g['sign_agreement']:.0f}% of import value (goal {100 * g['sign_agreement_goal']:.0f}%): "
         f"{'met' if g['sign_met'] else 'NOT met'}",
         highlight=False,
@@ -130,11 +132,23 @@ def print_backtest(result) -> None:
             digits=1,
         )
     )
-    console.print(f"largest misses of {result.best.label} and their likely causes:", highlight=False)
-    for m in result.to_dict()["misses"]:
+    misses = result.to_dict()["misses"]
+    by_partner: dict[str, list[dict]] = {}
+    for m in sorted(misses, key=lambda m: -abs(m["error_pp"])):
+        by_partner.setdefault(m["code"], []).append(m)
+    console.print(
+        f"largest misses of {result.best.label} and their likely causes, one line per partner (its "
+        f"largest miss; the {len(misses)} month-partner misses in full with --json):",
+        highlight=False,
+    )
+    for largest, *others in by_partner.values():
+        also = ", ".join(
+            f"{x['month']} {format_number(x['error_pp'], 2)}" for x in sorted(others, key=lambda x: x["month"])
+        )
         console.print(
-            f"  {m['month']} {m['code']}: model {m['model_change_pp']:+.2f} vs observed "
-            f"{m['observed_change_pp']:+.2f} pp; {m['driver']}; {m['likely_cause']}",
+            f"  {largest['code']} {largest['month']}: model {format_number(largest['model_change_pp'], 2)} vs "
+            f"observed {format_number(largest['observed_change_pp'], 2)} pp; {largest['driver']}; "
+            f"{largest['likely_cause']}" + (f"; also missed (model - observed, pp) in {also}" if also else ""),
             markup=False,
             highlight=False,
         )
