@@ -60,6 +60,15 @@ def test_help_loads_no_heavy_library():
     assert loaded_after(cli_code("replicate", "--help")) == []
 
 
+@pytest.mark.parametrize("args", [("replicate", "cp2015", "--json"), ("run", "us-china-2025", "--json")])
+def test_solving_with_json_output_does_not_load_pandas_or_the_report(args):
+    """Issue 15: pandas stays off the solve path (bundled tables are read with the csv module,
+    results go to JSON without frames); the report's modules load only to write a report."""
+    loaded = loaded_after(cli_code(*args))
+    assert "jax" in loaded  # it did solve
+    assert not [m for m in loaded if m.split(".")[0] in ("pandas", "matplotlib", "pyfixest")]
+
+
 def _help_text(group: click.Group, args: list[str]) -> str:
     result = click.testing.CliRunner().invoke(group, args, prog_name="tradewar", terminal_width=100)
     assert result.exit_code == 0, result.output

@@ -11,7 +11,6 @@ import typer
 from tradewar.cli import uncertainty as cu
 from tradewar.cli.output import JsonOption, console, emit_json, table, working
 from tradewar.errors import InputError
-from tradewar.report.html import write_html_report
 from tradewar.report.summary import (
     add_headline_keys,
     formatted_rows,
@@ -20,7 +19,6 @@ from tradewar.report.summary import (
     overview,
 )
 from tradewar.report.tables import WAR_PARTIES, bilateral_change, diversion, main_regions, welfare_column
-from tradewar.scenario.backtest import applies_to, run_backtest
 from tradewar.scenario.run import run_scenario
 from tradewar.scenario.spec import load_scenario, with_dataset
 
@@ -113,7 +111,10 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 console.print(
                     "Bands of every step: --detail; the report shades them on its welfare chart.", highlight=False
                 )
-        if report_path is not None:
+        if report_path is not None:  # the report's modules (matplotlib, pandas) load only to write one
+            from tradewar.report.html import write_html_report
+            from tradewar.scenario.backtest import applies_to, run_backtest
+
             path = report_path
             replaced = path.exists()
             backtest = None

@@ -22,9 +22,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from tradewar.data.baseline import Baseline
+from tradewar.data.files import read_csv_rows
 from tradewar.errors import InputError
 
 KINDS = {"region": "new_region", "sector": "new_sector"}
@@ -36,11 +36,9 @@ def read_mapping_file(path: str | Path) -> tuple[str, dict[str, str]]:
     if not path.is_file():
         raise InputError(f"--mapping: file not found: {path}", field="mapping")
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
-        raise InputError(f"--mapping: {path} is not a readable CSV file", field="mapping") from None
-    cols = [c.strip() for c in df.columns]
-    df.columns = cols
+        cols, rows = read_csv_rows(path)
+    except ValueError as e:
+        raise InputError(f"--mapping: {path} is not a readable CSV file ({e})", field="mapping") from None
     kind = next((k for k, new in KINDS.items() if k in cols and new in cols), None)
     if kind is None:
         raise InputError(
@@ -48,13 +46,17 @@ def read_mapping_file(path: str | Path) -> tuple[str, dict[str, str]]:
             "or 'sector,new_sector'",
             field="mapping",
         )
-    old, new = df[kind].str.strip(), df[KINDS[kind]].str.strip()
+    at_old, at_new = cols.index(kind), cols.index(KINDS[kind])
+    cell = lambda row, k: row[k] if k < len(row) else ""
+    old, new = [cell(r, at_old) for r in rows], [cell(r, at_new) for r in rows]
     for k, (o, nw) in enumerate(zip(old, new)):
         if not o or not nw:
             raise InputError(f"--mapping: {path} row {k + 2} has an empty code; fill both columns", field="mapping")
-    dup = old[old.duplicated()]
-    if len(dup):
-        raise InputError(f"--mapping: {path} maps {kind} {dup.iloc[0]} twice; map each code once", field="mapping")
+    seen = set()
+    for o in old:
+        if o in seen:
+            raise InputError(f"--mapping: {path} maps {kind} {o} twice; map each code once", field="mapping")
+        seen.add(o)
     return kind, dict(zip(old, new))
 
 

@@ -17,10 +17,9 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from tradewar.data.baseline import Baseline
-from tradewar.data.files import require_file
+from tradewar.data.files import read_csv_rows, require_file
 from tradewar.errors import InputError
 
 BASE_YEARS = ("zero-deficit", "with-deficits")
@@ -31,6 +30,12 @@ CP_IO_FLOOR = -0.001
 def sector_code(name: str) -> str:
     """'Machinery n.e.c' -> 'machinery_nec'; 'Other Transport' -> 'other_transport'."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower().replace(".", "")).strip("_")
+
+
+def _columns(path: Path, name: str) -> dict[str, np.ndarray]:
+    """A CSV table of the replication folder as {column: array of strings}."""
+    header, rows = read_csv_rows(require_file(path / name, "cp2015"))
+    return dict(zip(header, np.array(rows, dtype=str).reshape(len(rows), len(header)).T))
 
 
 def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
@@ -51,14 +56,13 @@ def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
             f"base_year: {base_year!r} is not a CP2015 base year; use one of {', '.join(BASE_YEARS)}",
             field="base_year",
         )
-    regions = pd.read_csv(require_file(path / "regions.csv", "cp2015"))
-    sectors = pd.read_csv(require_file(path / "sectors.csv", "cp2015"))
-    tariffs = pd.read_csv(require_file(path / "tariffs.csv", "cp2015"))
-    n, j = len(regions), len(sectors)
+    regions, sectors, tariffs = (_columns(path, name) for name in ("regions.csv", "sectors.csv", "tariffs.csv"))
+    n, j = len(regions["code"]), len(sectors["sector"])
+    cells = tuple(tariffs[k].astype(int) for k in ("importer_index", "exporter_index", "sector_index"))
 
     def tariff_array(column: str) -> np.ndarray:
         arr = np.zeros((n, n, j))
-        arr[tariffs.importer_index, tariffs.exporter_index, tariffs.sector_index] = tariffs[column] / 100
+        arr[cells] = tariffs[column].astype(float) / 100
         return arr
 
     extras = {
@@ -79,17 +83,17 @@ def load_cp2015(path: str | Path, base_year: str = "zero-deficit") -> Baseline:
         extras["deficit_data"] = npz["deficit_usd"]
     baseline = Baseline(
         name=f"cp2015 ({base_year})",
-        regions=tuple(regions.code),
-        region_names=tuple(regions.region),
-        sectors=tuple(sector_code(s) for s in sectors.sector),
-        sector_names=tuple(sectors.sector),
+        regions=tuple(regions["code"]),
+        region_names=tuple(regions["region"]),
+        sectors=tuple(sector_code(s) for s in sectors["sector"]),
+        sector_names=tuple(sectors["sector"]),
         trade=trade,
         tariffs=factual,
         va_share=npz["va_share"],
         io_share=npz["io_coef"],
         final_share=npz["alpha"],
         theta=npz["theta"],
-        tradable=sectors.tradable.to_numpy().astype(bool),
+        tradable=sectors["tradable"].astype(int).astype(bool),
         provenance=(
             f"Caliendo and Parro (2015) replication data, 1993, {base_year} base year, "
             f"money in {unit}; read from {path}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from pathlib import Path
@@ -18,6 +19,23 @@ def require_file(path: str | Path, what: str) -> Path:
             field="path",
         )
     return path
+
+
+def read_csv_rows(path) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a small CSV file, every cell a stripped string, with the csv module (no
+    pandas: loading a bundled table stays light). `path` is a `Path` or an importlib resource.
+    A file that is not UTF-8 text, is malformed or is empty raises ``ValueError`` whose message
+    says which, for the caller's one-line error."""
+    try:
+        with path.open("r", encoding="utf-8", newline="") as fh:
+            table = [[cell.strip() for cell in row] for row in csv.reader(fh, strict=True) if row]
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except csv.Error as e:
+        raise ValueError(f"malformed: {e}") from None
+    if not table:
+        raise ValueError("empty file, no header")
+    return table[0], table[1:]
 
 
 def _umask() -> int:

@@ -6,10 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tradewar.data.aggregate import aggregate, read_mappings
-from tradewar.data.baci import load_baci2023
 from tradewar.data.baseline import Baseline
-from tradewar.data.cp2015 import load_cp2015
-from tradewar.data.ossa2014 import load_ossa2014
 from tradewar.data.world2022 import load_world2022, read_dataset
 from tradewar.data.world2022_full import load_world2022_full, resolve_mappings
 from tradewar.errors import InputError
@@ -46,11 +43,18 @@ def _load(source: str, path: str | Path | None, **options) -> Baseline:
                 field="dataset.path",
             )
         return load_world2022_full()
+    # the replication loaders (pandas readers of the shared data) are imported when asked for
     if source == "cp2015":
+        from tradewar.data.cp2015 import load_cp2015
+
         return load_cp2015(path or default_data_path("cp2015"), **options)
     if source == "ossa2014":
+        from tradewar.data.ossa2014 import load_ossa2014
+
         return load_ossa2014(path or default_data_path("ossa2014"), **options)
     if source == "baci2023":
+        from tradewar.data.baci import load_baci2023
+
         return load_baci2023(path or default_data_path("recent/baci2023_libday"))
     raise InputError(
         f"dataset.source: unknown dataset {source!r}; use one of {', '.join(DATASETS)}", field="dataset.source"

@@ -28,14 +28,17 @@ from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from tradewar.data.aggregate import aggregate, read_mappings
 from tradewar.data.baseline import Baseline
-from tradewar.data.files import write_atomic
+from tradewar.data.files import read_csv_rows, write_atomic
 from tradewar.errors import InputError
+
+if TYPE_CHECKING:  # pandas reads and writes the CSV layout; loading the bundled data does without it
+    import pandas as pd
 
 NAME = "world2022"
 #: Files of the layout, their required and optional columns.
@@ -89,13 +92,17 @@ def hs2_to_sector() -> dict[str, str]:
 
     One-to-one; ELEQ has no chapter of its own and takes chapter 85's rate (`HS2_PROXY`).
     """
-    with bundled_path().joinpath("hs2_to_sector.csv").open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh, dtype=str)
-    return dict(zip(df.hs2, df.sector))
+    header, rows = read_csv_rows(bundled_path().joinpath("hs2_to_sector.csv"))
+    hs2, sector = header.index("hs2"), header.index("sector")
+    return {row[hs2]: row[sector] for row in rows}
 
 
 # ------------------------------------------------------------------------------ reading
-def _read_csv(root, fname: str, label: str) -> pd.DataFrame:
+#: A CSV table of the layout: {column: its cells as a numpy array of stripped strings}.
+Table = dict[str, np.ndarray]
+
+
+def _read_csv(root, fname: str, label: str) -> Table:
     required, optional = LAYOUT[fname]
     path = root.joinpath(fname)
     if not path.is_file():
@@ -104,56 +111,64 @@ def _read_csv(root, fname: str, label: str) -> pd.DataFrame:
             field=fname,
         )
     try:
-        with path.open("r", encoding="utf-8") as fh:
-            df = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        msg = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
-        raise InputError(f"{label}/{fname}: not a readable CSV file ({msg})", field=fname) from None
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in required if c not in df.columns]
+        header, rows = read_csv_rows(path)
+    except ValueError as e:
+        raise InputError(f"{label}/{fname}: not a readable CSV file ({e})", field=fname) from None
+    for k, row in enumerate(rows):
+        if len(row) > len(header):
+            raise InputError(
+                f"{label}/{fname}: not a readable CSV file (row {k + 2} has {len(row)} fields, the header "
+                f"{len(header)})",
+                field=fname,
+            )
+    missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
             f"{label}/{fname}: missing column {missing[0]!r}; the header must have {', '.join(required)}"
             + (f" (optional: {', '.join(optional)})" if optional else ""),
             field=fname,
         )
-    for c in df.columns:
-        df[c] = df[c].str.strip()
-    return df
+    cells = np.array([row + [""] * (len(header) - len(row)) for row in rows], dtype=str).reshape(len(rows), -1)
+    return {c: cells[:, k] for k, c in enumerate(header)}
 
 
-def _numbers(df: pd.DataFrame, col: str, fname: str, label: str, *, allow_empty: bool = False) -> np.ndarray:
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return np.nan
+
+
+def _numbers(df: Table, col: str, fname: str, label: str, *, allow_empty: bool = False) -> np.ndarray:
     raw = df[col]
-    values = pd.to_numeric(raw.where(raw != "", None) if allow_empty else raw, errors="coerce").to_numpy(float)
-    bad = np.isnan(values) & ~((raw == "").to_numpy() & allow_empty)
-    bad |= np.isinf(values)
+    values = np.array([_number(x) for x in raw], dtype=float)
+    bad = ~np.isfinite(values) & ~((raw == "") & allow_empty)
     if bad.any():
         k = int(np.nonzero(bad)[0][0])
         raise InputError(
-            f"{label}/{fname}: row {k + 2}, column {col}: {raw.iloc[k]!r} is not a finite number", field=fname
+            f"{label}/{fname}: row {k + 2}, column {col}: {str(raw[k])!r} is not a finite number", field=fname
         )
     return values
 
 
-def _codes(df: pd.DataFrame, col: str, known: dict, fname: str, label: str, kind: str) -> np.ndarray:
-    idx = df[col].map(known)
-    if idx.isna().any():
-        k = int(np.nonzero(idx.isna().to_numpy())[0][0])
+def _codes(df: Table, col: str, known: dict, fname: str, label: str, kind: str) -> np.ndarray:
+    unknown = [k for k, code in enumerate(df[col]) if code not in known]
+    if unknown:
         raise InputError(
-            f"{label}/{fname}: row {k + 2}, column {col}: unknown {kind} code {df[col].iloc[k]!r}; "
+            f"{label}/{fname}: row {unknown[0] + 2}, column {col}: unknown {kind} code {str(df[col][unknown[0]])!r}; "
             f"codes must be listed in {kind}s.csv",
             field=fname,
         )
-    return idx.to_numpy(int)
+    return np.array([known[code] for code in df[col]], dtype=int)
 
 
-def _fill(shape, keys: list[np.ndarray], values: np.ndarray, df: pd.DataFrame, cols, fname, label):
+def _fill(shape, keys: list[np.ndarray], values: np.ndarray, df: Table, cols, fname, label):
     arr = np.zeros(shape)
     flat = np.ravel_multi_index(tuple(keys), shape)
     uniq, counts = np.unique(flat, return_counts=True)
     if (counts > 1).any():
         k = int(np.nonzero(flat == uniq[counts > 1][0])[0][1])
-        where = ", ".join(f"{c}={df[c].iloc[k]}" for c in cols)
+        where = ", ".join(f"{c}={df[c][k]}" for c in cols)
         raise InputError(f"{label}/{fname}: row {k + 2} repeats {where}; each combination may appear once", field=fname)
     arr[tuple(keys)] = values
     return arr
@@ -171,25 +186,23 @@ def read_dataset(root, name: str | None = None) -> Baseline:
     regions = _read_csv(root, "regions.csv", label)
     sectors = _read_csv(root, "sectors.csv", label)
     for df, fname in ((regions, "regions.csv"), (sectors, "sectors.csv")):
-        if df.empty:
+        codes = [str(c) for c in df["code"]]
+        if not codes:
             raise InputError(f"{label}/{fname}: no rows; list at least one code", field=fname)
-        dup = df.code[df.code.duplicated()]
-        if len(dup):
-            raise InputError(f"{label}/{fname}: code {dup.iloc[0]!r} appears twice; codes must be unique", field=fname)
-        empty = df.code == ""
-        if empty.any():
-            raise InputError(
-                f"{label}/{fname}: row {int(np.argmax(empty.to_numpy())) + 2} has an empty code", field=fname
-            )
-    rix = {c: k for k, c in enumerate(regions.code)}
-    six = {c: k for k, c in enumerate(sectors.code)}
+        dup = next((c for k, c in enumerate(codes) if c in codes[:k]), None)
+        if dup is not None:
+            raise InputError(f"{label}/{fname}: code {dup!r} appears twice; codes must be unique", field=fname)
+        if "" in codes:
+            raise InputError(f"{label}/{fname}: row {codes.index('') + 2} has an empty code", field=fname)
+    rix = {c: k for k, c in enumerate(regions["code"])}
+    six = {c: k for k, c in enumerate(sectors["code"])}
     n, j = len(rix), len(six)
     theta = _numbers(sectors, "theta", "sectors.csv", label)
     extras: dict = {}
-    if "theta_se" in sectors.columns:
+    if "theta_se" in sectors:
         extras["theta_se"] = _numbers(sectors, "theta_se", "sectors.csv", label, allow_empty=True)
     tradable = None
-    if "tradable" in sectors.columns:
+    if "tradable" in sectors:
         tradable = _numbers(sectors, "tradable", "sectors.csv", label) != 0
 
     def bilateral(fname, col):
@@ -217,11 +230,11 @@ def read_dataset(root, name: str | None = None) -> Baseline:
     final_share = _fill(
         (n, j), keys, _numbers(rs, "final_share", "region_sector.csv", label), rs, cols, "region_sector.csv", label
     )
-    if len(rs) != n * j:
+    if len(rs["region"]) != n * j:
         have = set(zip(keys[0], keys[1]))
         r, s = next((r, s) for r in range(n) for s in range(j) if (r, s) not in have)
         raise InputError(
-            f"{label}/region_sector.csv: no row for region {regions.code[r]}, sector {sectors.code[s]}; "
+            f"{label}/region_sector.csv: no row for region {regions['code'][r]}, sector {sectors['code'][s]}; "
             "every region x sector needs va_share and final_share",
             field="region_sector.csv",
         )
@@ -246,10 +259,10 @@ def read_dataset(root, name: str | None = None) -> Baseline:
         provenance = prov.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
     baseline = Baseline(
         name=name or Path(str(root)).name,
-        regions=tuple(regions.code),
-        region_names=tuple(regions.name) if "name" in regions.columns else (),
-        sectors=tuple(sectors.code),
-        sector_names=tuple(sectors.name) if "name" in sectors.columns else (),
+        regions=tuple(str(c) for c in regions["code"]),
+        region_names=tuple(str(c) for c in regions["name"]) if "name" in regions else (),
+        sectors=tuple(str(c) for c in sectors["code"]),
+        sector_names=tuple(str(c) for c in sectors["name"]) if "name" in sectors else (),
         trade=trade,
         tariffs=tariffs,
         va_share=va_share,
@@ -266,6 +279,8 @@ def read_dataset(root, name: str | None = None) -> Baseline:
 # ------------------------------------------------------------------------------ writing
 def dataset_tables(baseline: Baseline) -> dict[str, str]:
     """The CSV texts of the layout for `baseline` (zero cells of sparse tables left out)."""
+    import pandas as pd
+
     b = baseline
 
     def text(df: pd.DataFrame, fmt: str) -> str:

@@ -59,17 +59,13 @@ def resistances(cost: np.ndarray, output: np.ndarray, expenditure: np.ndarray, r
     n = output.size
     ref = np.zeros(n)
     ref[reference] = 1.0
-    p = _MRParams(
-        jnp.log(jnp.asarray(cost)),
-        jnp.log(jnp.asarray(output / output.sum())),
-        jnp.log(jnp.asarray(expenditure / expenditure.sum())),
-        jnp.asarray(ref),
-    )
+    # numpy in and out: each eager jax operation here would be one more compilation per process
+    p = _MRParams(np.log(cost), np.log(output / output.sum()), np.log(expenditure / expenditure.sum()), ref)
     res, _ = solve_model_cached(_mr_residual, _mr_initial_guess, _mr_outcomes, p, tol=tol)
     if not bool(res.converged):
         raise NotConverged("multilateral resistances", float(res.max_residual), int(res.iterations), tol)
-    log_imr, log_omr = _mr_unpack(res.value, p)
-    return np.exp(np.asarray(log_imr)), np.exp(np.asarray(log_omr)), res
+    log_imr, log_omr = _mr_unpack(np.asarray(res.value), p)
+    return np.exp(log_imr), np.exp(log_omr), res
 
 
 def gegravity_counterfactual(

@@ -3,7 +3,10 @@ third countries by the change in their share of the war parties' imports (trade 
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported by `diversion`, so that a step's tables do not load pandas
+    import pandas as pd
 
 MAIN_REGIONS = ("USA", "CHN", "EU27", "JPN", "KOR", "TWN", "MEX", "CAN", "VNM", "IND", "GBR")
 WAR_PARTIES = ("USA", "CHN")
@@ -33,6 +36,8 @@ def step_labels(steps) -> list[str]:
 def diversion(eq, parties=WAR_PARTIES) -> pd.DataFrame:
     """Third countries' exports to the war parties (net of tariffs, all sectors): the change and
     the change in their share of the parties' imports, ranked by the share (diversion) gain."""
+    import pandas as pd
+
     b = eq.baseline
     columns = ["exports_to_parties_old", "exports_to_parties_change", "change_pct", "import_share_change_pp"]
     if not set(parties) <= set(b.regions):

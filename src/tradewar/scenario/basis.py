@@ -42,12 +42,15 @@ import calendar
 import difflib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tradewar.data.baseline import Baseline
-from tradewar.data.observed import Observed
 from tradewar.errors import InputError
+
+if TYPE_CHECKING:  # the observed data (pandas) load only for collected tariffs (`collected_steps`)
+    from tradewar.data.observed import Observed
 
 BASES = ("statutory", "collected")
 #: Statutory increases (model average, points) below which levels are scaled, not increases.

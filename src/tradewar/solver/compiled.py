@@ -32,7 +32,7 @@ from functools import cache, partial
 from pathlib import Path
 
 import jax
-import jax.numpy as jnp
+import numpy as np
 from jax import export
 
 from tradewar import runtime
@@ -69,7 +69,11 @@ def run_cached(fn: Callable, args: tuple, *, name: str, label: str):
     leaves, in_tree = jax.tree_util.tree_flatten(args)
     if runtime.CACHE_DIR is None or any(isinstance(x, jax.core.Tracer) for x in leaves):
         return fn(*args)
-    leaves = [jnp.asarray(x) for x in leaves]
+    # numpy, not jnp.asarray: staging each argument on the device would compile a kernel per shape
+    leaves = [
+        x if isinstance(x, jax.Array) else np.asarray(x, dtype=jax.dtypes.canonicalize_dtype(np.result_type(x)))
+        for x in leaves
+    ]
     avals = [jax.ShapeDtypeStruct(x.shape, x.dtype) for x in leaves]
     signature = repr((name, str(in_tree), [(a.shape, str(a.dtype)) for a in avals], source_hash()))
     key = hashlib.sha256(signature.encode()).hexdigest()[:32]
@@ -86,7 +90,7 @@ def run_cached(fn: Callable, args: tuple, *, name: str, label: str):
             return fn(*args)
     _in_memory[key] = entry
     call, out_tree = entry
-    out = jax.block_until_ready(call(*leaves))
+    out = jax.device_get(call(*leaves))  # numpy: eager jax operations on the results would each compile
     if started is not None:  # traced, lowered and compiled (XLA) here: remembered for next time
         _record(label, time.perf_counter() - started)
     return jax.tree_util.tree_unflatten(out_tree, out)

@@ -36,17 +36,19 @@ and traced inside jit on jax arrays (`first_violation`, for batches of draws and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
-import pandas as pd
 
 from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError, InvalidEquilibrium, NotConverged
 from tradewar.models import get_model
 from tradewar.solver.compiled import solve_model_cached
 from tradewar.solver.newton import TOL
+
+if TYPE_CHECKING:  # pandas is imported where a frame is asked for: solving and --json do without it
+    import pandas as pd
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,11 +67,20 @@ class Equilibrium:
 
     def regions(self) -> pd.DataFrame:
         """One row per region (index: region code), columns from the model's `region_summary`."""
+        import pandas as pd
+
+        return pd.DataFrame(self._region_columns(), index=pd.Index(self.baseline.regions, name="code"))
+
+    def _region_columns(self) -> dict[str, np.ndarray]:
+        """The model's `region_summary`, one float array per column (a value per region)."""
         summary = get_model(self.model).region_summary(self.outcomes)
-        return pd.DataFrame(summary, index=pd.Index(self.baseline.regions, name="code"))
+        n = len(self.baseline.regions)
+        return {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in summary.items()}
 
     def bilateral(self) -> pd.DataFrame:
         """Trade by importer, exporter and sector, before and after (net of tariffs)."""
+        import pandas as pd
+
         b = self.baseline
         index = pd.MultiIndex.from_product([b.regions, b.regions, b.sectors], names=["importer", "exporter", "sector"])
         old, new = self.outcomes["trade_old"].ravel(), self.outcomes["trade_new"].ravel()
@@ -78,6 +89,8 @@ class Equilibrium:
 
     def sectors(self) -> pd.DataFrame:
         """Region x sector detail: price index, unit cost and gross output changes."""
+        import pandas as pd
+
         b = self.baseline
         index = pd.MultiIndex.from_product([b.regions, b.sectors], names=["region", "sector"])
         out = self.outcomes
@@ -95,7 +108,7 @@ class Equilibrium:
 
     def to_dict(self) -> dict:
         """The JSON shape of `tradewar run --json`: converged, max_residual, regions."""
-        regions = self.regions().reset_index()
+        columns = self._region_columns()
         return {
             "model": self.model,
             "dataset": self.baseline.name,
@@ -103,8 +116,8 @@ class Equilibrium:
             "max_residual": self.max_residual,
             "iterations": self.iterations,
             "regions": [
-                {k: (v if isinstance(v, str) else float(v)) for k, v in row.items()}
-                for row in regions.to_dict(orient="records")
+                {"code": code, **{k: float(v[i]) for k, v in columns.items()}}
+                for i, code in enumerate(self.baseline.regions)
             ],
         }
 
