@@ -29,8 +29,8 @@ FONT_PT = 8.5
 
 
 def region_styles(codes) -> dict[str, dict]:
-    """A line style per region code: colour, marker and dashes, distinct for up to 14 regions
-    (in the order given)."""
+    """A line style per name (region codes; also the tariff series, the backtest's settings and
+    months): colour, marker and dashes, distinct for up to 14 names (in the order given)."""
     styles = {}
     for k, code in enumerate(codes):
         styles[code] = {
