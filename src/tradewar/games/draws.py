@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from tradewar.data.baseline import Baseline
 from tradewar.errors import InputError, TradewarError
 from tradewar.games.game import Game
 from tradewar.games.nash import nash
 from tradewar.games.optimal import optimal_tariffs
-from tradewar.solver.draws import QUANTILES, add_bands
+from tradewar.solver.draws import DrawBands
 
 GAME_KINDS = ("optimal", "nash")
 
@@ -35,7 +33,7 @@ def _one_game(kind: str, model: str, baseline: Baseline, options: dict, theta: n
 
 
 @dataclass(frozen=True, eq=False)
-class GameDrawsResult:
+class GameDrawsResult(DrawBands):
     """A tariff game (optimal tariffs or Nash) played once per elasticity draw."""
 
     kind: str
@@ -50,17 +48,9 @@ class GameDrawsResult:
     cv: float | None = None
 
     @property
-    def n_draws(self) -> int:
-        return int(self.theta.shape[0])
-
-    @property
     def ok(self) -> np.ndarray:
         """Converged draws; non-finite entries (e.g. median_tariff_pct of non-players) are allowed."""
         return self.converged.copy()
-
-    @property
-    def n_failed(self) -> int:
-        return int(np.sum(~self.ok))
 
     @property
     def failed(self) -> list[dict]:
@@ -72,32 +62,6 @@ class GameDrawsResult:
             }
             for d in np.flatnonzero(~self.ok)
         ]
-
-    def percentiles(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
-        with warnings.catch_warnings():  # all-NaN columns (non-players' tariffs) give NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            summary = dict(self.summary.items())
-            cols = {}
-            for name, values in summary.items():
-                good = values[self.ok]
-                for qq in q:
-                    cols[f"{name}_p{qq:g}"] = (
-                        np.nanpercentile(good, qq, axis=0) if good.shape[0] else np.full(len(self.regions), np.nan)
-                    )
-        return pd.DataFrame(cols, index=pd.Index(self.regions, name="code"))
-
-    def json_keys(self) -> dict:
-        return {
-            "draws": self.n_draws,
-            "seed": self.seed,
-            "theta_distribution": self.distribution,
-            "theta_cv": self.cv,
-            "draws_failed": self.n_failed,
-            "failed_draws": self.failed,
-        }
-
-    def add_bands(self, regions: list[dict]) -> list[dict]:
-        return add_bands(self.percentiles(), regions)
 
 
 def game_elasticity(game) -> np.ndarray:

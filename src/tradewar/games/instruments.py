@@ -48,7 +48,14 @@ from tradewar.errors import InputError, NoDeal, NotConverged
 from tradewar.games.game import Game, Progress
 from tradewar.games.kernels import kernels
 from tradewar.games.nash import DEVIATION_TOL, NASH_TOL
-from tradewar.games.optimise import FOC_TOL, deal_deviation_gain_pct, feasible_starts, maximise, projected_gradient
+from tradewar.games.optimise import (
+    FOC_TOL,
+    deal_deviation_gain_pct,
+    feasible_starts,
+    maximise,
+    projected_gradient,
+    warm_payoffs,
+)
 from tradewar.games.results import Certificate
 from tradewar.solver.equilibrium import solve
 
@@ -267,16 +274,7 @@ class _PolicyProblem:
         )
 
     def __call__(self, x: np.ndarray):
-        game = self.game
-        for z0 in (self.z, game.z_init):
-            u, jac, (z, res, ok) = game._vjac(jnp.asarray(x), self.groups, self.base, game.p0, z0, self.rows)
-            self.evaluations += 1
-            game.evaluations += 1
-            if bool(ok):
-                self.z = z
-                self.max_residual = max(self.max_residual, float(res))
-                return np.asarray(u), np.asarray(jac)
-        raise NotConverged(f"{game.model} equilibrium at trial instruments", float(res), 0, game.tol)
+        return warm_payoffs(self, x, "instruments")
 
 
 @dataclass(frozen=True)

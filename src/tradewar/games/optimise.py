@@ -60,23 +60,25 @@ class Problem:
         return np.where(g >= 0, np.append(x, 0.0)[g], np.asarray(self.base))
 
     def __call__(self, x: np.ndarray):
-        """(u, du/dx) at x; raises NotConverged only if a cold start fails too."""
-        game = self.game
-        for z0 in (self.z, game.z_init):
-            u, jac, (z, res, ok) = game._vjac(jnp.asarray(x), self.groups, self.base, game.p0, z0, self.rows)
-            self.evaluations += 1
-            game.evaluations += 1
-            if bool(ok):
-                self.z = z
-                self.max_residual = max(self.max_residual, float(res))
-                return np.asarray(u), np.asarray(jac)
-        raise NotConverged(
-            f"{game.model} equilibrium (or a valid one) at trial tariffs",
-            float(res),
-            None,
-            game.tol,
-            advice=GAME_ADVICE,
-        )
+        return warm_payoffs(self, x, "tariffs")
+
+
+def warm_payoffs(problem, x: np.ndarray, what: str):
+    """(u, du/dx) at instruments x of a problem (`Problem`, or the instrument games' own),
+    solved from the problem's last equilibrium; raises NotConverged only if a cold start from
+    the game's initial guess fails too. `what` names the instruments in that message."""
+    game = problem.game
+    for z0 in (problem.z, game.z_init):
+        u, jac, (z, res, ok) = game._vjac(jnp.asarray(x), problem.groups, problem.base, game.p0, z0, problem.rows)
+        problem.evaluations += 1
+        game.evaluations += 1
+        if bool(ok):
+            problem.z = z
+            problem.max_residual = max(problem.max_residual, float(res))
+            return np.asarray(u), np.asarray(jac)
+    raise NotConverged(
+        f"{game.model} equilibrium (or a valid one) at trial {what}", float(res), None, game.tol, advice=GAME_ADVICE
+    )
 
 
 def projected_gradient(x, g, lb, ub):

@@ -32,6 +32,7 @@ percentiles are taken.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -120,8 +121,54 @@ def _truncated_normal(rng: np.random.Generator, mean, sd, shape) -> np.ndarray:
     return np.where(sd > 0, values, mean)
 
 
+class DrawBands:
+    """What every result under elasticity draws shares: its counts, percentile bands and the
+    keys `--json` adds. A subclass has ``theta`` [draw, sector], ``regions``, ``summary``
+    ({column: [draw, region]}), ``seed``, ``distribution``, ``cv``, and defines ``ok``
+    ([draw] the draws that count) and ``failed`` (one entry per other draw)."""
+
+    @property
+    def n_draws(self) -> int:
+        return int(self.theta.shape[0])
+
+    @property
+    def n_failed(self) -> int:
+        return int(np.sum(~self.ok))
+
+    def percentiles(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
+        """One row per region (index: code), columns `<output>_p<q>` over the successful draws;
+        NaN entries (a game's tariffs of non-players) are left out, an all-NaN column gives NaN."""
+        cols = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            for name, values in self.summary.items():
+                good = values[self.ok]
+                for qq in q:
+                    cols[f"{name}_p{qq:g}"] = (
+                        np.nanpercentile(good, qq, axis=0) if good.shape[0] else np.full(len(self.regions), np.nan)
+                    )
+        return pd.DataFrame(cols, index=pd.Index(self.regions, name="code"))
+
+    def json_keys(self) -> dict:
+        """The keys that `--draws N --json` adds to the result object."""
+        return {
+            "draws": self.n_draws,
+            "seed": self.seed,
+            "theta_distribution": self.distribution,
+            "theta_cv": self.cv,
+            "draws_failed": self.n_failed,
+            "failed_draws": self.failed,
+        }
+
+    def add_bands(self, regions: list[dict]) -> list[dict]:
+        """Region objects (``{"code": ..., ...}``, as in `Equilibrium.to_dict()['regions']`) with
+        the percentile columns added."""
+        pct = self.percentiles()
+        return [{**r, **{k: float(v) for k, v in pct.loc[r["code"]].items()}} for r in regions]
+
+
 @dataclass(frozen=True, eq=False)
-class DrawsResult:
+class DrawsResult(DrawBands):
     """Outcomes of one counterfactual under `len(theta)` draws of the trade elasticities."""
 
     model: str
@@ -140,10 +187,6 @@ class DrawsResult:
         object.__setattr__(self, "summary", {k: np.asarray(v, dtype=np.float64) for k, v in cols.items()})
 
     @property
-    def n_draws(self) -> int:
-        return int(self.theta.shape[0])
-
-    @property
     def ok(self) -> np.ndarray:
         """[draw] True where the solve converged to a valid equilibrium
         (`tradewar.solver.equilibrium.CHECKS`) and every output is finite."""
@@ -152,10 +195,6 @@ class DrawsResult:
             finite &= np.all(np.isfinite(v), axis=1)
         valid = self.batch.violation < 0
         return self.batch.converged & valid & np.isfinite(self.batch.max_residual) & finite
-
-    @property
-    def n_failed(self) -> int:
-        return int(np.sum(~self.ok))
 
     @property
     def failed(self) -> list[dict]:
@@ -176,46 +215,6 @@ class DrawsResult:
                 }
             )
         return rows
-
-    def percentiles(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
-        """One row per region (index: code), columns `<output>_p<q>` over the successful draws."""
-        return _percentiles(self.summary, self.ok, self.regions, q)
-
-    def json_keys(self) -> dict:
-        """The keys that `tradewar run --draws N --json` adds to the result object."""
-        return {
-            "draws": self.n_draws,
-            "seed": self.seed,
-            "theta_distribution": self.distribution,
-            "theta_cv": self.cv,
-            "draws_failed": self.n_failed,
-            "failed_draws": self.failed,
-        }
-
-    def add_bands(self, regions: list[dict]) -> list[dict]:
-        """Region objects (as in `Equilibrium.to_dict()['regions']`) with the percentiles added."""
-        return add_bands(self.percentiles(), regions)
-
-
-def _percentiles(summary: dict, ok: np.ndarray, regions: Sequence[str], q: Sequence[float]) -> pd.DataFrame:
-    cols = {}
-    for name, values in summary.items():
-        good = values[ok]
-        for qq in q:
-            cols[f"{name}_p{qq:g}"] = (
-                np.percentile(good, qq, axis=0) if good.shape[0] else np.full(len(regions), np.nan)
-            )
-    return pd.DataFrame(cols, index=pd.Index(regions, name="code"))
-
-
-def add_bands(pct: pd.DataFrame, regions: list[dict]) -> list[dict]:
-    """Region objects (``{"code": ..., ...}``) with the percentile columns of `pct` added."""
-    out = []
-    for r in regions:
-        row = dict(r)
-        row.update({k: float(v) for k, v in pct.loc[r["code"]].items()})
-        out.append(row)
-    return out
 
 
 def solve_draws(
