@@ -7,6 +7,8 @@ with ``Connection: close``, so the server closes the connection after the answer
 knows it. (Starlette's own handler sends the 500 and re-raises to the server, which then drops
 the keep-alive connection without saying so: the client's next request on it was reset.)
 
+`BodyLimit` answers 413 to a body over its limit, before any parsing.
+
 `AllowedMethods` answers ``OPTIONS`` on any path the API serves with 204 and ``Allow`` (the
 methods of every route on that path), and makes a 405's ``Allow`` list them all (Starlette
 names only the first route that matched the path, e.g. GET but not DELETE on /api/jobs/{id}).
@@ -19,6 +21,8 @@ from collections.abc import Callable
 
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tradewar.web.errors import error_response
 
 
 class CloseOnError:
@@ -48,7 +52,8 @@ class CloseOnError:
 class AllowedMethods:
     def __init__(self, app: ASGIApp, routes: Callable[[], list]):
         self.app = app
-        self.routes = routes  # the application's routes, read at request time
+        self.routes = routes  # the application's route objects, read at request time (a route
+        # without methods, such as a FastAPI group of included routes, adds none)
 
     def allowed(self, scope: Scope) -> set[str]:
         methods: set[str] = set()
@@ -79,3 +84,61 @@ class AllowedMethods:
             await send(message)
 
         await self.app(scope, receive, allow_on_405)
+
+
+class BodyLimit:
+    """ASGI middleware: bodies over `limit` bytes get 413 in the error shape, before any parsing.
+
+    Checks Content-Length up front and counts the bytes of chunked bodies as they arrive."""
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_big = f"body: the request body exceeds the limit of {self.limit} bytes; send a smaller request"
+        if length is not None:
+            try:
+                n = int(length)
+            except ValueError:
+                n = -1
+            if n > self.limit:
+                return await error_response(
+                    413,
+                    "payload_too_large",
+                    too_big.replace("the request body", f"the request body of {n} bytes"),
+                    "body",
+                    {"Connection": "close"},
+                )(scope, receive, send)
+        received = 0
+        exceeded = False
+        replaced = False
+
+        async def limited_receive():
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # stop reading; whatever the app answers to the cut body is replaced by a 413
+                    exceeded = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def guarded_send(message):
+            nonlocal replaced
+            if not exceeded:
+                return await send(message)
+            if not replaced:
+                replaced = True
+                await error_response(413, "payload_too_large", too_big, "body", {"Connection": "close"})(
+                    scope, receive, send
+                )
+
+        await self.app(scope, limited_receive, guarded_send)
