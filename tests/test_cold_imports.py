@@ -69,6 +69,16 @@ def test_solving_with_json_output_does_not_load_pandas_or_the_report(args):
     assert not [m for m in loaded if m.split(".")[0] in ("pandas", "matplotlib", "pyfixest")]
 
 
+def test_estimating_prints_no_library_log_records():
+    """pyfixest's import configures the root logger at INFO (found by a new-user trial: JAX's
+    "Unable to initialize backend 'tpu'" on stderr of `gravity simulate` when a coefficient is
+    estimated); tradewar restores the logging set-up, so stderr stays empty."""
+    args = ["gravity", "simulate", "--procedure", "gegravity", "--coef", "lndist=-0.39", "--shock", "pta=1:CAN-JPN"]
+    run = subprocess.run([sys.executable, "-c", cli_code(*args)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "CAN" in run.stdout and run.stderr == ""
+
+
 def _help_text(group: click.Group, args: list[str]) -> str:
     result = click.testing.CliRunner().invoke(group, args, prog_name="tradewar", terminal_width=100)
     assert result.exit_code == 0, result.output

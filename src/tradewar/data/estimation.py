@@ -21,6 +21,7 @@ as in the book's NAFTA application).
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,21 @@ from scipy.stats import norm
 from tradewar.errors import InputError
 
 FixedEffects = Sequence[str]
+
+
+def import_pyfixest():
+    """pyfixest (heavy: numba), imported only when a model is estimated, with the logging set-up
+    as it was: its import calls ``logging.basicConfig(level=INFO)`` (pyfixest 0.30+,
+    feols_compressed_.py), which would print every library's INFO records on stderr (JAX's
+    "Unable to initialize backend 'tpu'")."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    import pyfixest
+
+    pyfixest.fepois  # noqa: B018 -- pyfixest loads its estimators on first access: load them here
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return pyfixest
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,7 +165,7 @@ def ppml(
     or {"CRV1": "pair"} for clustering. Rows with missing values in the variables used are
     dropped and counted; so are separated rows (see the module docstring).
     """
-    import pyfixest as pf  # pyfixest: heavy (numba), loaded only when a model is estimated
+    pf = import_pyfixest()
 
     cluster = [c for v in vcov.values() for c in str(v).split("+")] if isinstance(vcov, dict) else []
     used = list(
