@@ -215,6 +215,27 @@ def test_a_scenario_file_that_is_not_utf8_is_an_input_error(tmp_path):
     assert_one_line_input_error(tradewar_cli("run", str(path), "--no-report"), "UTF-8")
 
 
+@pytest.mark.parametrize(
+    ("line", "fix"),
+    [
+        ("date = 2025-02-30", 'date = "2025-02-30"'),
+        ("name = caliendo-parro", 'name = "caliendo-parro"'),
+        ("set_pct = 1O0", None),
+    ],
+)
+def test_invalid_toml_names_the_line_and_the_quoting_fix(tmp_path, line, fix):
+    """TOML's own message gives a position only ("Invalid date or datetime (at line 4, column
+    8)"); the error quotes the line and, for a bare date or name, shows it quoted (new-user trial)."""
+    path = tmp_path / "bare.toml"
+    section = "[model]" if line.startswith("name") else '[[step]]\nlabel = "a"'
+    path.write_text(f'title = "x"\n{section}\n{line}\n')
+    with pytest.raises(tradewar.InputError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert repr(line) in message and "\n" not in message
+    assert (fix in message) if fix else "quoted" not in message
+
+
 @pytest.mark.parametrize("text", ["a = " + "[" * 5000 + "]" * 5000, "a = " + "{b = " * 3000 + "1" + "}" * 3000])
 def test_toml_nested_thousands_deep_is_an_input_error(tmp_path, text):
     path = tmp_path / "deep.toml"

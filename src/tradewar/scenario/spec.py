@@ -294,10 +294,29 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"scenario {path.name}: not valid TOML: {e}", field="scenario") from None
+        raise InputError(f"scenario {path.name}: not valid TOML: {e}{_toml_hint(text, e)}", field="scenario") from None
     except RecursionError:
         raise InputError(_too_deep(path.name), field="scenario") from None
     return parse_scenario(raw, source=path.name)
+
+
+def _toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
+    """The offending line, and for a bare date or a bare word the fix: TOML's own message names
+    neither (e.g. "Invalid date or datetime (at line 7, column 8)" for ``date = 2025-02-30``)."""
+    line_no = getattr(error, "lineno", None)  # Python 3.14+; before, parsed from the message
+    if line_no is None:
+        found = re.search(r"line (\d+)", str(error))
+        line_no = int(found.group(1)) if found else None
+    lines = text.splitlines()
+    if line_no is None or not 1 <= line_no <= len(lines):
+        return ""
+    line = lines[line_no - 1].strip()
+    key, _, value = line.partition("=")
+    hint = f": {line[:80]!r}"
+    bare = value.strip()
+    if re.fullmatch(r"\d{4}-\d\d?-\d\d?|[A-Za-z][\w.-]*", bare) and bare not in ("true", "false", "inf", "nan"):
+        hint += f'; dates and names are quoted text: {key.strip()} = "{bare}"'
+    return hint
 
 
 def _too_deep(source: str) -> str:
