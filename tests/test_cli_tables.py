@@ -57,6 +57,27 @@ def test_backtest_fits_80_columns():
     assert "CHN" in misses and len(misses) == len(set(misses)), misses
 
 
+def test_data_list_fits_80_columns_and_prints_each_source_once():
+    """`tradewar data list` at 80 columns: the elasticities one sector per row with whole cells,
+    each horizon source printed once, the data sets' sources whole (the parenthesis closed)."""
+    proc = tradewar("data", "list")
+    assert proc.returncode == 0, proc.stderr
+    assert_readable(proc.stdout)
+    assert re.search(r"^AGR +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +9\.11$", proc.stdout, re.M), proc.stdout
+    flat = " ".join(proc.stdout.split())
+    assert flat.count("R(h) = 1 - exp(-h/T)") == 1 and "1 month, 3 months, 6 months: R(h)" in flat
+    assert flat.count("USD million, current prices) (full text: tradewar data list --provenance)") == 2
+
+
+def test_replicate_help_says_what_each_yotov_command_replicates():
+    """click cuts a command's listed help at its first full stop: "Yotov et al." twice."""
+    proc = tradewar("replicate", "--help")
+    assert proc.returncode == 0, proc.stderr
+    lines = {ln.split()[0]: ln for ln in proc.stdout.splitlines() if ln.strip().startswith("yotov-")}
+    assert "NAFTA" in lines["yotov-nafta"] and "borders" in lines["yotov-borders"], lines
+    assert "..." not in lines["yotov-nafta"] + lines["yotov-borders"], lines
+
+
 #: typer's type tags ("<str>", "<list[str]>", ...): how Python reads a value, not what to give.
 TYPE_TAG = re.compile(r"<(?:str|bool|int|float|path|datetime|uuid|list\[[^\]]*\])>")
 

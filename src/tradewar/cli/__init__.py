@@ -62,10 +62,12 @@ REPLICATE_COMMANDS = {
     "yotov-nafta": Lazy(
         "tradewar.cli.gravity",
         "Yotov et al. (2016) ch. 2 app. 2: the effects of NAFTA (1994, sigma = 7), beside the book's table.",
+        "The effects of NAFTA: Yotov et al. (2016), ch. 2 app. 2.",
     ),
     "yotov-borders": Lazy(
         "tradewar.cli.gravity",
         "Yotov et al. (2016) ch. 2 app. 1: trade without borders (2006, sigma = 7), beside the book's table.",
+        "Trade without borders: Yotov et al. (2016), ch. 2 app. 1.",
     ),
     "liberation-day": Lazy(
         "tradewar.cli.libday",

@@ -10,6 +10,7 @@ world2022). Mistakes give a one-line error and exit status 2; nothing is written
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -51,6 +52,22 @@ def _horizons() -> dict:
     b = load_dataset("world2022")
     rows = [{**h, "theta": [round(h["theta_scale"] * t, 4) for t in b.theta]} for h in horizon_table()]
     return {"sectors": list(b.sectors), "horizons": rows}
+
+
+def _horizons_by_source(rows: list[dict]) -> dict[str, list[str]]:
+    """Each source of `horizon_table` once, with the horizons it stands for (in table order)."""
+    labels: dict[str, list[str]] = {}
+    for h in rows:
+        labels.setdefault(h["source"], []).append(h["horizon"])
+    return labels
+
+
+def _first_source(provenance: str) -> str:
+    """A PROVENANCE.md's first source, whole: the bold name of its first "- **...**" item and
+    the parenthesis after it (the item may run over several lines)."""
+    text = " ".join(provenance.split())
+    found = re.search(r"- \*\*(.+?)\*\*( \([^)]*\))?", text)
+    return "".join(part for part in found.groups() if part) if found else "see PROVENANCE.md"
 
 
 def _observed() -> dict:
@@ -110,22 +127,24 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             if provenance:
                 console.print(r["provenance"], markup=False, highlight=False)
             else:
-                title = next((ln for ln in r["provenance"].splitlines() if ln.startswith("- **")), "").replace("**", "")
+                source = _first_source(r["provenance"])
                 console.print(
-                    f"{r['name']}: source {title[2:]}  (full text: tradewar data list --provenance)",
+                    f"{r['name']}: source {source} (full text: tradewar data list --provenance)",
                     markup=False,
                     highlight=False,
                 )
         console.print(f"Loaders for the shared replication data (../shared/data): {', '.join(others)}", highlight=False)
+        by_horizon = horizons["horizons"]
         console.print(
             table(
-                "world2022 trade elasticities (theta) by horizon (tradewar.models.horizon)",
-                ["horizon", "x CP 2015", *horizons["sectors"]],
-                [[h["horizon"], h["theta_scale"], *h["theta"]] for h in horizons["horizons"]],
+                "world2022 trade elasticities (theta) by horizon",
+                ["sector", *(h["horizon"] for h in by_horizon)],
+                [["x long run (CP 2015)", *(h["theta_scale"] for h in by_horizon)]]
+                + [[s, *(h["theta"][k] for h in by_horizon)] for k, s in enumerate(horizons["sectors"])],
             )
         )
-        for h in horizons["horizons"]:
-            console.print(f"  {h['horizon']}: {h['source']}", markup=False, highlight=False)
+        for source, labels in _horizons_by_source(by_horizon).items():
+            console.print(f"  {', '.join(labels)}: {source}", markup=False, highlight=False)
         console.print(
             f"observed: {observed['file']}, {observed['months'][0]} to {observed['months'][-1]}, "
             f"{len(observed['partners'])} partners; {observed['source']}",

@@ -310,14 +310,14 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
     """Add the commands to the CLI (called once from `tradewar.cli`)."""
     app.add_typer(gravity_app, name="gravity")
 
-    @replicate_app.command("yotov-nafta")
+    @replicate_app.command("yotov-nafta", short_help="The effects of NAFTA: Yotov et al. (2016), ch. 2 app. 2.")
     def replicate_yotov_nafta(
         data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption
     ):
         """Yotov et al. (2016) ch. 2 app. 2: the effects of NAFTA (1994, sigma = 7), beside the book's table."""
         _replicate("nafta", data, procedure, as_json)
 
-    @replicate_app.command("yotov-borders")
+    @replicate_app.command("yotov-borders", short_help="Trade without borders: Yotov et al. (2016), ch. 2 app. 1.")
     def replicate_yotov_borders(
         data: Path | None = DataOption, procedure: str = ProcedureOption, as_json: bool = JsonOption
     ):

@@ -6,7 +6,7 @@ only with the commands that use them).
 Each command module keeps its ``register(app, replicate_app)`` function; a `LazyGroup` calls it
 on fresh Typer apps the first time one of the module's commands is resolved, and takes the
 command from there. While formatting help, the group lists its commands from its table (name,
-module, one-line help) without importing anything; tests/test_cold_imports.py checks that this
+module, one-line help, short help if any) without importing anything; tests/test_cold_imports.py checks that this
 listing is the one the loaded commands give.
 """
 
@@ -21,10 +21,13 @@ from typer.core import TyperCommand, TyperGroup
 
 
 class Lazy(NamedTuple):
-    """A command defined by `module`'s ``register(app, replicate_app)``, with its one-line help."""
+    """A command defined by `module`'s ``register(app, replicate_app)``, with its one-line help
+    and, where click's cut of that help at its first full stop would say too little (as after
+    "et al."), the `short_help` the command declares for the listing."""
 
     module: str
     help: str
+    short_help: str | None = None
 
 
 class LazyGroup(TyperGroup):
@@ -49,7 +52,7 @@ class LazyGroup(TyperGroup):
         if entry is None:
             return None
         if self._listing:  # help: the table's line, no import
-            return TyperCommand(cmd_name, help=entry.help)
+            return TyperCommand(cmd_name, help=entry.help, short_help=entry.short_help)
         self.commands[cmd_name] = load_command(entry.module, cmd_name, replicate=self.replicate)
         return self.commands[cmd_name]
 
