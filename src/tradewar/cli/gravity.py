@@ -89,11 +89,17 @@ def _pairs(spec: str, option: str) -> list[tuple[str, str]]:
     return out
 
 
+#: The form of each option that takes numbers, shown when one is not a number.
+NUMBER_FORMS = {"--coef": "--coef pta=0.47", "--shock": "--shock pta=1:CAN-JPN", "--tariff": "--tariff USA:CHN=0.25"}
+
+
 def _number(text: str, option: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise InputError(f"{option}: {text!r} is not a number", field=option) from None
+        raise InputError(
+            f"{option}: {text!r} is not a number; write it as in {NUMBER_FORMS[option]}", field=option
+        ) from None
 
 
 def _print_regions(result: dict, title: str) -> None:

@@ -280,6 +280,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 field="scenario",
             )
         path = bundled[str(name_or_path)]
+    if path.is_dir():
+        raise InputError(
+            f"scenario: {path} is a folder; pass a scenario file (.toml) or a bundled name", field="scenario"
+        )
     if not path.is_file():
         raise InputError(f"scenario: file not found: {path}", field="scenario")
     content = path.read_bytes()
