@@ -34,6 +34,21 @@ QUICK = [
     ["backtest", "us-china-2025"],
     ["replicate", "yotov-nafta", "--json"],
     ["replicate", "liberation-day", "--json"],
+    ["replicate", "cp2015", "--deficits"],
+    ["gravity", "estimate"],  # the README passes --data ../shared/data/gegravity, the default folder
+    ["gravity", "simulate", "--shock", "pta=1:CAN-JPN,JPN-CAN"],
+    [
+        "gravity",
+        "simulate",
+        "--procedure",
+        "gegravity",
+        "--coef",
+        "lndist=-0.39",
+        "--coef",
+        "pta=0.47",
+        "--shock",
+        "pta=1:CAN-JPN",
+    ],
 ]
 LONG = [
     ["run", "us-china-2025", "--draws", "200", "--seed", "1"],
@@ -42,6 +57,8 @@ LONG = [
     ["talks", "--players", "USA,CHN", "--beside", "us-china-2025"],
     ["nash", "--players", "USA,CHN"],
     ["replicate", "ossa2014", "--table", "3"],
+    ["talks", "--players", "USA,JPN", "--threat", "april-2025"],
+    ["frontier", "--players", "USA,CHN", "--controls", "--out", "frontier.png"],
 ]
 
 
