@@ -11,7 +11,8 @@ first policy step again, best of 5 (warm); then the whole backtest (every horizo
 every observed month, each partner on its own). With other jobs on the machine, CPU time is the
 steadier figure; the load average is printed beside. Peak memory is the high-water resident set
 (VmHWM in /proc/self/status; tracemalloc does not see XLA's memory). With ``--games``, the US's
-optimal MFN tariffs (50, one per industry) on world2022-full, with their certificate.
+optimal MFN tariffs (50, one per industry) on world2022-full, with their certificate (over 20 min;
+the CLI refuses it, `GAME_WORK_LIMIT`).
 Targets (issue 17): one step warm under 2 s, the main job under 60 s, on 2 cores; figures in
 the README (world2022-full).
 """

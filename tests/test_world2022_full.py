@@ -230,6 +230,23 @@ def test_games_beyond_the_size_limit_say_their_size(cli):
     _one_line_error(run, "--mfn")
 
 
+def test_mfn_games_on_full_data_are_refused_with_their_work(cli):
+    """The US-China war with 50 tariffs per player (MFN, or the default --targets players) ran 53
+    min in CI and one player's 50 MFN tariffs did not finish in 20 min: the guard counts best
+    responses (2 players x NASH_BEST_RESPONSES in a war), tariffs, trade flows and unknowns."""
+    from tradewar.cli.games import GAME_WORK_LIMIT, NASH_BEST_RESPONSES
+
+    war = 2 * NASH_BEST_RESPONSES * 50 * 320_000 * 8_080
+    for mfn in ("--mfn", "--discriminatory"):
+        run = cli("nash", "--players", "USA,CHN", mfn, "--dataset", "world2022-full", "--json")
+        _one_line_error(run, "50 tariffs per player", "8,080 unknowns", "320,000 trade flows", "8 best responses")
+        assert f"{war / GAME_WORK_LIMIT:.1f} times the largest game" in run.stderr
+    run = cli("talks", "--players", "USA,CHN", "--mfn", "--dataset", "world2022-full", "--json")
+    _one_line_error(run, "50 tariffs per player", "8 best responses")
+    run = cli("optimal", "--player", "USA", "--mfn", "--dataset", "world2022-full", "--json")
+    _one_line_error(run, "MFN tariffs", "50 tariffs per player", "1 best response:")
+
+
 # ------------------------------------------------------------------------------ backtest
 def test_backtest_compares_every_observed_partner_on_its_own(full):
     from tradewar.data.observed import ALL, load_observed

@@ -70,31 +70,42 @@ def _game(dataset, data, model, objective, lambdas, check=None):
     return Game(model, baseline, objective=objective, **options)
 
 
-#: The largest game the CLI plays, as tariffs chosen per player x the equilibrium's unknowns
-#: (regions x (2 sectors + 1): wages, prices, expenditures; a rough cost proxy: each optimiser
-#: step solves the equilibrium and its adjoint, and the steps grow with the tariffs chosen). About
-#: the largest game measured to finish here: cp2015's discriminatory optimal tariffs (600 tariffs
-#: over 31 x 81 = 2,511 unknowns, 1.5 million, 8 min on 2 cores, tests/test_cli_games.py). MFN
-#: games on world2022-full (50 tariffs per player over 8,080 unknowns) are within it; its
-#: discriminatory games (3,950 per player) are 16 times beyond.
-GAME_SIZE_LIMIT = 2_000_000
+#: Best responses a Nash war (or the war of trade talks) plays per player, at least: two rounds
+#: (the second finds that no tariff moves) and the certificate's two restarts (`tradewar.games.nash`).
+NASH_BEST_RESPONSES = 4
+#: The largest game the CLI plays, in units of work: best responses x tariffs chosen per player x
+#: trade flows (importers x exporters x sectors) x the equilibrium's unknowns (regions x (2 sectors
+#: + 1)). A proxy fitted to measurements, not a model: a best response maximises by L-BFGS-B, whose
+#: evaluations grow with the tariffs chosen; each evaluation solves the equilibrium and its adjoint
+#: by GMRES, whose Jacobian products cost in proportion to the flows and whose products per solve
+#: grow with the system. Measured on 2 cores (2026-11-30): cp2015's discriminatory optimal tariffs,
+#: 1 x 600 x 38,440 x 2,511 = 5.8e10, 8 min (the limit); the US's best response to China on
+#: world2022-full, 1 x 50 x 320,000 x 8,080 = 1.3e11, unfinished after 20 min wall (11 min of CPU,
+#: about 1.6 s of CPU per evaluation) at load 5-10; the US-China Nash war on world2022-full,
+#: 8 x 50 x 320,000 x 8,080 = 1.0e12, 53 min in CI. No game on world2022-full is within it.
+GAME_WORK_LIMIT = 6e10
 
 
-def _check_size(b, players: str, mfn: bool, targets: str = "all") -> None:
-    """A one-line InputError, with the game's size, when it is beyond `GAME_SIZE_LIMIT` (`b`: the
-    game's baseline)."""
+def _check_size(b, players: str, mfn: bool, targets: str = "all", kind: str = "nash") -> None:
+    """A one-line InputError, with the game's size, when its work (`GAME_WORK_LIMIT`) is beyond the
+    limit (`b`: the game's baseline; `kind`: "optimal" plays one best response, "nash" and "talks"
+    `NASH_BEST_RESPONSES` per player)."""
     codes = b.regions if players == "all" else [c.strip() for c in players.split(",") if c.strip()]
     sectors = int(b.tradable.sum())
     partners = len(codes) - 1 if targets == "players" else b.n_regions - 1
     per_player = sectors if mfn else partners * sectors
     unknowns = b.n_regions * (2 * b.n_sectors + 1)
-    if per_player * unknowns > GAME_SIZE_LIMIT:
-        kind = "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)"
+    flows = b.n_regions**2 * b.n_sectors
+    responses = 1 if kind == "optimal" else NASH_BEST_RESPONSES * len(codes)
+    work = responses * per_player * flows * unknowns
+    if work > GAME_WORK_LIMIT:
+        tariffs = "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)"
+        fix = "use --mfn, fewer players" if not mfn else "use fewer players"
         raise InputError(
-            f"players: {kind} tariffs on {b.name} are {per_player:,} tariffs per player over an equilibrium of "
-            f"{unknowns:,} unknowns, {per_player * unknowns / GAME_SIZE_LIMIT:.0f} times the largest game played "
-            f"here (GAME_SIZE_LIMIT, about 8 min on 2 cores); use --mfn, or aggregate first (--dataset world2022, "
-            "or --mapping)",
+            f"players: {tariffs} tariffs on {b.name} are {per_player:,} tariffs per player over an equilibrium of "
+            f"{unknowns:,} unknowns ({flows:,} trade flows), {responses} best response{'s' * (responses > 1)}: "
+            f"{work / GAME_WORK_LIMIT:.1f} times the largest game played here (GAME_WORK_LIMIT, about 8 min on "
+            f"2 cores); {fix}, or aggregate first (--dataset world2022, or --mapping)",
             field="players",
         )
 
@@ -271,7 +282,7 @@ def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tupl
     arguments for the draws (bounds are added here)."""
     if args.draws:
         cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv, args.seed)
-    game = args.game(lambda b: _check_size(b, players[0], args.mfn, call.get("targets", "all")))
+    game = args.game(lambda b: _check_size(b, players[0], args.mfn, call.get("targets", "all"), kind))
     lo, hi = args.bounds()
     game.players_of(*players)
     with _progress(not args.as_json, what) as progress:
@@ -426,7 +437,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 raise InputError(f"--threat: {threat!r}; use war or {', '.join(THREATS)}", field="threat")
             if kind != "bargaining" or beside is not None:
                 raise InputError(f"--threat {threat}: only with --kind bargaining and without --beside", field="threat")
-        game = args.game(lambda b: _check_size(b, players, args.mfn, "players"))
+        game = args.game(lambda b: _check_size(b, players, args.mfn, "players", "talks"))
         lo, hi = args.bounds()
         game.players_of(players)
         if threat != "war":
