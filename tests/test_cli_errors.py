@@ -132,6 +132,24 @@ def test_report_under_a_file_is_refused_before_solving(tmp_path):
     assert p.stdout == "", "the scenario must not be solved before --report is checked"
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_report_where_nothing_can_be_written_is_refused_before_solving(tmp_path):
+    """/proc takes no new files even for root, whose permission bits say writable: the check
+    tries, so the error comes before the 11 s solve, not after it."""
+    p = tradewar("run", "us-china-2025", "--report", "/proc/nope/x.html", cwd=tmp_path)
+    assert_one_line_usage_error(p, "--report", "/proc", "--no-report")
+    assert p.stdout == "", "the scenario must not be solved before --report is checked"
+
+
+def test_report_path_that_is_a_folder_is_refused_before_solving(tmp_path):
+    """--report DIR where DIR/<scenario>.html is itself a folder: refused before solving."""
+    (tmp_path / "out" / "us-china-2025.html").mkdir(parents=True)
+    p = tradewar("run", "us-china-2025", "--report", "out", cwd=tmp_path)
+    assert_one_line_usage_error(p, "--report", "is a folder")
+    assert p.stdout == "", "the scenario must not be solved before --report is checked"
+    assert sorted(x.name for x in (tmp_path / "out").iterdir()) == ["us-china-2025.html"]
+
+
 def test_no_report_with_json_ignores_a_bad_report_path(tmp_path):
     """--json writes no report, so a --report that could not be written is not an error there."""
     (tmp_path / "plain.txt").write_text("x")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -138,8 +139,10 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 def report_target(report: str | None, scenario: str) -> Path:
     """Where `run` writes its report: `report` itself, or `<report>/<scenario>.html` when it is
     a folder (an existing one, or a path ending in a separator). Checked before anything is
-    solved, without creating anything: each existing part of the path must be a folder, and the
-    deepest existing folder writable."""
+    solved, leaving nothing behind: the path must not be a folder, each existing part of it
+    must be a folder, and the deepest existing folder must take a new entry; that is tried (a
+    temporary folder made and removed), since permission bits do not tell for root or for
+    file systems such as /proc."""
     name = f"{Path(scenario).stem}.html"
     if report is None:
         path = Path("reports") / name
@@ -147,6 +150,11 @@ def report_target(report: str | None, scenario: str) -> Path:
         path = Path(report) / name
     else:
         path = Path(report)
+    if path.is_dir():
+        raise InputError(
+            f"--report {report}: {path} is a folder, not a file; pass a file path (e.g. reports/out.html)",
+            field="report",
+        )
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -156,12 +164,14 @@ def report_target(report: str | None, scenario: str) -> Path:
             "pass a file path in a folder (e.g. reports/out.html)",
             field="report",
         )
-    if not os.access(folder, os.W_OK | os.X_OK):
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".tradewar-report-", dir=folder))
+    except OSError as e:
         raise InputError(
-            f"--report {report}: the folder {folder} is not writable; pass a path in a folder you can write to, "
-            "or --no-report",
+            f"--report {report}: nothing can be written in the folder {folder} ({e.strerror or e}); "
+            "pass a path in a folder you can write to, or --no-report",
             field="report",
-        )
+        ) from e
     return path
 
 
