@@ -78,6 +78,20 @@ def test_replicate_help_says_what_each_yotov_command_replicates():
     assert "..." not in lines["yotov-nafta"] + lines["yotov-borders"], lines
 
 
+def test_frontier_help_names_what_each_option_takes():
+    """No bare metavar (an option's own name in capitals, `--points POINTS`): N, DIR, FILE, PCT."""
+    proc = tradewar("frontier", "--help")
+    assert proc.returncode == 0, proc.stderr
+    bare = [
+        m.group(0)
+        for m in re.finditer(r"(--[a-z][a-z-]*) ([A-Z][A-Z_]*)\b", proc.stdout)
+        if m.group(2) == m.group(1)[2:].upper().replace("-", "_")
+    ]
+    assert not bare, bare
+    for shown in ("--points N", "--data DIR", "--out FILE", "--elec-share PCT", "--players A,B"):
+        assert shown in proc.stdout, shown
+
+
 #: typer's type tags ("<str>", "<list[str]>", ...): how Python reads a value, not what to give.
 TYPE_TAG = re.compile(r"<(?:str|bool|int|float|path|datetime|uuid|list\[[^\]]*\])>")
 

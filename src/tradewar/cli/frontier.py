@@ -20,24 +20,30 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
 
     @app.command("frontier")
     def frontier(
-        players: str = typer.Option("USA,CHN", "--players", help="Two region codes, comma-separated."),
+        players: str = typer.Option("USA,CHN", "--players", metavar="A,B", help="Two region codes, comma-separated."),
         controls: bool = typer.Option(
             False,
             "--controls/--tariffs-only",
             help="USA-CHN: China may cap its CHEM/MINE/ELEQ sales to the US (rare-earth-controls shares), "
             "the US its ELEC sales to China.",
         ),
-        points: int = typer.Option(FRONTIER_POINTS, "--points", help="Number of frontier points."),
+        points: int = typer.Option(FRONTIER_POINTS, "--points", metavar="N", help="Number of frontier points."),
         horizon: str = typer.Option(
-            "long", "--horizon", help="Trade elasticities at this horizon: long, short (one year) or months."
+            "long",
+            "--horizon",
+            metavar="long|short|MONTHS",
+            help="Trade elasticities at this horizon: long, short (one year) or months.",
         ),
         elec_share: float = typer.Option(
-            100 * US_CONTROLLED_ELEC_SHARE, "--elec-share", help="Largest cut of US ELEC sales to China, percent."
+            100 * US_CONTROLLED_ELEC_SHARE,
+            "--elec-share",
+            metavar="PCT",
+            help="Largest cut of US ELEC sales to China, percent.",
         ),
-        dataset: str = typer.Option(None, "--dataset", help="Dataset name (default: world2022)."),
-        data: Path = typer.Option(None, "--data", help="Folder of the dataset (default: bundled)."),
+        dataset: str = typer.Option(None, "--dataset", metavar="NAME", help="Dataset name (default: world2022)."),
+        data: Path = typer.Option(None, "--data", metavar="DIR", help="Folder of the dataset (default: bundled)."),
         out: Path = typer.Option(
-            None, "--out", help="Write the plot here: PNG if the name ends in .png, HTML otherwise."
+            None, "--out", metavar="FILE", help="Write the plot here: PNG if the name ends in .png, HTML otherwise."
         ),
         json_out: bool = JsonOption,
     ):
