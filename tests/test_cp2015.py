@@ -78,3 +78,25 @@ def test_cli_json_contract(cp2015_path):
     for r in obj["regions"]:
         for key in ("welfare_pct", "terms_of_trade_pct", "volume_of_trade_pct", "real_wage_pct"):
             assert isinstance(r[key], float)
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "words"),
+    [
+        ("sectors.csv", b"sector_index,sector,tradable\n0,Agriculture\n", "row 2 has 2 fields, the header 3"),
+        ("regions.csv", "region_index,region,code\n0,Côte,CIV\n".encode("latin-1"), "not UTF-8 text"),
+    ],
+)
+def test_a_broken_replication_table_is_one_input_error(cp2015_path, tmp_path, table, text, words):
+    """A malformed table of the replication folder is an InputError naming the file (a review
+    found a traceback from the csv reader that replaced pandas here)."""
+    import shutil
+
+    from tradewar import InputError
+
+    folder = tmp_path / "cp2015"
+    shutil.copytree(cp2015_path, folder)
+    (folder / table).write_bytes(text)
+    with pytest.raises(InputError) as err:
+        load_cp2015(folder)
+    assert table in str(err.value) and words in str(err.value) and "\n" not in str(err.value)

@@ -34,7 +34,17 @@ def sector_code(name: str) -> str:
 
 def _columns(path: Path, name: str) -> dict[str, np.ndarray]:
     """A CSV table of the replication folder as {column: array of strings}."""
-    header, rows = read_csv_rows(require_file(path / name, "cp2015"))
+    try:
+        header, rows = read_csv_rows(require_file(path / name, "cp2015"))
+    except ValueError as e:
+        raise InputError(f"cp2015: {path / name} is not a readable CSV file ({e})", field="path") from None
+    ragged = next((k for k, row in enumerate(rows) if len(row) != len(header)), None)
+    if ragged is not None:
+        raise InputError(
+            f"cp2015: {path / name} row {ragged + 2} has {len(rows[ragged])} fields, the header {len(header)}; "
+            "pass the replication folder as shipped",
+            field="path",
+        )
     return dict(zip(header, np.array(rows, dtype=str).reshape(len(rows), len(header)).T))
 
 

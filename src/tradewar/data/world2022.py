@@ -128,7 +128,7 @@ def _read_csv(root, fname: str, label: str) -> Table:
             + (f" (optional: {', '.join(optional)})" if optional else ""),
             field=fname,
         )
-    cells = np.array([row + [""] * (len(header) - len(row)) for row in rows], dtype=str).reshape(len(rows), -1)
+    cells = np.array([row + [""] * (len(header) - len(row)) for row in rows], dtype=str).reshape(len(rows), len(header))
     return {c: cells[:, k] for k, c in enumerate(header)}
 
 

@@ -213,11 +213,15 @@ class InstrumentGame(Game):
             int(res.iterations),
         )
 
-    def policy_payoffs(self, policy: Policy) -> np.ndarray:
+    def solved_outcomes(self, policy: Policy) -> dict:
+        """Outcomes of a policy's equilibrium; `NotConverged` where it is not a valid one."""
         out, res, ok, _ = self.solve_policy(policy)
         if not ok:
             raise NotConverged(f"{self.model} equilibrium of a policy", res, 0, self.tol)
-        return 100 * np.log(out[self.key])
+        return out
+
+    def policy_payoffs(self, policy: Policy) -> np.ndarray:
+        return 100 * np.log(self.solved_outcomes(policy)[self.key])
 
     def limit_tax_bounds(self, cells: tuple, cuts: tuple) -> np.ndarray:
         """The export taxes that achieve the largest cuts on ``cells`` [(importer, exporter,
@@ -622,13 +626,14 @@ def bargaining(
         moved = 0.0
         for k, pledge in capped.items():
             policy = problem.policy(inner.x)
-            short = pledged_purchases(game, game.solve_policy(policy)[0], pledge) < pledge.floor * (1 - PLEDGE_TOL)
+            short = pledged_purchases(game, game.solved_outcomes(policy), pledge) < pledge.floor * (1 - PLEDGE_TOL)
             if short or inner.x[k] >= problem.ub[k] - PLEDGE_TOL:  # binding (or bound at its cap)
                 cap = _pledge_tariff(game, policy, pledge, upper[k])
                 moved = max(moved, abs(cap - problem.ub[k]))
                 problem.ub[k], problem.lb[k] = cap, min(problem.lb[k], cap)
         if moved <= PLEDGE_TOL:
             break
+    caps_settled = moved <= PLEDGE_TOL  # else the deal solved is that of the previous round's caps
     deviation = deal_deviation_gain_pct(problem, u_threat, inner, starts[1:], problem.lb, problem.ub)
     u, _ = problem(inner.x)
     surplus = u - u_threat
@@ -637,7 +642,7 @@ def bargaining(
         equilibrium_residual=problem.max_residual,
         deviation_gain_pct={"nash_product": deviation},
     )
-    converged = inner.foc <= foc_tol and bool(np.all(surplus > 0)) and deviation <= deviation_tol
+    converged = inner.foc <= foc_tol and bool(np.all(surplus > 0)) and deviation <= deviation_tol and caps_settled
     regions = game.baseline.regions
     result = _finish(
         game, "bargaining", idx, problem.policy(inner.x), cert, converged, t0,
@@ -663,7 +668,7 @@ def bargaining(
     if check and not result.converged:
         raise NotConverged(
             f"Nash-bargaining deal (first-order residual {inner.foc:.2g}, Nash-product gain from other starts "
-            f"{deviation:.2g}%)",
+            f"{deviation:.2g}%" + ("" if caps_settled else f", pledge caps still moving by {moved:.2g}") + ")",
             inner.foc,
             inner.iterations,
             foc_tol,
@@ -817,8 +822,7 @@ def apply_pledges(game: InstrumentGame, policy: Policy, pledges: Sequence[Pledge
         for pledge in pledges:
             cell = _pledge_cell(game, pledge)
             current = float(policy.tariffs[cell])
-            out, *_ = game.solve_policy(policy)
-            if pledged_purchases(game, out, pledge) / pledge.floor - 1 >= -tol:
+            if pledged_purchases(game, game.solved_outcomes(policy), pledge) / pledge.floor - 1 >= -tol:
                 continue
             tariff = _pledge_tariff(game, policy, pledge, current)
             tariffs = policy.tariffs.copy()
@@ -827,7 +831,7 @@ def apply_pledges(game: InstrumentGame, policy: Policy, pledges: Sequence[Pledge
             changed = True
         if not changed:
             break
-    out, *_ = game.solve_policy(policy)
+    out = game.solved_outcomes(policy)
     report = {}
     for pledge in pledges:
         cell = _pledge_cell(game, pledge)
