@@ -309,7 +309,7 @@ def test_read_dataset_round_trip_and_errors(base, bundled, tmp_path):
         read_dataset(bad)
     (bad / "region_sector.csv").write_text((bundled / "region_sector.csv").read_text())
     (bad / "regions.csv").write_text("code,name\n")  # a header and no rows (a review found a traceback)
-    with pytest.raises(InputError, match="regions.csv: no rows; list at least one code"):
+    with pytest.raises(InputError, match=r"regions\.csv: no rows; list at least one code"):
         read_dataset(bad)
     (bad / "regions.csv").write_text("code,name\nUSA,United States,extra\n")
     with pytest.raises(InputError, match=r"regions.csv: not a readable CSV file \(row 2 has 3 fields"):
