@@ -205,11 +205,11 @@ def bargaining(
     )
     if not starts:
         names = ",".join(game.baseline.regions[p] for p in idx)
+        threat_name = f"{'MFN ' if mfn else ''}tariff war" if threat.kind == "nash" else "threat point"
         raise NoDeal(
-            f"bargaining: no tariffs tried leave every one of {names} better off than their "
-            f"{'MFN ' if mfn else ''}tariff war (tried the starting tariffs, free trade and cuts of the war "
-            f"tariffs towards both), so there is no deal to report; try discriminatory tariffs (no --mfn) "
-            f"or other players"
+            f"bargaining: no tariffs tried leave every one of {names} better off than their {threat_name} "
+            f"(tried the starting tariffs, free trade and cuts of the threat point's tariffs towards both), so "
+            f"there is no deal to report; try discriminatory tariffs (no --mfn) or other players"
         )
     if progress:
         progress("the deal")
@@ -246,6 +246,11 @@ def bargaining(
     )
     if check and not result.converged:
         raise NotConverged(
-            "Nash-bargaining deal (first-order conditions)", inner.foc, inner.iterations, foc_tol, advice=GAME_ADVICE
+            f"Nash-bargaining deal (first-order residual {inner.foc:.2g}, Nash-product gain from other starts "
+            f"{deviation:.2g}%, threat point converged: {threat.converged})",
+            inner.foc,
+            inner.iterations,
+            foc_tol,
+            advice=GAME_ADVICE,
         )
     return result
