@@ -92,6 +92,19 @@ def test_frontier_help_names_what_each_option_takes():
         assert shown in proc.stdout, shown
 
 
+def test_talks_with_the_april_threat_heads_its_columns_by_that_threat():
+    """`talks --threat april-2025` at 80 columns: the deal's columns are headed by the April
+    threat (not "war"), and the threat-point table's labels are whole."""
+    proc = tradewar("talks", "--players", "USA,JPN", "--threat", "april-2025")
+    assert proc.returncode == 0, proc.stderr
+    assert_readable(proc.stdout)
+    deal = proc.stdout[: proc.stdout.index("converged")]
+    header = deal[: deal.index("USA *")]
+    assert "april-2025" in header and "(threat)" in header and "war" not in header, header
+    assert "threat = april-2025 (step 2025-04-09)" in " ".join(proc.stdout.split())
+    assert re.search(r"^threat +[0-9.]+", proc.stdout, re.M), proc.stdout
+
+
 #: typer's type tags ("<str>", "<list[str]>", ...): how Python reads a value, not what to give.
 TYPE_TAG = re.compile(r"<(?:str|bool|int|float|path|datetime|uuid|list\[[^\]]*\])>")
 

@@ -13,6 +13,7 @@ repeated, 1e-6 % where the same equilibrium is solved again from scratch).
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -135,6 +136,8 @@ def test_step_is_the_post_busan_step_of_the_scenario(game, step):
     np.testing.assert_array_equal(step.tariffs, compiled.tariffs)
     assert step.other_instruments == ["export limits"]  # the eased rare-earth controls
     assert any("export limits" in n for n in step.notes)
+    # A note is read in the terminal too: it names no JSON key (step_with_all_instruments)
+    assert not [n for n in step.notes if re.search(r"\b[a-z]+(_[a-z]+)+\b", n)], step.notes
 
 
 def test_comparison_structure(frame, columns):

@@ -130,18 +130,20 @@ def _progress(enabled: bool, what: str):
         yield lambda message: bar.update(task, description=f"{what}: {message}")
 
 
-#: Per-player details of cooperative answers, shown as columns: (details key, heading).
+#: Per-player details of cooperative answers, shown as columns: (details key, heading), the
+#: heading naming the threat point of bargaining (`threat`: war, or the --threat used).
 DETAIL_COLUMNS = (
-    ("threat_payoff_pct", "war (threat) %"),
-    ("gain_over_war_pct", "gain over war %"),
+    ("threat_payoff_pct", "{threat} (threat) %"),
+    ("gain_over_war_pct", "gain over {threat} %"),
     ("negishi_weights", "Negishi weight"),
 )
 
 
-def _print(result) -> None:
+def _print(result, threat: str = "war") -> None:
     """The game's answer as one table: every region's welfare, the players' payoff where it
     differs from welfare, the gain over the starting tariffs where it differs from that, the
-    median tariff and the cooperative details by player; then the certificate in one line."""
+    median tariff and the cooperative details by player (headed by the `threat` point of
+    bargaining: the war, or the --threat named); then the certificate in one line."""
     regions = result.regions()
     shown = lambda key: [format_number(v, 3) for v in regions[key]]  # as the table prints them
     columns = [("welfare_pct", "welfare %")]
@@ -149,7 +151,11 @@ def _print(result) -> None:
         columns.insert(0, ("payoff_pct", f"payoff ({result.objective}) %"))
     if shown("gain_vs_start_pct") != shown("welfare_pct"):
         columns.append(("gain_vs_start_pct", "vs start %"))
-    details = [(key, heading) for key, heading in DETAIL_COLUMNS if isinstance(result.details.get(key), dict)]
+    details = [
+        (key, heading.format(threat=threat))
+        for key, heading in DETAIL_COLUMNS
+        if isinstance(result.details.get(key), dict)
+    ]
     rows = []
     for code, r in regions.iterrows():
         row = [code + (" *" if r.player else "")] + [float(r[key]) for key, _ in columns]
@@ -319,7 +325,7 @@ def _print_threat_point(point: dict) -> None:
     """The threat, the signed deal and the model's deal side by side (`tradewar.games.deals`)."""
     a, b = point["threat"]["payoff_pct"]
     rows = []
-    for key, name in (("threat", f"threat ({point['name']})"), ("signed", "signed deal"), ("deal", "model's deal")):
+    for key, name in (("threat", "threat"), ("signed", "signed deal"), ("deal", "model's deal")):
         col = point[key]
         tariffs = col["tariffs_pct"]
         rows.append(
@@ -343,7 +349,8 @@ def _print_threat_point(point: dict) -> None:
         f"{b} gain over threat %",
     ]
     title = (
-        f"{point['scenario']}: threat = step {point['threat_step']}, signed = step {point['signed_step']}; "
+        f"{point['scenario']}: threat = {point['name']} (step {point['threat_step']}), "
+        f"signed = step {point['signed_step']}; "
         "tariffs trade-weighted at baseline trade, welfare = exact real income"
     )
     console.print(table(title, headings, rows, digits=3))
@@ -447,7 +454,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             if args.as_json:
                 emit_json({**talks_.deal.to_dict(), "threat_point": talks_.to_dict()})
                 return
-            _print(talks_.deal)
+            _print(talks_.deal, threat=threat)
             _print_threat_point(talks_.to_dict())
             return
         step = None

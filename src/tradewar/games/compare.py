@@ -181,7 +181,7 @@ def resolve_step(value: str, game, dataset: str) -> ScenarioStep:
     if step.other_instruments:
         left_out = (
             f"the step's {' and '.join(step.other_instruments)} are not tariffs and are left out of the step "
-            "column (see step_with_all_instruments)"
+            "column; the welfare of the step solved with them too is given separately"
         )
         step = replace(step, notes=(*step.notes, left_out))
     return step
