@@ -227,8 +227,10 @@ def test_main_job_converges_at_every_step_on_full_data():
 def test_games_beyond_the_size_limit_say_their_size(cli):
     run = cli("nash", "--players", "USA,CHN", "--targets", "all", "--dataset", "world2022-full", "--json")
     _one_line_error(run, "discriminatory (79 partners x 50 sectors)", "3,950 tariffs per player", "8,080 unknowns")
+    assert "use --mfn, --targets players, or aggregate first" in run.stderr and "fewer players" not in run.stderr
     run = cli("optimal", "--player", "USA", "--dataset", "world2022-full", "--json")
     _one_line_error(run, "--mfn")
+    assert "--targets" not in run.stderr and "fewer players" not in run.stderr  # optimal has neither
 
 
 def test_mfn_games_on_full_data_are_refused_with_their_work(cli):
@@ -245,7 +247,7 @@ def test_mfn_games_on_full_data_are_refused_with_their_work(cli):
     run = cli("talks", "--players", "USA,CHN", "--mfn", "--dataset", "world2022-full", "--json")
     _one_line_error(run, "50 tariffs per player", "8 best responses")
     run = cli("optimal", "--player", "USA", "--mfn", "--dataset", "world2022-full", "--json")
-    _one_line_error(run, "MFN tariffs", "50 tariffs per player", "1 best response:")
+    _one_line_error(run, "MFN tariffs", "50 tariffs per player", "1 best response:", "; aggregate first")
 
 
 # ------------------------------------------------------------------------------ backtest

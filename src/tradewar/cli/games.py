@@ -100,12 +100,21 @@ def _check_size(b, players: str, mfn: bool, targets: str = "all", kind: str = "n
     work = responses * per_player * flows * unknowns
     if work > GAME_WORK_LIMIT:
         tariffs = "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)"
-        fix = "use --mfn, fewer players" if not mfn else "use fewer players"
+        remedies = [
+            remedy
+            for remedy, applies in (
+                ("use --mfn", not mfn),
+                ("--targets players", kind == "nash" and targets == "all" and not mfn),
+                ("fewer players", len(codes) > 2),
+            )
+            if applies
+        ]
+        fix = ", ".join([*remedies, "or aggregate first"]) if remedies else "aggregate first"
         raise InputError(
             f"players: {tariffs} tariffs on {b.name} are {per_player:,} tariffs per player over an equilibrium of "
             f"{unknowns:,} unknowns ({flows:,} trade flows), {responses} best response{'s' * (responses > 1)}: "
             f"{work / GAME_WORK_LIMIT:.1f} times the largest game played here (GAME_WORK_LIMIT, about 8 min on "
-            f"2 cores); {fix}, or aggregate first (--dataset world2022, or --mapping)",
+            f"2 cores); {fix} (--dataset world2022, or --mapping)",
             field="players",
         )
 
