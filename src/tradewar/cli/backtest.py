@@ -37,11 +37,17 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         scenario: Annotated[str, typer.Argument(help="A scenario with dated steps (file or bundled name).")],
         horizon: Annotated[
             list[str] | None,
-            typer.Option(help="short, long or a number of months; comma-separated or repeated (default: short,long)."),
+            typer.Option(
+                metavar="HORIZONS",
+                help="short, long or a number of months; comma-separated or repeated (default: short,long).",
+            ),
         ] = None,
         basis: Annotated[
             list[str] | None,
-            typer.Option(help="US tariff basis: statutory, collected; comma-separated or repeated (default: both)."),
+            typer.Option(
+                metavar="BASES",
+                help="US tariff basis: statutory, collected; comma-separated or repeated (default: both).",
+            ),
         ] = None,
         observed: Annotated[
             Path | None,

@@ -176,7 +176,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         data: Path | None = typer.Option(
             None, "--data", metavar="DIR", help="A data set folder in the layout (default: the bundled --dataset)."
         ),
-        dataset: str = typer.Option("world2022", "--dataset", help="Bundled data set: world2022 or world2022-full."),
+        dataset: str = typer.Option(
+            "world2022", "--dataset", metavar="NAME", help="Bundled data set: world2022 or world2022-full."
+        ),
         as_json: bool = JsonOption,
     ):
         """Aggregate a data set with mapping files and write it, validated, in the CSV layout."""

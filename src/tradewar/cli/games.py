@@ -420,6 +420,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         kind: str = typer.Option(
             "bargaining",
             "--kind",
+            metavar="bargaining|equal-gains",
             help="bargaining (Nash bargaining, the war as threat point) or equal-gains (efficient, equal gains for "
             "all).",
         ),
@@ -506,7 +507,9 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         table_no: int | None = typer.Option(
             None, "--table", metavar="N", help="Only this table: 2, 3, 4 or 5 (default: all)."
         ),
-        panels: str = typer.Option("a,b", "--panels", help="Panels of Tables 3 and 4: a (no lobbying), b (lobbying)."),
+        panels: str = typer.Option(
+            "a,b", "--panels", metavar="a,b", help="Panels of Tables 3 and 4: a (no lobbying), b (lobbying)."
+        ),
         as_json: bool = JsonOption,
     ):
         """Ossa (2014), Tables 2-5: one cell per published value, computed by the solvers."""

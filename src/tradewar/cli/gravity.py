@@ -129,13 +129,13 @@ def _print_regions(result: dict, title: str) -> None:
 @gravity_app.command("estimate")
 def estimate(
     data: Path | None = DataOption,
-    outcome: str = typer.Option("trade", "--outcome", help="The trade-flow column."),
+    outcome: str = typer.Option("trade", "--outcome", metavar="COLUMN", help="The trade-flow column."),
     terms: str | None = typer.Option(
-        None, "--terms", help="Comma-separated regressors (default: the folder's specification)."
+        None, "--terms", metavar="COLUMNS", help="Comma-separated regressors (default: the folder's specification)."
     ),
     fixed_effects: str = typer.Option("exporter,importer", "--fe", help="Comma-separated fixed-effect columns."),
     reference: str | None = typer.Option(
-        None, "--reference", help="Reference importer of the resistances (default DEU)."
+        None, "--reference", metavar="CODE", help="Reference importer of the resistances (default DEU)."
     ),
     procedure: str = typer.Option(
         "book",
@@ -203,30 +203,37 @@ def estimate(
 def simulate(
     data: Path | None = DataOption,
     costs: str | None = typer.Option(
-        None, "--costs", help="Comma-separated cost variables (default: the folder's specification)."
+        None, "--costs", metavar="COLUMNS", help="Comma-separated cost variables (default: the folder's specification)."
     ),
     coef: list[str] = typer.Option(
-        [], "--coef", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."
+        [], "--coef", metavar="NAME=VALUE", help="NAME=VALUE for a cost coefficient (default: estimated by PPML)."
     ),
     shock: list[str] = typer.Option(
         [],
         "--shock",
-        metavar="SHOCK",
+        metavar="VAR=VALUE:PAIRS",
         help="VAR=VALUE:EXP-IMP,... sets a cost variable on pairs (* = all), e.g. pta=1:CAN-JPN,JPN-CAN or "
         "intl_brdr=0:*-*.",
     ),
     tariff: list[str] = typer.Option(
-        [], "--tariff", help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only)."
+        [],
+        "--tariff",
+        metavar="IMP:EXP=RATE",
+        help="IMPORTER:EXPORTER=RATE (decimal), e.g. USA:CHN=0.25 (converged only).",
     ),
     sigma: float | None = typer.Option(
-        None, "--sigma", help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's)."
+        None,
+        "--sigma",
+        metavar="NUMBER",
+        help="Elasticity of substitution (default: 5 for gegravity's data, 7 for the book's).",
     ),
     reference: str | None = typer.Option(
-        None, "--reference", help="Reference importer whose inward resistance stays 1 (default DEU)."
+        None, "--reference", metavar="CODE", help="Reference importer whose inward resistance stays 1 (default DEU)."
     ),
     procedure: str = typer.Option(
         "book",
         "--procedure",
+        metavar="book|converged|gegravity",
         help="book: the book's iterative Stata procedure (not converged); converged: Newton equilibrium; "
         "gegravity: gegravity 0.3's definitions, with output and expenditure from the data's Y and E columns.",
     ),
