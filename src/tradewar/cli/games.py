@@ -352,15 +352,15 @@ def _print_threat_point(point: dict) -> None:
         "point",
         f"{a} tariff on {b} %",
         f"{b} tariff on {a} %",
-        f"{a} welfare %",
-        f"{b} welfare %",
+        f"{a} payoff %",
+        f"{b} payoff %",
         f"{a} gain over threat %",
         f"{b} gain over threat %",
     ]
     title = (
         f"{point['scenario']}: threat = {point['name']} (step {point['threat_step']}), "
         f"signed = step {point['signed_step']}; "
-        "tariffs trade-weighted at baseline trade, welfare = exact real income"
+        f"tariffs trade-weighted at baseline trade; payoff = {point['payoff']}"
     )
     console.print(table(title, headings, rows, digits=3))
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from tradewar.errors import InputError, NotConverged
 from tradewar.games.cooperative import bargaining
-from tradewar.games.game import Game, Progress
+from tradewar.games.game import OBJECTIVES, Game, Progress
 from tradewar.games.results import Certificate, GameResult, make_result
 from tradewar.scenario.basis import average_tariff
 from tradewar.scenario.compile import compile_steps
@@ -79,7 +79,8 @@ class DealTalks:
             "scenario": scenario,
             "threat_step": threat_date,
             "signed_step": deal_date,
-            "payoff": "exact change in real income (welfare_hat), percent from the baseline",
+            "payoff": f"the game's objective, {self.deal.objective} ({OBJECTIVES[self.deal.objective]}): exact "
+            "change, percent from the baseline",
             "threat": self.column(self.threat),
             "signed": self.column(self.signed),
             "deal": self.column(self.deal),
