@@ -52,6 +52,7 @@ QUICK = [
 ]
 LONG = [
     ["run", "us-china-2025", "--draws", "200", "--seed", "1"],
+    ["run", "us-china-2025", "--draws", "200", "--workers", "2", "--seed", "1", "--no-report"],
     ["optimal", "--player", "USA", "--dataset", "ossa2014"],
     ["talks", "--players", "USA,CHN"],
     ["talks", "--players", "USA,CHN", "--beside", "us-china-2025"],
