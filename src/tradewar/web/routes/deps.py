@@ -1,5 +1,7 @@
 """What the routes share: the application's service (solves, cache), job manager and limits,
-read from ``app.state`` (set by `tradewar.web.app.create_app`) as FastAPI dependencies."""
+read from ``app.state`` (set by `tradewar.web.app.create_app`) as FastAPI dependencies. They
+are coroutines so that FastAPI calls them on the event loop: a sync dependency would wait for a
+thread-pool worker, and /api/health must answer even while every worker is busy."""
 
 from __future__ import annotations
 
@@ -20,15 +22,15 @@ class Limits:
     cache_bytes: int
 
 
-def _service(request: Request) -> svc.Service:
+async def _service(request: Request) -> svc.Service:
     return request.app.state.service
 
 
-def _jobs(request: Request) -> JobManager:
+async def _jobs(request: Request) -> JobManager:
     return request.app.state.jobs
 
 
-def _limits(request: Request) -> Limits:
+async def _limits(request: Request) -> Limits:
     return request.app.state.limits
 
 
