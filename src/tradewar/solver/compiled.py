@@ -65,6 +65,8 @@ def run_cached(fn: Callable, args: tuple, *, name: str, label: str):
 
     `fn` is a pure JAX function of `args` (arrays or pytrees of arrays); `name` identifies it
     with its static options (it is part of the key); `label` names it in the progress line.
+    Through the cache the results are numpy arrays; where `fn` is called as it is (cache off,
+    tracers, not exportable) they are what `fn` returns: callers treat both as arrays.
     """
     leaves, in_tree = jax.tree_util.tree_flatten(args)
     if runtime.CACHE_DIR is None or any(isinstance(x, jax.core.Tracer) for x in leaves):
