@@ -206,6 +206,12 @@ def test_a_mapping_for_a_dataset_that_cannot_take_one_is_refused():
 
 
 # -- files ------------------------------------------------------------------------------------------------
+def test_a_folder_given_as_a_scenario_says_it_is_a_folder(tmp_path):
+    with pytest.raises(tradewar.InputError) as err:
+        load_scenario(tmp_path)
+    assert "is a folder; pass a scenario file" in str(err.value)
+
+
 def test_a_scenario_file_that_is_not_utf8_is_an_input_error(tmp_path):
     path = tmp_path / "latin1.toml"
     path.write_bytes('title = "caf\xe9"\n[[policy]]\nimporter = "USA"\nset_pct = 10\n'.encode("latin-1"))
