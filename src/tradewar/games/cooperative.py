@@ -16,6 +16,7 @@ from tradewar.games.nash import DEVIATION_TOL, nash
 from tradewar.games.optimise import (
     FOC_TOL,
     Problem,
+    deal_candidates,
     deal_deviation_gain_pct,
     feasible_starts,
     maximise,
@@ -142,16 +143,6 @@ def equal_gains(
     return result
 
 
-def _deal_candidates(x_start, x_war, lb, ub) -> list[np.ndarray]:
-    """Starting points for a deal, in order of preference: the starting tariffs, free trade, or
-    the war's tariffs cut part of the way towards either (at the war every player is at its
-    best response, so a small joint cut is a first-order gain for all)."""
-    free = np.clip(np.zeros_like(x_war), lb, ub)
-    return [x_start, free] + [
-        x_war + a * (target - x_war) for a in (0.5, 0.25, 0.1, 0.03, 0.01) for target in (x_start, free)
-    ]
-
-
 def bargaining(
     game: Game,
     players: Sequence[str] | str,
@@ -200,9 +191,9 @@ def bargaining(
     ub = problem.bounds_of(game.bounds_array(upper, "upper"))
     check_bounds(lb, ub)
 
-    starts = feasible_starts(
-        problem, u_war, _deal_candidates(problem.x_of(start), problem.x_of(threat.tariffs), lb, ub), lb, ub
-    )
+    free = np.clip(np.zeros(problem.size), lb, ub)
+    candidates = deal_candidates(problem.x_of(start), free, problem.x_of(threat.tariffs))
+    starts = feasible_starts(problem, u_war, candidates, lb, ub)
     if not starts:
         names = ",".join(game.baseline.regions[p] for p in idx)
         threat_name = f"{'MFN ' if mfn else ''}tariff war" if threat.kind == "nash" else "threat point"

@@ -50,6 +50,7 @@ from tradewar.games.kernels import kernels
 from tradewar.games.nash import DEVIATION_TOL, NASH_TOL
 from tradewar.games.optimise import (
     FOC_TOL,
+    deal_candidates,
     deal_deviation_gain_pct,
     feasible_starts,
     maximise,
@@ -607,11 +608,7 @@ def bargaining(
     upper = problem.ub.copy()
     u_threat = 100 * np.log1p(threat.payoff_pct[idx] / 100)
     x_war = problem.x_of(threat.policy)
-    candidates = [problem.x_of(start), _liberal(problem)] + [
-        x_war + a * (target - x_war)
-        for a in (0.5, 0.25, 0.1, 0.03, 0.01)
-        for target in (problem.x_of(start), _liberal(problem))
-    ]
+    candidates = deal_candidates(problem.x_of(start), _liberal(problem), x_war)
     previous: list[np.ndarray] = []
     for _ in range(PLEDGE_ROUNDS):
         starts = feasible_starts(problem, u_threat, previous + candidates, problem.lb, problem.ub)

@@ -32,14 +32,12 @@ class Problem:
         self.base = jnp.asarray(base)
         self.rows = jnp.asarray(rows)
         self.size = int(groups.max()) + 1
-        first = np.full(self.size, -1)
         flat = groups.ravel()
         order = np.flatnonzero(flat >= 0)
         first_cells = {}
         for c in order[::-1]:
             first_cells[flat[c]] = c
         self.first_cell = np.array([first_cells[k] for k in range(self.size)])
-        del first
         self.z = game.z_init
         self.max_residual = 0.0
         self.evaluations = 0
@@ -217,6 +215,15 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
     problem.z = z
     foc = float(np.max(np.abs(projected_gradient(x, g, lb, ub)))) if x.size else 0.0
     return Inner(x, f, g, foc, it, foc <= tol, message)
+
+
+def deal_candidates(x_start: np.ndarray, x_open: np.ndarray, x_threat: np.ndarray) -> list[np.ndarray]:
+    """Starting points for a deal, in order of preference: the starting instruments, the most open
+    ones (free trade), or the threat point's cut part of the way towards either (at a war every
+    player is at its best response, so a small joint cut is a first-order gain for all)."""
+    return [x_start, x_open] + [
+        x_threat + a * (target - x_threat) for a in (0.5, 0.25, 0.1, 0.03, 0.01) for target in (x_start, x_open)
+    ]
 
 
 def feasible_starts(problem, threat: np.ndarray, candidates, lb, ub, count: int = 3) -> list[np.ndarray]:
