@@ -23,8 +23,8 @@ import numpy as np
 
 from tradewar.data import gegravity as gg
 from tradewar.data.estimation import gravity_panel, ppml
+from tradewar.data.long_table import square
 from tradewar.data.registry import default_data_path
-from tradewar.data.yotov import square
 from tradewar.models import gravity
 from tradewar.replicate import gegravity, gravity_book
 from tradewar.replicate import yotov as ry

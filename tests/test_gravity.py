@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 from tradewar.data import gegravity as gg
 from tradewar.data.estimation import ppml
+from tradewar.data.long_table import read_columns, square
 from tradewar.data.registry import default_data_path
-from tradewar.data.yotov import load_published, square
+from tradewar.data.yotov import load_published
 from tradewar.models import gravity
 from tradewar.replicate import gegravity, gravity_book
 from tradewar.replicate import yotov as ry
@@ -205,6 +206,63 @@ def test_gegravity_can_jpn(can_jpn):
     assert np.allclose((1 + out["factory_gate_price_pct"] / 100) * (1 + out["omr_pct"] / 100), 1, atol=1e-12)
 
 
+def test_gegravity_resistances_are_the_biproportional_fit(can_jpn):
+    """The fixed point of `gegravity.resistances` (alternating sweeps in logs, JAX) is the exact
+    biproportional fit of the costs to the output and expenditure shares that
+    `gravity.biproportional` computes by another route (IPF in levels, numpy): P^(1-sigma) =
+    (E_n/E) / (b_n E_ref/E), Pi^(1-sigma) = (Y_i/Y) (E_ref/E) / a_i. Tolerance: both stop at
+    residuals of about 1e-12 (logs) and 1e-14; 1e-9 relative leaves room for the conditioning."""
+    c, tb, _, _ = can_jpn
+    sample_y = np.linspace(1.0, 3.0, len(c))
+    sample_e = sample_y[::-1].copy()
+    ref = c.index(gg.REFERENCE)
+    imr, omr, res = gegravity.resistances(tb, sample_y, sample_e, ref)
+    assert bool(res.converged) and float(res.max_residual) <= 1e-12
+    ys, es = sample_y / sample_y.sum(), sample_e / sample_e.sum()
+    a, b, _ = gravity.biproportional(tb, ys, es, ref)
+    np.testing.assert_allclose(imr, es / (b * es[ref]), rtol=1e-9)
+    np.testing.assert_allclose(omr, ys * es[ref] / a, rtol=1e-9)
+    assert imr[ref] == 1.0
+
+
+def test_long_table_reads_as_pandas(sample):
+    """`read_columns` (csv module and numpy: the solve's path, without pandas) reads gegravity's
+    sample as pandas does, codes and numbers alike, and `simulate_long` gives the same
+    counterfactual, to the bit, from either."""
+    columns = read_columns(default_data_path("gegravity") / gg.SAMPLE)
+    assert list(columns) == list(sample.columns)
+    for name in sample.columns:
+        if sample[name].dtype.kind in "if":
+            np.testing.assert_array_equal(columns[name], sample[name].to_numpy(float))
+        else:
+            assert list(columns[name]) == list(sample[name])
+    spec = {
+        "cost_variables": list(gg.STATA_COEFFICIENTS),
+        "coefficients": gg.STATA_COEFFICIENTS,
+        "shocks": {"pta": [("CAN", "JPN", 1.0), ("JPN", "CAN", 1.0)]},
+        "sigma": gg.SIGMA,
+        "reference": gg.REFERENCE,
+    }
+    for procedure in ("gegravity", "book"):
+        assert gravity_book.simulate_long(columns, procedure=procedure, **spec) == gravity_book.simulate_long(
+            sample, procedure=procedure, **spec
+        )
+
+
+def test_cli_gravity_bad_long_table(cli, tmp_path):
+    """A row with more cells than the header, or a cost column with text, is a one-line error
+    naming the line or the column (exit status 2), not a traceback."""
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("exporter,importer,trade,dist\nA,A,1,1\nA,B,1,2,3\nB,A,1,2\nB,B,1,1\n")
+    text = tmp_path / "text.csv"
+    text.write_text("exporter,importer,trade,dist\nA,A,1,1\nA,B,1,far\nB,A,1,2\nB,B,1,1\n")
+    for path, named in ((ragged, "line 3"), (text, "'dist'")):
+        args = ["--data", str(path), "--costs", "dist", "--coef", "dist=-1", "--sigma", "5", "--reference", "A"]
+        run = cli("gravity", "simulate", *args, "--shock", "dist=0:A-B", "--json")
+        assert run.returncode == 2 and run.stdout == "", run.stderr
+        assert named in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
 # -------------------------------------------------------------------------- properties
 def _economy(n: int, seed: int):
     rng = np.random.default_rng(seed)
@@ -331,7 +389,7 @@ def test_cli_gravity_commands(cli):
     assert run.returncode == 0, run.stderr
     est = json.loads(run.stdout)
     assert est["coefficients"]["pta"] == pytest.approx(0.471138, abs=1e-6) and est["n_dropped"] == 0
-    # baseline resistances from the fixed effects (book) and solved by Newton (converged) agree
+    # baseline resistances from the fixed effects (book) and solved from the system (converged) agree
     run = cli("gravity", "estimate", "--data", data, "--procedure", "converged", "--json")
     solved = json.loads(run.stdout)
     assert solved["converged"] is True and solved["max_residual"] < 1e-10

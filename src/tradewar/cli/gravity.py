@@ -13,12 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import typer
 
 from tradewar.cli.output import PLAIN_HELP, console, emit_json, table, working
+from tradewar.data.long_table import read_columns, square
 from tradewar.data.registry import default_data_path
-from tradewar.data.yotov import square
 from tradewar.errors import InputError
 from tradewar.replicate.gravity_book import baseline_resistances, simulate_long
 
@@ -47,8 +46,8 @@ KNOWN = {
 COLUMNS = ["code", "exports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct"]
 
 
-def _read(data: Path | None):
-    """(frame, default cost variables, sigma, reference) from a file or a known folder."""
+def _locate(data: Path | None) -> tuple[Path, list[str], float | None, str | None]:
+    """(CSV file, default cost variables, sigma, reference) of --data: a file or a known folder."""
     if data is None:
         data = default_data_path("gegravity")
     path = Path(data)
@@ -65,14 +64,30 @@ def _read(data: Path | None):
             )
     if not path.is_file():
         raise InputError(f"--data: file not found: {path}; pass a CSV file or a data folder", field="data")
-    try:
-        df = pd.read_csv(path)
-    except Exception as e:  # pandas' parse errors
-        raise InputError(
-            f"--data: cannot read {path} as CSV ({e.__class__.__name__}); pass a comma-separated file", field="data"
-        ) from None
     terms, sigma, ref = KNOWN.get(path.name, ([], None, None))
-    return df, terms, sigma, ref
+    return path, terms, sigma, ref
+
+
+def _unreadable(path: Path, why: str) -> InputError:
+    return InputError(f"--data: cannot read {path} as CSV ({why}); pass a comma-separated file", field="data")
+
+
+def _read_frame(path: Path):
+    """The file as a pandas frame, for the PPML estimation (which takes one)."""
+    import pandas as pd  # only when estimating: the solve reads the file with `_read_columns`
+
+    try:
+        return pd.read_csv(path)
+    except Exception as e:  # pandas' parse errors
+        raise _unreadable(path, e.__class__.__name__) from None
+
+
+def _read_columns(path: Path) -> dict[str, np.ndarray]:
+    """The file's columns as numpy arrays (`tradewar.data.long_table.read_columns`: no pandas)."""
+    try:
+        return read_columns(path)
+    except ValueError as e:
+        raise _unreadable(path, str(e)) from None
 
 
 def _split(text: str | None) -> list[str]:
@@ -142,7 +157,7 @@ def estimate(
         "--procedure",
         metavar="book|converged",
         help="Baseline multilateral resistances: book = from the PPML fixed effects (AGTPA Step I.b); converged = "
-        "solved by Newton.",
+        "solved from the structural system to a residual below 1e-12.",
     ),
     as_json: bool = JsonOption,
 ):
@@ -154,7 +169,8 @@ def estimate(
     """
     from tradewar.data.estimation import ppml  # scipy.stats and pyfixest: only when estimating
 
-    df, default_terms, _, default_ref = _read(data)
+    path, default_terms, _, default_ref = _locate(data)
+    df = _read_frame(path)
     chosen = _split(terms) or default_terms
     if not chosen:
         raise InputError(
@@ -243,7 +259,8 @@ def simulate(
 
     With every cost coefficient given (--coef), nothing is estimated (and the estimation's
     libraries are not loaded)."""
-    df, default_costs, default_sigma, default_ref = _read(data)
+    path, default_costs, default_sigma, default_ref = _locate(data)
+    columns = _read_columns(path)
     cost_vars = _split(costs) or default_costs
     if not cost_vars:
         raise InputError(
@@ -264,7 +281,7 @@ def simulate(
     if any(v not in given for v in cost_vars):
         from tradewar.data.estimation import ppml  # scipy.stats and pyfixest: only when estimating
 
-        fit = ppml(df, "trade", cost_vars, fixed_effects=("exporter", "importer"))
+        fit = ppml(_read_frame(path), "trade", cost_vars, fixed_effects=("exporter", "importer"))
         given = {**{str(k): float(v) for k, v in fit.coefficients.items()}, **given}
     shocks: dict[str, list] = {}
     for item in shock:
@@ -287,7 +304,7 @@ def simulate(
         raise InputError("--sigma: required for this file (the elasticity of substitution, e.g. 5)", field="sigma")
     with working("solving the counterfactual"):
         result = simulate_long(
-            df,
+            columns,
             cost_vars,
             given,
             shocks=shocks,

@@ -9,8 +9,8 @@ chapter 2. The folder's README gives sources and conventions; in short:
 - ``ch2_app1_trade_without_borders_2006.csv``: the 2006 slice with ln_dist, intl_brdr, Y, E.
 - ``results/*.csv``: the book's own Stata outputs (published values, used only for comparison).
 
-Loaders return long pandas frames (one row per exporter-importer-year) and, for the GE model,
-square matrices in tradewar's axis order [importer, exporter] through `square`.
+Loaders return long pandas frames (one row per exporter-importer-year); `tradewar.data.long_table.square`
+makes the GE model's square matrices [importer, exporter] from them.
 """
 
 from __future__ import annotations
@@ -74,24 +74,3 @@ def load_published(name: str, folder: str | Path | None = None) -> pd.DataFrame:
     return pd.read_csv(require_file(_path(folder) / RESULTS[name], f"yotov published results ({name})")).set_index(
         "country"
     )
-
-
-def square(df: pd.DataFrame, column: str, countries: list[str] | None = None) -> tuple[list[str], np.ndarray]:
-    """Pivot a long exporter-importer frame into a square [importer, exporter] matrix.
-
-    Raises `InputError` naming the first missing pair when the data are not square.
-    """
-    if countries is None:
-        countries = sorted(set(df["exporter"]) | set(df["importer"]))
-    idx = {c: k for k, c in enumerate(countries)}
-    n = len(countries)
-    out = np.full((n, n), np.nan)
-    out[df["importer"].map(idx).to_numpy(), df["exporter"].map(idx).to_numpy()] = df[column].to_numpy(dtype=float)
-    if np.isnan(out).any():
-        m, x = (int(v[0]) for v in np.nonzero(np.isnan(out)))
-        raise InputError(
-            f"{column}: no value for exporter {countries[x]} -> importer {countries[m]}; the data must be square "
-            "(every exporter-importer pair, domestic included)",
-            field=column,
-        )
-    return countries, out

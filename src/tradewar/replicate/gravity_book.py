@@ -15,9 +15,8 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
-from tradewar.data.yotov import square
+from tradewar.data.long_table import square
 from tradewar.errors import InputError, NotConverged
 from tradewar.models.gravity import (
     biproportional,
@@ -150,8 +149,9 @@ def baseline_resistances(
 
     "book": from the exporter and importer effects of the exact PPML fit (AGTPA ch. 2, Step I.b:
     OMR = Y_i E_R / exp_pi_i, IMR = E_j / (exp_chi_j E_R)); "converged": by solving the system
-    (OMR)-(IMR) with Newton (residual and converged flag). Y and E must have equal totals (the
-    flows' sums); the two agree to solver precision, which the tests check.
+    (OMR)-(IMR) in JAX (`tradewar.replicate.gegravity.resistances`: residual and converged flag).
+    Y and E must have equal totals (the flows' sums); the two agree to solver precision, which the
+    tests check.
     """
     y, e = np.asarray(output, float), np.asarray(expenditure, float)
     if procedure == "book":
@@ -187,7 +187,8 @@ def simulate_long(
     output: str = "Y",
     expenditure: str = "E",
 ) -> dict:
-    """A counterfactual from a square long table (one row per exporter-importer pair).
+    """A counterfactual from a square long table (one row per exporter-importer pair): a mapping
+    of column names to columns, e.g. `tradewar.data.long_table.read_columns`'s or a pandas frame.
 
     Cost terms t^(1-sigma) = exp(sum_k b_k x_k) from `cost_variables` and `coefficients`;
     `shocks` sets variable values on listed (exporter, importer) pairs, e.g.
@@ -201,21 +202,20 @@ def simulate_long(
     each importer's expenditure taken from the `output` and `expenditure` columns, as it does.
     """
 
-    df = pd.DataFrame(data).copy()
+    table = {str(name): np.asarray(data[name]) for name in data}
     for col in [exporter, importer, trade, *cost_variables]:
-        if col not in df.columns:
-            raise InputError(
-                f"data: column {col!r} not found; columns are {', '.join(map(str, df.columns))}", field=col
-            )
+        if col not in table:
+            raise InputError(f"data: column {col!r} not found; columns are {', '.join(table)}", field=col)
     missing = [v for v in cost_variables if v not in coefficients]
     if missing:
         raise InputError(
             f"coefficients: no value for {missing[0]!r}; give --coef {missing[0]}=VALUE or estimate it",
             field="coefficients",
         )
-    df = df.rename(columns={exporter: "exporter", importer: "importer"})
-    cf = df.copy()
-    codes = set(df["exporter"]) | set(df["importer"])
+    table["exporter"], table["importer"] = table[exporter], table[importer]
+    baseline = {v: _numbers(table, v) for v in cost_variables}
+    shocked = dict(baseline)
+    codes = {str(c) for c in table["exporter"]} | {str(c) for c in table["importer"]}
     for var, cells in (shocks or {}).items():
         if var not in cost_variables:
             raise InputError(
@@ -227,13 +227,13 @@ def simulate_long(
                     raise InputError(
                         f"shock: unknown region {code!r}; use codes of the data (e.g. {min(codes)}) or *", field="shock"
                     )
-            rows = ((cf["exporter"] == e) | (e == "*")) & ((cf["importer"] == m) | (m == "*"))
-            cf.loc[rows, var] = value
-    df["cost_bln"] = np.exp(sum(coefficients[v] * df[v].astype(float) for v in cost_variables))
-    cf["cost_cfl"] = np.exp(sum(coefficients[v] * cf[v].astype(float) for v in cost_variables))
-    countries, flows = square(df, trade)
-    cost_bln = square(df, "cost_bln", countries)[1]
-    cost_cfl = square(cf, "cost_cfl", countries)[1]
+            rows = ((table["exporter"] == e) | (e == "*")) & ((table["importer"] == m) | (m == "*"))
+            shocked[var] = np.where(rows, value, shocked[var])
+    table["cost_bln"] = np.exp(sum(coefficients[v] * baseline[v] for v in cost_variables))
+    table["cost_cfl"] = np.exp(sum(coefficients[v] * shocked[v] for v in cost_variables))
+    countries, flows = square(table, trade)
+    cost_bln = square(table, "cost_bln", countries)[1]
+    cost_cfl = square(table, "cost_cfl", countries)[1]
     if reference not in countries:
         raise InputError(
             f"reference: unknown region {reference!r}; use one of {', '.join(countries)}", field="reference"
@@ -284,8 +284,8 @@ def simulate_long(
             raise InputError(
                 "--procedure gegravity: gegravity's model has no tariffs; use --procedure converged", field="procedure"
             )
-        given_y = _per_region(df, output, countries, axis=0, what="output of an exporter")
-        given_e = _per_region(df, expenditure, countries, axis=1, what="expenditure of an importer")
+        given_y = _per_region(table, output, countries, axis=0, what="output of an exporter")
+        given_e = _per_region(table, expenditure, countries, axis=1, what="expenditure of an importer")
         r = gegravity_counterfactual(cost_bln, cost_cfl, given_y, given_e, sigma=sigma, reference=ref)
         keys = ("exports_pct", "imports_pct", "real_gdp_pct", "imr_pct", "omr_pct", "factory_gate_price_pct")
         cols = {k: r[k] for k in (*keys, "terms_of_trade_pct")}
@@ -296,14 +296,24 @@ def simulate_long(
     return {"procedure": procedure, "sigma": sigma, "reference_importer": reference, **diag, "regions": regions}
 
 
-def _per_region(df: pd.DataFrame, column: str, countries: list[str], *, axis: int, what: str) -> np.ndarray:
+def _numbers(table: dict, column: str) -> np.ndarray:
+    """A column of numbers (float64), or a one-line `InputError` naming it."""
+    try:
+        return table[column].astype(float)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"data: column {column!r} holds text where a number is needed; give a number in every row", field=column
+        ) from None
+
+
+def _per_region(table: dict, column: str, countries: list[str], *, axis: int, what: str) -> np.ndarray:
     """A per-exporter (axis 0) or per-importer (axis 1) column of a long table, which must hold
     one value per region (gegravity's Y and E)."""
-    if column not in df.columns:
+    if column not in table:
         raise InputError(
             f"data: column {column!r} not found; --procedure gegravity takes the {what} from it", field=column
         )
-    matrix = square(df, column, countries)[1]  # [importer, exporter]
+    matrix = square(table, column, countries)[1]  # [importer, exporter]
     values = matrix[0] if axis == 0 else matrix[:, 0]
     spread = matrix - (values[None, :] if axis == 0 else values[:, None])
     if np.any(spread != 0):

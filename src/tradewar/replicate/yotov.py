@@ -39,6 +39,7 @@ import pandas as pd
 
 from tradewar.data import yotov
 from tradewar.data.estimation import GravityFit, gravity_panel, ppml
+from tradewar.data.long_table import square
 from tradewar.data.registry import default_data_path
 from tradewar.errors import InputError
 from tradewar.models import gravity
@@ -109,14 +110,14 @@ def _borders(key: str) -> Experiment:
     b = fit.coefficients
     geography = b["ln_dist"] * df["ln_dist"] + b["cntg"] * df["cntg"]
     df = df.assign(cost_bln=np.exp(geography + b["intl_brdr"] * df["intl_brdr"]), cost_cfl=np.exp(geography))
-    countries, trade = yotov.square(df, "trade")
+    countries, trade = square(df, "trade")
     return Experiment(
         name="borders",
         title="AGTPA ch. 2, application 1: trade without borders (2006, sigma = 7)",
         countries=countries,
         trade=trade,
-        cost_bln=yotov.square(df, "cost_bln", countries)[1],
-        cost_cfl=yotov.square(df, "cost_cfl", countries)[1],
+        cost_bln=square(df, "cost_bln", countries)[1],
+        cost_cfl=square(df, "cost_cfl", countries)[1],
         sigma=yotov.SIGMA,
         reference=yotov.REFERENCE,
         reversed_sign=False,
@@ -180,14 +181,14 @@ def _nafta(key: str) -> Experiment:
     nafta_pair = d["exporter"].isin(NAFTA) & d["importer"].isin(NAFTA) & (d["exporter"] != d["importer"])
     d["cost_bln"] = d["tij_bar"] * np.exp(b_rta * d["rta"])
     d["cost_cfl"] = d["tij_bar"] * np.exp(b_rta * np.where(nafta_pair, 0, d["rta"]))
-    countries, trade = yotov.square(d, "trade")
+    countries, trade = square(d, "trade")
     return Experiment(
         name="nafta",
         title="AGTPA ch. 2, application 2: the effects of NAFTA (1994, sigma = 7)",
         countries=countries,
         trade=trade,
-        cost_bln=yotov.square(d, "cost_bln", countries)[1],
-        cost_cfl=yotov.square(d, "cost_cfl", countries)[1],
+        cost_bln=square(d, "cost_bln", countries)[1],
+        cost_cfl=square(d, "cost_cfl", countries)[1],
         sigma=yotov.SIGMA,
         reference=yotov.REFERENCE,
         reversed_sign=True,
