@@ -11,6 +11,8 @@ module and its one-line help, which `tradewar --help` lists without importing th
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 import warnings
@@ -22,6 +24,12 @@ from tradewar.cli.lazy import Lazy, lazy_group
 from tradewar.errors import ImplausibleInput, InputError, TradewarError
 
 PROG = "tradewar"
+
+# A command's process ends right after it: freezing the objects at exit (after JAX's own exit
+# handlers, registered later, have run) spares the garbage collector's passes over them while the
+# interpreter shuts down, 0.2-0.4 s of a JAX command on 2 cores (issue 15). Reference counting
+# still frees what it frees, and every file is written and closed before the command returns.
+atexit.register(gc.freeze)
 
 #: Top-level commands: name -> (module whose ``register`` defines it, one-line help), in the
 #: order of `tradewar --help`; None: defined here.
