@@ -33,6 +33,15 @@ export-limit slots). Tried and not kept: the scenario's steps as one vmapped sol
 the time, runs twice as slow), serialized executables (jax.experimental.serialize_executable:
 loading one in a new process crashed on jaxlib 0.10.2). Calling an exported function
 initialises JAX's LAPACK bindings, which imports scipy.linalg (about 0.2 s idle).
+
+gegravity's example from given coefficients (1.61 s, 0.47 of gegravity's time, before): its two
+resistance solves are a fixed point under a plain jax.jit (tradewar.replicate.gegravity: no
+export, so no LAPACK and no scipy), its CSV is read with the csv module (no pandas, 0.2 s), and
+the CLI freezes the garbage collector's objects at exit (gc.freeze): interpreter shutdown after
+a JAX command spent 0.2-0.4 s (load 4) in collector passes over JAX's objects. What remains is
+mostly imports: JAX and jaxlib (about half the time; JAX reads the metadata of every installed
+distribution), numpy, typer and the pydantic it loads to convert options; then tracing and
+lowering the fixed point and loading its executable from JAX's cache (0.1-0.2 s).
 """
 
 from __future__ import annotations
