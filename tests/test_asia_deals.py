@@ -103,6 +103,19 @@ def test_the_deal_is_certified_and_both_gain_over_the_april_threat(japan):
     assert gains["USA"] > 0 and gains["JPN"] > 0, gains
 
 
+def test_thailand_deal_where_the_us_gains_little_is_certified_below_1e_6_pct(game):
+    """The US gains 0.01 % over the April threat in the US-Thailand deal, so the Nash product
+    log(d_US) + log(d_THA) is ill-conditioned (curvature ~ 1/d^2 along the US payoff). There
+    L-BFGS-B stopped with a first-order residual of 2.7e-6 and its restarts 2.6e-6 % apart in
+    the product; projected Newton (`tradewar.games.optimise.uses_newton`) reaches the same deal
+    from every start: the certificate is at the equilibrium's value noise (about 1e-8 %)."""
+    deal = deal_talks(game, "USA,THA", "april-2025").deal
+    assert deal.converged
+    assert deal.certificate.max_deviation_gain_pct < 1e-6
+    assert deal.certificate.foc_residual < 1e-8
+    assert min(deal.details["gain_over_war_pct"].values()) > 0
+
+
 def test_threat_and_signed_payoffs_are_independent_solves(game, japan):
     background, threatened = threat_tariffs(game, ["USA", "JPN"], "april-2025")
     for result, tariffs in ((japan.threat, threatened), (japan.signed, background), (japan.deal, japan.deal.tariffs)):

@@ -16,7 +16,8 @@ import pytest
 
 from tradewar import solve
 from tradewar.data.synthetic import synthetic_raw
-from tradewar.errors import InputError
+from tradewar.errors import InputError, NotConverged
+from tradewar.games import instruments as games_instruments
 from tradewar.games.instruments import (
     InstrumentGame,
     Instruments,
@@ -195,3 +196,20 @@ def test_deal_containing_a_pledge_meets_it_at_its_floor(baseline, game):
     with pytest.raises(InputError, match="pledge: R001's tariff") as e:
         bargaining(game, instruments, war, pledges=[Pledge("R001", "R000", "S000", 0.5 * flow)])
     assert "\n" not in str(e.value)
+
+
+def test_a_deal_with_no_other_start_is_uncertified_not_certified_at_zero(game, monkeypatch):
+    """A deal's certificate re-maximises the Nash product from starts other than the deal's own
+    (`tradewar.games.optimise.deal_deviation_gain_pct`). With none left (here: the feasible
+    starts cut to the first), there is nothing to compare with: the certificate is None, not a
+    gain of 0 that could not have failed, and the deal is not converged (an error with check)."""
+    instruments = {"R000": Instruments(), "R002": Instruments()}
+    war = nash(game, instruments)
+    every_start = games_instruments.feasible_starts
+    monkeypatch.setattr(games_instruments, "feasible_starts", lambda *a, **k: every_start(*a, **k)[:1])
+    deal = bargaining(game, instruments, war, check=False)
+    assert deal.certificate.deviation_gain_pct is None and deal.certificate.max_deviation_gain_pct is None
+    assert not deal.converged
+    assert deal.certificate.foc_residual <= FOC_TOL  # the deal itself was found
+    with pytest.raises(NotConverged, match="no other feasible start"):
+        bargaining(game, instruments, war)

@@ -178,7 +178,12 @@ def _print(result, threat: str = "war") -> None:
     )
     console.print(table(title, headings, rows, digits=3))
     c = result.certificate
-    extra = f", largest gain from deviating {c.max_deviation_gain_pct:.1e} %" if c.deviation_gain_pct else ""
+    if c.deviation_gain_pct:
+        extra = f", largest gain from deviating {c.max_deviation_gain_pct:.1e} %"
+    elif result.kind == "bargaining":
+        extra = ", no deviation certificate (no other feasible start)"
+    else:
+        extra = ""
     extra += f", gains spread {c.constraint_residual:.1e}" if c.constraint_residual is not None else ""
     console.print(
         f"{'converged' if result.converged else 'NOT converged'}: first-order residual {c.foc_residual:.1e}{extra}, "

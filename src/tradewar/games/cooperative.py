@@ -17,6 +17,7 @@ from tradewar.games.optimise import (
     FOC_TOL,
     Problem,
     deal_candidates,
+    deal_certificate_text,
     deal_deviation_gain_pct,
     feasible_starts,
     maximise,
@@ -162,7 +163,8 @@ def bargaining(
     any result will do (e.g. a given policy's, `tradewar.games.deals`). Raises `NoDeal` if no
     tariffs tried leave every player better off than the threat. Certificate: the first-order
     residual and the largest gain in the Nash product found by re-solving from up to two other
-    starting points (`deal_deviation_gain_pct`).
+    starting points (`deal_deviation_gain_pct`; none, and the deal not converged, where no other
+    start leaves every player better off than the threat).
     """
     t0 = time.perf_counter()
     idx = game.players_of(players)
@@ -213,9 +215,10 @@ def bargaining(
     cert = Certificate(
         foc_residual=inner.foc,
         equilibrium_residual=max(problem.max_residual, threat.certificate.equilibrium_residual),
-        deviation_gain_pct={"nash_product": deviation},
+        deviation_gain_pct=None if deviation is None else {"nash_product": deviation},
     )
-    converged = inner.foc <= foc_tol and np.all(surplus > 0) and threat.converged and deviation <= DEVIATION_TOL
+    certified = deviation is not None and deviation <= DEVIATION_TOL
+    converged = inner.foc <= foc_tol and np.all(surplus > 0) and threat.converged and certified
     result = make_result(
         game,
         "bargaining",
@@ -238,7 +241,7 @@ def bargaining(
     if check and not result.converged:
         raise NotConverged(
             f"Nash-bargaining deal (first-order residual {inner.foc:.2g}, Nash-product gain from other starts "
-            f"{deviation:.2g}%, threat point converged: {threat.converged})",
+            f"{deal_certificate_text(deviation)}, threat point converged: {threat.converged})",
             inner.foc,
             inner.iterations,
             foc_tol,

@@ -51,6 +51,7 @@ from tradewar.games.nash import DEVIATION_TOL, NASH_TOL
 from tradewar.games.optimise import (
     FOC_TOL,
     deal_candidates,
+    deal_certificate_text,
     deal_deviation_gain_pct,
     feasible_starts,
     maximise,
@@ -587,7 +588,8 @@ def bargaining(
     max sum_n log(u_n - u_n(threat)). Raises `NoDeal` when no policy tried leaves every player
     better off. Certificate: the first-order residual and the largest gain in the Nash product
     found by re-solving from up to two other starting points
-    (`tradewar.games.optimise.deal_deviation_gain_pct`).
+    (`tradewar.games.optimise.deal_deviation_gain_pct`; none, and the deal not converged, where no
+    other start leaves every player better off than the threat).
 
     ``pledges``: purchase pledges the deal must contain (`Pledge`: a floor on the importer's
     purchases of a sector from the exporter, both players). Each is solved as the import tariff
@@ -598,7 +600,10 @@ def bargaining(
     first-order conditions hold for every other instrument; the cap's own projected gradient
     is the pledge's shadow cost in Nash-product terms). A pledge the deal meets anyway is
     slack and changes nothing. ``details["pledges"]`` reports each (tariff, purchases, floor,
-    binding)."""
+    binding). Each round starts from the previous round's deal; under a cap that forces an
+    import subsidy the threat's cuts may no longer beat the threat, so the certificate's other
+    starts include that deal cut part of the way towards the start and free trade
+    (`tradewar.games.optimise.deal_candidates`)."""
     t0 = time.perf_counter()
     choices = _choices(game, instruments)
     idx = list(choices)
@@ -608,10 +613,11 @@ def bargaining(
     upper = problem.ub.copy()
     u_threat = 100 * np.log1p(threat.payoff_pct[idx] / 100)
     x_war = problem.x_of(threat.policy)
-    candidates = deal_candidates(problem.x_of(start), _liberal(problem), x_war)
+    x_start, x_open = problem.x_of(start), _liberal(problem)
     previous: list[np.ndarray] = []
     for _ in range(PLEDGE_ROUNDS):
-        starts = feasible_starts(problem, u_threat, previous + candidates, problem.lb, problem.ub)
+        candidates = previous + deal_candidates(x_start, x_open, x_war, *previous)
+        starts = feasible_starts(problem, u_threat, candidates, problem.lb, problem.ub)
         if not starts:
             names = ",".join(game.baseline.regions[p] for p in idx)
             raise NoDeal(
@@ -637,9 +643,10 @@ def bargaining(
     cert = Certificate(
         foc_residual=inner.foc,
         equilibrium_residual=problem.max_residual,
-        deviation_gain_pct={"nash_product": deviation},
+        deviation_gain_pct=None if deviation is None else {"nash_product": deviation},
     )
-    converged = inner.foc <= foc_tol and bool(np.all(surplus > 0)) and deviation <= deviation_tol and caps_settled
+    certified = deviation is not None and deviation <= deviation_tol
+    converged = inner.foc <= foc_tol and bool(np.all(surplus > 0)) and certified and caps_settled
     regions = game.baseline.regions
     result = _finish(
         game, "bargaining", idx, problem.policy(inner.x), cert, converged, t0,
@@ -665,7 +672,9 @@ def bargaining(
     if check and not result.converged:
         raise NotConverged(
             f"Nash-bargaining deal (first-order residual {inner.foc:.2g}, Nash-product gain from other starts "
-            f"{deviation:.2g}%" + ("" if caps_settled else f", pledge caps still moving by {moved:.2g}") + ")",
+            f"{deal_certificate_text(deviation)}"
+            + ("" if caps_settled else f", pledge caps still moving by {moved:.2g}")
+            + ")",
             inner.foc,
             inner.iterations,
             foc_tol,

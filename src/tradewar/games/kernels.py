@@ -16,6 +16,9 @@ from tradewar.solver.newton import newton_root
 
 #: Equilibria with at most this many unknowns get a dense adjoint solve; larger ones GMRES.
 DENSE_ADJOINT_MAX = 400
+#: Equilibria with at most this many unknowns get the exact-Hessian kernels of projected Newton
+#: (dense second-order adjoint; world2022's 594 unknowns included).
+NEWTON_MAX_UNKNOWNS = 1000
 #: What to try when a game does not converge (the data are not the suspect: the baseline solved).
 GAME_ADVICE = "Try narrower tariff bounds (--lower/--upper), fewer players, or MFN tariffs (--mfn)."
 
@@ -133,4 +136,4 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int, p
         res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
         return res, module.outcomes(res.value, p)
 
-    return value_and_jacobian, evaluate, (value, hessian) if dense else None
+    return value_and_jacobian, evaluate, (value, hessian) if n_z <= NEWTON_MAX_UNKNOWNS else None

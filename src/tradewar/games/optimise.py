@@ -11,7 +11,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from tradewar.errors import NotConverged
-from tradewar.games.kernels import GAME_ADVICE, scalarisation
+from tradewar.games.kernels import DENSE_ADJOINT_MAX, GAME_ADVICE, scalarisation
 
 #: Default tolerance on the first-order conditions (projected gradient, % per unit tariff).
 FOC_TOL = 1e-4
@@ -95,16 +95,30 @@ class Inner:
     message: str
 
 
+def uses_newton(problem, kind: str) -> bool:
+    """Whether `maximise` uses projected Newton: at most `NEWTON_MAX_SIZE` instruments, an
+    equilibrium system with exact-Hessian kernels (`kernels.NEWTON_MAX_UNKNOWNS`), and either a
+    small one (`kernels.DENSE_ADJOINT_MAX`: Newton is cheap there) or the Nash product. The Nash
+    product sum_n log(u_n - threat_n) is ill-conditioned where a surplus d_n is small (its
+    Hessian holds -grad u_n grad u_n' / d_n^2; d = 0.01 % in the US-Thailand deal): L-BFGS-B
+    stops there with first-order residuals of 1e-6 to 1e-5 and restarts ending 1e-8 apart in
+    the product, while Newton's steps are invariant to that scaling. Linear payoffs (wars,
+    frontier points) are well conditioned; L-BFGS-B meets their certificates at lower cost."""
+    if problem.game._newton is None or problem.size > NEWTON_MAX_SIZE:
+        return False
+    return kind == "nash_product" or int(problem.game.z_init.shape[0]) <= DENSE_ADJOINT_MAX
+
+
 def maximise(problem: Problem, kind: str, prm: dict, x0, lb, ub, *, maxiter=None, tol=1e-9) -> Inner:
     """max_x f(u(x)) on lb <= x <= ub, f = `scalarisation`(kind) with parameters ``prm``.
 
-    Small equilibrium systems and at most `NEWTON_MAX_SIZE` instruments: projected Newton (Bertsekas
-    1982) with the exact Hessian (second-order implicit differentiation), Levenberg-regularised
-    where it is not negative definite, Armijo search along the projection arc. Large ones: L-BFGS-B
-    on exact gradients. Stops when the projected gradient is below ``tol``."""
+    Where `uses_newton`: projected Newton (Bertsekas 1982) with the exact Hessian (second-order
+    implicit differentiation), Levenberg-regularised where it is not negative definite, Armijo
+    search along the projection arc. Otherwise L-BFGS-B on exact gradients. Stops when the
+    projected gradient is below ``tol``."""
     prm = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in prm.items()}
     x0 = np.clip(np.asarray(x0, float), lb, ub)
-    if problem.game._newton is not None and problem.size <= NEWTON_MAX_SIZE:
+    if uses_newton(problem, kind):
         return projected_newton(problem, kind, prm, x0, lb, ub, maxiter=maxiter or 200, tol=tol)
     scal = jax.jit(jax.value_and_grad(scalarisation(kind)), static_argnums=())
     best = {"f": -np.inf}
@@ -217,12 +231,18 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
     return Inner(x, f, g, foc, it, foc <= tol, message)
 
 
-def deal_candidates(x_start: np.ndarray, x_open: np.ndarray, x_threat: np.ndarray) -> list[np.ndarray]:
+def deal_candidates(x_start: np.ndarray, x_open: np.ndarray, *anchors: np.ndarray) -> list[np.ndarray]:
     """Starting points for a deal, in order of preference: the starting instruments, the most open
-    ones (free trade), or the threat point's cut part of the way towards either (at a war every
-    player is at its best response, so a small joint cut is a first-order gain for all)."""
+    ones (free trade), then each of ``anchors`` cut part of the way towards either. The first
+    anchor is the threat point: at a war every player is at its best response, so a small joint
+    cut is a first-order gain for all. Further anchors are points known to beat the threat, e.g.
+    a deal solved before a pledge's cap moved, whose cuts stay feasible where the threat's do
+    not (`tradewar.games.instruments.bargaining`)."""
     return [x_start, x_open] + [
-        x_threat + a * (target - x_threat) for a in (0.5, 0.25, 0.1, 0.03, 0.01) for target in (x_start, x_open)
+        anchor + a * (target - anchor)
+        for anchor in anchors
+        for a in (0.5, 0.25, 0.1, 0.03, 0.01)
+        for target in (x_start, x_open)
     ]
 
 
@@ -243,13 +263,21 @@ def feasible_starts(problem, threat: np.ndarray, candidates, lb, ub, count: int 
     return starts
 
 
-def deal_deviation_gain_pct(problem, threat: np.ndarray, deal: Inner, starts, lb, ub) -> float:
+def deal_deviation_gain_pct(problem, threat: np.ndarray, deal: Inner, starts, lb, ub) -> float | None:
     """Certificate of a Nash-bargaining deal: the largest gain in the Nash product (the product
     of the players' surpluses over ``threat``, percent) that re-maximising it from each of
     ``starts`` finds over the deal (Nash 1950: the deal maximises that product, so any policy
-    with a larger one would be a better deal). Zero when none finds more."""
+    with a larger one would be a better deal). Zero when none finds more; None when there is no
+    other start (the deal is then uncertified, not certified at zero)."""
+    if len(starts) == 0:
+        return None
     prm = {"threat": threat}
     best = deal.value
     for x in starts:
         best = max(best, maximise(problem, "nash_product", prm, x, lb, ub).value)
     return max(0.0, 100 * float(np.expm1(best - deal.value)))
+
+
+def deal_certificate_text(deviation: float | None) -> str:
+    """The deviation certificate of a deal in an error message."""
+    return "none (no other feasible start)" if deviation is None else f"{deviation:.2g}%"

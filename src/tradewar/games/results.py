@@ -17,15 +17,22 @@ class Certificate:
     """Evidence that an answer solves its problem.
 
     ``foc_residual``: largest projected-gradient component of any optimiser's objective at the
-    answer (percent of the payoff per unit of tariff; zero at a KKT point of the bounds).
+    answer (percent of the payoff per unit of tariff; zero at a KKT point of the bounds); None
+    for a given policy, which no optimiser chose (e.g. `tradewar.games.deals`' threat and signed
+    deal).
     ``deviation_gain_pct``: for a Nash equilibrium, per player, the largest gain in its payoff
-    (percent) from re-solving its best response with the others fixed.
+    (percent) from re-solving its best response with the others fixed. For a Nash-bargaining
+    deal, ``{"nash_product": g}``: the largest gain g in the Nash product prod_n (u_n - u_n(threat))
+    (percent) found by re-maximising it from starting points other than the deal's own
+    (`tradewar.games.optimise.deal_deviation_gain_pct`; Nash 1950: the deal maximises it). None
+    where no such certificate was computed, for a deal because no other start leaves every
+    player better off than the threat (the deal is then not converged).
     ``constraint_residual``: for equal gains, the largest distance of a player's gain from the
     common gain (percentage points); for bargaining, None.
     ``equilibrium_residual``: the largest residual of the equilibrium conditions met on the way.
     """
 
-    foc_residual: float
+    foc_residual: float | None
     equilibrium_residual: float
     deviation_gain_pct: dict[str, float] | None = None
     constraint_residual: float | None = None
