@@ -26,6 +26,7 @@ from tradewar.data.registry import load_dataset
 from tradewar.games import Game
 from tradewar.games.deals import ASIA_SCENARIO, THREATS, deal_talks, threat_tariffs
 from tradewar.games.optimise import FOC_TOL
+from tradewar.models.horizon import parse_horizon
 from tradewar.scenario.compile import compile_steps
 from tradewar.scenario.run import run_scenario
 from tradewar.scenario.spec import load_scenario
@@ -159,3 +160,26 @@ def test_cli_threat_point_json_and_errors():
         assert bad.returncode == 2, bad.stderr
         lines = bad.stderr.strip().splitlines()
         assert len(lines) == 1 and field in lines[0] and "Traceback" not in bad.stderr
+
+
+def test_cli_threat_point_at_the_short_horizon(world):
+    """`tradewar talks --threat april-2025 --horizon short` plays the talks at one-year trade
+    elasticities (`tradewar.models.horizon`, as `tradewar frontier --horizon`): the threat's
+    payoffs equal an independent solve of the April tariffs at the scaled elasticities (1e-9 %:
+    the same equilibrium solved twice to 1e-10), and the deal is certified below 1e-6 %."""
+    run = tradewar_cli("talks", "--players", "USA,KOR", "--threat", "april-2025", "--horizon", "short", "--json")
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout)
+    assert out["horizon"] == "short" and out["converged"] is True
+    assert out["certificate"]["max_deviation_gain_pct"] < 1e-6
+    _background, threatened = threat_tariffs(Game("caliendo-parro", world), ["USA", "KOR"], "april-2025")
+    short = solve("caliendo-parro", world, threatened, theta=parse_horizon("short").theta(world.theta))
+    long = solve("caliendo-parro", world, threatened)
+    for code in ("USA", "KOR"):
+        k = world.region_index(code)
+        assert out["threat_point"]["threat"]["payoff_pct"][code] == pytest.approx(
+            100 * (short.outcomes["welfare_hat"][k] - 1), abs=1e-9
+        )
+        assert abs(100 * (short.outcomes["welfare_hat"][k] - long.outcomes["welfare_hat"][k])) > 1e-3
+    bad = tradewar_cli("talks", "--players", "USA,KOR", "--threat", "april-2025", "--horizon", "soon")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--horizon" in bad.stderr

@@ -32,7 +32,7 @@ from tradewar.games.instruments import (
     weighted_optimum,
 )
 from tradewar.games.nash import DEVIATION_TOL
-from tradewar.games.optimise import FOC_TOL
+from tradewar.games.optimise import FOC_TOL, nash_product_from_cold
 from tradewar.models import caliendo_parro as cp
 
 EXPORTER, IMPORTER, SECTOR = 0, 2, 0  # R000's sales to R002 in S000: a flow where restraint pays
@@ -213,3 +213,27 @@ def test_a_deal_with_no_other_start_is_uncertified_not_certified_at_zero(game, m
     assert deal.certificate.foc_residual <= FOC_TOL  # the deal itself was found
     with pytest.raises(NotConverged, match="no other feasible start"):
         bargaining(game, instruments, war)
+
+
+def test_deal_certificate_products_do_not_depend_on_the_solver_path(baseline, game):
+    """The deal certificate compares Nash products evaluated from the game's initial guess
+    (`nash_product_from_cold`): the same policy gives the same product whatever the problem
+    solved before (a warm start would carry that path's solver error), and it is the log
+    product of the surpluses of an independent solve (1e-9: solves to 1e-10 in log payoffs)."""
+    instruments = {"R000": Instruments(), "R002": Instruments()}
+    war = nash(game, instruments)
+    deal = bargaining(game, instruments, war)
+    idx = [game.region_index(p) for p in instruments]
+    problem, _layout, _kinds = games_instruments._joint_problem(
+        game, games_instruments._choices(game, instruments), games_instruments.Bounds(), Policy.of(baseline), idx
+    )
+    threat = 100 * np.log1p(war.payoff_pct[idx] / 100)
+    x = problem.x_of(deal.policy)
+    values = []
+    for elsewhere in (problem.x_of(war.policy), np.zeros(problem.size)):
+        problem(elsewhere)  # leaves a different warm start behind
+        values.append(nash_product_from_cold(problem, threat, x))
+    assert values[0] == values[1]
+    eq = solve("caliendo-parro", baseline, deal.policy.tariffs)
+    u = 100 * np.log(np.asarray(eq.outcomes["welfare_hat"])[idx])
+    assert values[0] == pytest.approx(float(np.sum(np.log(u - threat))), abs=1e-9)

@@ -298,6 +298,10 @@ def test_frontier_plot_renders_the_jobs_points(page, url):
     deal = page.text_content("#frontier-table tr[data-point='deal']")
     assert f"{result['deal']['certificate']['foc_residual']:.1e}".replace("e-0", "e-") in deal
     assert result["deal"]["certificate"]["max_deviation_gain_pct"] < 1e-6
+    converged = page.eval_on_selector_all(
+        "#frontier-table tbody tr", "rs => rs.map(r => [r.dataset.point, r.querySelector('td.converged').textContent])"
+    )
+    assert converged == [["baseline", "–"]] + [[k, "yes" if result[k]["converged"] else "NO"] for k in ("war", "deal")]
     assert not page.errors, page.errors
     page.fill("#game-players", "USA,CHN")
     page.select_option("#game-horizon", "long")

@@ -21,6 +21,7 @@ from tradewar.games import Game, bargaining, equal_gains, nash, optimal_tariffs
 from tradewar.games import compare as tc
 from tradewar.games.compare import table_rows
 from tradewar.games.deals import THREATS, deal_talks, threat_tariffs
+from tradewar.models.horizon import Horizon, parse_horizon
 from tradewar.replicate.ossa2014 import replicate_table2
 from tradewar.replicate.ossa2014_games import replicate_games
 from tradewar.report.numbers import format_number
@@ -54,13 +55,22 @@ LambdasOption = typer.Option(
 JsonOption = typer.Option(False, "--json", help="Print one JSON object on stdout instead of tables.")
 
 
-def _game(dataset, data, model, objective, lambdas, check=None):
+def _game(dataset, data, model, objective, lambdas, check=None, horizon: Horizon | None = None):
+    """The game of the options; ``horizon`` (not the long run) scales the trade elasticities
+    (`tradewar.models.horizon`, Caliendo-Parro only, as the web API's games)."""
     dataset = dataset or DEFAULT_DATASET
     model = model or ("ossa" if dataset == "ossa2014" else "caliendo-parro")
+    if horizon is not None and horizon.months is not None and model != "caliendo-parro":
+        raise InputError(
+            f"--horizon: {horizon.label} needs the caliendo-parro model (got {model}); use --horizon long",
+            field="horizon",
+        )
     baseline = load_dataset(dataset, data)
     if check is not None:
         check(baseline)
     options = {}
+    if horizon is not None and horizon.months is not None:
+        options["theta"] = horizon.theta(baseline.theta)
     if lambdas is not None:
         if model != "ossa":
             raise InputError(
@@ -237,9 +247,10 @@ class GameArgs:
     workers: int | None = None
     scheduler: str | None = None
 
-    def game(self, check=None):
-        """The game; `check(baseline)` runs first (before the model is set up)."""
-        return _game(self.dataset, self.data, self.model, self.objective, self.lambdas, check)
+    def game(self, check=None, horizon: Horizon | None = None):
+        """The game (its elasticities at ``horizon``); `check(baseline)` runs first (before the
+        model is set up)."""
+        return _game(self.dataset, self.data, self.model, self.objective, self.lambdas, check, horizon)
 
     def bounds(self) -> tuple[float, float]:
         return _bounds(self.lower, self.upper)
@@ -333,6 +344,15 @@ def _print_beside(beside: dict) -> None:
         console.print(f"step with its {' and '.join(other['instruments'][1:])} too: welfare {shown}")
     for note in beside["notes"]:
         console.print(f"note: {note}")
+
+
+def _print_horizon(horizon: Horizon) -> None:
+    """The elasticities' horizon, where it is not the long run (the data's own)."""
+    if horizon.months is not None:
+        console.print(
+            f"horizon: {horizon.label} (trade elasticities x {horizon.response_share:.2f} of the long run)",
+            highlight=False,
+        )
 
 
 def _print_threat_point(point: dict) -> None:
@@ -444,6 +464,12 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             "Asia-tour partner, JPN, KOR, MYS, THA or VNM: the April 2025 rates, with the deal signed in 2025 "
             "beside the model's; scenario asia-tour-deals).",
         ),
+        horizon: str = typer.Option(
+            "long",
+            "--horizon",
+            metavar="long|short|MONTHS",
+            help="Trade elasticities at this horizon: long, short (one year) or months (caliendo-parro).",
+        ),
         args: GameArgs = None,
     ):
         """Trade talks: a Nash-bargaining deal against the war, or efficient equal-gains tariffs.
@@ -451,7 +477,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         With --beside, also the players' average tariffs on each other and welfare in the war, the
         deal and a scenario step (with --json: under the key beside). With --threat april-2025,
         the threat point is the April 2025 rates and the signed deal is shown beside the model's
-        (with --json: under the key threat_point)."""
+        (with --json: under the key threat_point). --horizon short plays every game at one-year
+        elasticities (with --json: the key horizon)."""
         if kind not in ("bargaining", "equal-gains"):
             raise InputError(f"--kind: {kind!r}; use bargaining or equal-gains", field="kind")
         if threat != "war":
@@ -459,7 +486,8 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 raise InputError(f"--threat: {threat!r}; use war or {', '.join(THREATS)}", field="threat")
             if kind != "bargaining" or beside is not None:
                 raise InputError(f"--threat {threat}: only with --kind bargaining and without --beside", field="threat")
-        game = args.game(lambda b: _check_size(b, players, args.mfn, "players", "talks"))
+        chosen = parse_horizon(horizon, "--horizon")
+        game = args.game(lambda b: _check_size(b, players, args.mfn, "players", "talks"), chosen)
         lo, hi = args.bounds()
         game.players_of(players)
         if threat != "war":
@@ -467,10 +495,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
             with _progress(not args.as_json, "trade talks (bargaining)") as progress:
                 talks_ = deal_talks(game, players, threat, mfn=args.mfn, lower=lo, upper=hi, progress=progress)
             if args.as_json:
-                emit_json({**talks_.deal.to_dict(), "threat_point": talks_.to_dict()})
+                emit_json({**talks_.deal.to_dict(), "threat_point": talks_.to_dict(), "horizon": chosen.label})
                 return
             _print(talks_.deal, threat=threat)
             _print_threat_point(talks_.to_dict())
+            _print_horizon(chosen)
             return
         step = None
         if beside is not None:
@@ -495,7 +524,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
                 columns["step"] = tc.evaluate_step(game, step)
                 side = tc.beside_dict(game, list(result.players), step, columns, war=war)
         if args.as_json:
-            out = result.to_dict()
+            out = {**result.to_dict(), "horizon": chosen.label}
             if step is not None:
                 out["beside"] = side
             emit_json(out)
@@ -503,6 +532,7 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         _print(result)
         if step is not None:
             _print_beside(side)
+        _print_horizon(chosen)
 
     @replicate_app.command("ossa2014")
     def replicate_ossa2014(

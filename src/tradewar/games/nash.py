@@ -17,8 +17,9 @@ from tradewar.games.results import Certificate, GameResult, make_result
 
 #: Default tolerance of the Nash iteration on tariffs (largest change in a round, decimals).
 NASH_TOL = 1e-7
-#: Default tolerance on the largest gain from deviating at a Nash equilibrium (percent).
-DEVIATION_TOL = 1e-5
+#: Default tolerance on the largest gain from deviating (percent): at a Nash equilibrium, any
+#: player's payoff; at a Nash-bargaining deal, the Nash product. Issue 13's bar.
+DEVIATION_TOL = 1e-6
 
 
 def nash(

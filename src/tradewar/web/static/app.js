@@ -494,9 +494,9 @@ function showFrontier(res) {
   legend.replaceChildren();
   legend.append(el("span", { class: "swatch", style: "background:#1d2330" }), el("span", {}, "frontier"));
   for (const mk of marks) legend.append(el("span", { class: "swatch", style: `background:${mk.colour}` }), el("span", {}, mk.label));
-  // the points as numbers, with their certificates
+  // the points as numbers, with their certificates ("converged" only for the solved points: war, deal)
   const head = el("tr");
-  for (const h of ["point", `${a} %`, `${b} %`, `${a} tariff on ${b} %`, `${b} tariff on ${a} %`, "largest gain from deviating %", "first-order residual"]) head.append(el("th", {}, h));
+  for (const h of ["point", `${a} %`, `${b} %`, `${a} tariff on ${b} %`, `${b} tariff on ${a} %`, "converged", "largest gain from deviating %", "first-order residual"]) head.append(el("th", {}, h));
   const thead = el("thead"); thead.append(head);
   const tbody = el("tbody");
   for (const mk of marks) {
@@ -504,6 +504,7 @@ function showFrontier(res) {
     const tr = el("tr", { "data-point": mk.key });
     tr.append(el("td", {}, mk.label), el("td", { class: goodBadClass(mk.p[a]) }, signed(mk.p[a], 3)), el("td", { class: goodBadClass(mk.p[b]) }, signed(mk.p[b], 3)),
       el("td", {}, fmt(t[`${a}_on_${b}`])), el("td", {}, fmt(t[`${b}_on_${a}`])),
+      el("td", { class: "converged" }, entry.converged == null ? "–" : (entry.converged ? "yes" : "NO")),
       el("td", {}, cert.max_deviation_gain_pct == null ? "–" : Number(cert.max_deviation_gain_pct).toExponential(1)),
       el("td", {}, cert.foc_residual == null ? "–" : Number(cert.foc_residual).toExponential(1)));
     tbody.append(tr);
