@@ -126,7 +126,8 @@ def test_nash_us_mexico_players(cli, cp):
 # ------------------------------------------------------------------ talks
 def test_talks_us_mexico_gain_over_the_war(cli):
     out = _json(cli("talks", "--dataset", "cp2015", "--players", "USA,MEX", "--json"))
-    assert set(out) == GAME_KEYS  # no --beside: no "beside" key
+    assert set(out) == GAME_KEYS | {"horizon"}  # no --beside: no "beside" key
+    assert out["horizon"] == "long"  # the data's elasticities unless --horizon says otherwise
     assert out["kind"] == "bargaining" and out["players"] == ["USA", "MEX"] and out["converged"] is True
     d = out["details"]
     assert d["threat_certificate"]["max_deviation_gain_pct"] <= DEVIATION_TOL  # the war is a certified Nash

@@ -269,7 +269,9 @@ def test_cli_talks_beside_json(capsys, frame):
         "details",
         "tariffs",
         "beside",
+        "horizon",
     }
+    assert out["horizon"] == "long"
     assert out["kind"] == "bargaining" and out["converged"] is True
     side = out["beside"]
     assert side["step"]["date"] == "2025-11-10" and side["war"]["converged"] is True
