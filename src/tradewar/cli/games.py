@@ -21,6 +21,7 @@ from tradewar.games import Game, bargaining, equal_gains, nash, optimal_tariffs
 from tradewar.games import compare as tc
 from tradewar.games.compare import table_rows
 from tradewar.games.deals import THREATS, deal_talks, threat_tariffs
+from tradewar.games.optimise import uses_newton
 from tradewar.models.horizon import Horizon, parse_horizon
 from tradewar.replicate.ossa2014 import replicate_table2
 from tradewar.replicate.ossa2014_games import replicate_games
@@ -83,32 +84,54 @@ def _game(dataset, data, model, objective, lambdas, check=None, horizon: Horizon
 #: Best responses a Nash war (or the war of trade talks) plays per player, at least: two rounds
 #: (the second finds that no tariff moves) and the certificate's two restarts (`tradewar.games.nash`).
 NASH_BEST_RESPONSES = 4
-#: The largest game the CLI plays, in units of work: best responses x tariffs chosen per player x
-#: trade flows (importers x exporters x sectors) x the equilibrium's unknowns (regions x (2 sectors
-#: + 1)). A proxy fitted to measurements, not a model: a best response maximises by L-BFGS-B, whose
-#: evaluations grow with the tariffs chosen; each evaluation solves the equilibrium and its adjoint
-#: by GMRES, whose Jacobian products cost in proportion to the flows and whose products per solve
-#: grow with the system. Measured on 2 cores (2026-11-30): cp2015's discriminatory optimal tariffs,
-#: 1 x 600 x 38,440 x 2,511 = 5.8e10, 8 min (the limit); the US's best response to China on
-#: world2022-full, 1 x 50 x 320,000 x 8,080 = 1.3e11, unfinished after 20 min wall (11 min of CPU,
-#: about 1.6 s of CPU per evaluation) at load 5-10; the US-China Nash war on world2022-full,
-#: 8 x 50 x 320,000 x 8,080 = 1.0e12, 53 min in CI. No game on world2022-full is within it.
-GAME_WORK_LIMIT = 6e10
+#: Maximisations of a deal in trade talks over both players' tariffs: the deal and the certificate's
+#: restarts (`tradewar.games.optimise.feasible_starts`).
+DEAL_MAXIMISATIONS = 3
+#: Seconds of one evaluation (equilibrium and adjoint) per trade flow x unknown on 2 cores: 1.4 s on
+#: world2022-full (320,000 flows x 8,080 unknowns; the US's MFN tariffs, load 4, 2026-11-30).
+SECONDS_PER_EVALUATION_UNIT = 5.4e-10
+#: Evaluations of one maximisation by projected Newton (`tradewar.games.optimise.maximise`): about
+#: this many line-search solves plus one Krylov solve per tariff for the Hessian. World2022-full,
+#: the US's 50 MFN tariffs from the baseline: 128 solves + 50 (4 min with the compile, load 4).
+NEWTON_EVALUATIONS = 150
+#: ... and by L-BFGS-B, per tariff: cp2015's 600 discriminatory optimal tariffs of the US took 8
+#: min on 2 cores (2026-11-30), 9,200 evaluations at cp2015's 0.052 s.
+LBFGS_EVALUATIONS_PER_TARIFF = 15
+#: The longest game the CLI plays, in estimated minutes on 2 cores (`game_minutes`): the MFN
+#: US-China war on world2022-full, the largest game measured (benchmarks/bench_world2022_full.py
+#: --games), is within it.
+GAME_MINUTES_LIMIT = 45
 
 
-def _check_size(b, players: str, mfn: bool, targets: str = "all", kind: str = "nash") -> None:
-    """A one-line InputError, with the game's size, when its work (`GAME_WORK_LIMIT`) is beyond the
-    limit (`b`: the game's baseline; `kind`: "optimal" plays one best response, "nash" and "talks"
-    `NASH_BEST_RESPONSES` per player)."""
+def game_minutes(b, tariffs: int, maximisations: int) -> float:
+    """Estimated minutes on 2 cores of ``maximisations`` maximisations over ``tariffs`` instruments
+    each, on baseline ``b``: evaluations (`NEWTON_EVALUATIONS` plus one per tariff by projected
+    Newton; `LBFGS_EVALUATIONS_PER_TARIFF` per tariff by L-BFGS-B) x the cost of one, which grows
+    with the trade flows (each Jacobian product) and the unknowns (Krylov iterations per solve).
+    A proxy fitted to the measurements cited at the constants, not a model."""
+    unknowns = b.n_regions * (2 * b.n_sectors + 1)
+    flows = b.n_regions**2 * b.n_sectors
+    by_newton = uses_newton(tariffs, unknowns, "linear")
+    evaluations = NEWTON_EVALUATIONS + tariffs if by_newton else LBFGS_EVALUATIONS_PER_TARIFF * tariffs
+    return maximisations * evaluations * flows * unknowns * SECONDS_PER_EVALUATION_UNIT / 60
+
+
+def _check_size(b, players: str, mfn: bool, targets: str = "all", kind: str = "nash") -> float:
+    """The game's estimated minutes (`game_minutes`), or a one-line InputError with its size when
+    they exceed `GAME_MINUTES_LIMIT` (`b`: the game's baseline; `kind`: "optimal" plays one best
+    response, "nash" `NASH_BEST_RESPONSES` per player, "talks" those and `DEAL_MAXIMISATIONS` over
+    both players' tariffs)."""
     codes = b.regions if players == "all" else [c.strip() for c in players.split(",") if c.strip()]
     sectors = int(b.tradable.sum())
     partners = len(codes) - 1 if targets == "players" else b.n_regions - 1
     per_player = sectors if mfn else partners * sectors
-    unknowns = b.n_regions * (2 * b.n_sectors + 1)
-    flows = b.n_regions**2 * b.n_sectors
     responses = 1 if kind == "optimal" else NASH_BEST_RESPONSES * len(codes)
-    work = responses * per_player * flows * unknowns
-    if work > GAME_WORK_LIMIT:
+    minutes = game_minutes(b, per_player, responses)
+    if kind == "talks":
+        minutes += game_minutes(b, per_player * len(codes), DEAL_MAXIMISATIONS)
+    if minutes > GAME_MINUTES_LIMIT:
+        unknowns = b.n_regions * (2 * b.n_sectors + 1)
+        flows = b.n_regions**2 * b.n_sectors
         tariffs = "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)"
         remedies = [
             remedy
@@ -120,13 +143,19 @@ def _check_size(b, players: str, mfn: bool, targets: str = "all", kind: str = "n
             if applies
         ]
         fix = ", ".join([*remedies, "or aggregate first"]) if remedies else "aggregate first"
+        deal = f" and a deal over {per_player * len(codes):,} tariffs" if kind == "talks" else ""
         raise InputError(
             f"players: {tariffs} tariffs on {b.name} are {per_player:,} tariffs per player over an equilibrium of "
-            f"{unknowns:,} unknowns ({flows:,} trade flows), {responses} best response{'s' * (responses > 1)}: "
-            f"{work / GAME_WORK_LIMIT:.1f} times the largest game played here (GAME_WORK_LIMIT, about 8 min on "
-            f"2 cores); {fix} (--dataset world2022, or --mapping)",
+            f"{unknowns:,} unknowns ({flows:,} trade flows), {responses} best response{'s' * (responses > 1)}"
+            f"{deal}: about {_duration(minutes)} on 2 cores, beyond the {GAME_MINUTES_LIMIT} min the CLI plays "
+            f"(GAME_MINUTES_LIMIT); {fix} (--dataset world2022, or --mapping)",
             field="players",
         )
+    return minutes
+
+
+def _duration(minutes: float) -> str:
+    return f"{minutes:,.0f} min" if minutes < 600 else f"{minutes / 60:,.0f} h"
 
 
 def _bounds(lower: float, upper: float) -> tuple[float, float]:

@@ -4,8 +4,10 @@ implicit function theorem) and Hessians, jit-compiled once per model and payoff 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, partial
 from types import ModuleType
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -16,9 +18,14 @@ from tradewar.solver.newton import newton_root
 
 #: Equilibria with at most this many unknowns get a dense adjoint solve; larger ones GMRES.
 DENSE_ADJOINT_MAX = 400
-#: Equilibria with at most this many unknowns get the exact-Hessian kernels of projected Newton
-#: (dense second-order adjoint; world2022's 594 unknowns included).
+#: Equilibria with at most this many unknowns get dense exact-Hessian kernels of projected Newton
+#: (dense second-order adjoint; world2022's 594 unknowns included); larger ones GMRES.
 NEWTON_MAX_UNKNOWNS = 1000
+#: Relative tolerance of the GMRES solves of an iterative system's adjoint and second-order adjoint.
+ADJOINT_TOL = 1e-12
+#: ... and of the Hessian's dz/dx, which only sets the length of Newton's steps (the gradient that
+#: certifies an optimum is solved to ADJOINT_TOL).
+HESSIAN_TOL = 1e-8
 #: What to try when a game does not converge (the data are not the suspect: the baseline solved).
 GAME_ADVICE = "Try narrower tariff bounds (--lower/--upper), fewer players, or MFN tariffs (--mfn)."
 
@@ -55,6 +62,18 @@ def tariff_params(x, groups, base, p0):
     return p0._replace(tariff_new=jnp.where(groups >= 0, x_ext[groups], base))
 
 
+class NewtonKernels(NamedTuple):
+    """The compiled kernels of projected Newton (`tradewar.games.optimise.projected_newton`):
+    ``value`` solves the equilibrium at x; ``gradient`` and ``hessian`` differentiate the reduced
+    objective at a solved z. ``exact_hessian_cheap``: the system is small enough for a dense
+    Jacobian, so an exact Hessian at every step costs little."""
+
+    value: Callable
+    gradient: Callable
+    hessian: Callable
+    exact_hessian_cheap: bool
+
+
 @cache
 def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int, params_of=tariff_params):
     """jit-compiled payoff functions of one model and payoff (compiled once, reused for every
@@ -62,7 +81,7 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int, p
     base, p0)`` maps the instruments x to the model's parameters (`tariff_params`, or
     `tradewar.games.instruments.policy_params` for export taxes and limits too); ``groups`` and
     ``base`` are whatever it needs (arrays or tuples of arrays)."""
-    dense = n_z <= DENSE_ADJOINT_MAX
+    dense, dense_hessian = n_z <= DENSE_ADJOINT_MAX, n_z <= NEWTON_MAX_UNKNOWNS
 
     def payoff_of(z, p, rows):
         return 100.0 * jnp.log(module.outcomes(z, p)[key][rows])
@@ -81,28 +100,57 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int, p
         ok = res.converged & valid(res.value, p)
         return scalarisation(kind)(u, prm), u, res.value, res.max_residual, ok
 
-    @partial(jax.jit, static_argnames="kind")
-    def hessian(x, groups, base, p0, z, rows, prm, kind):
-        """Gradient and exact Hessian of the reduced objective f(z(x), x) at x, where z must
-        solve F(z, p(x)) = 0 (the caller passes the solution: no Newton steps here).
+    def linear_solvers(z, residual_of_z, dense):
+        """solve(B, tol) = (dF/dz)^-1 B and solve_t(B) = (dF/dz)'^-1 B (B: [n_z, k]) at the
+        solution z: a dense Jacobian and LU where the system is small, else GMRES on
+        Jacobian-vector products to relative tolerance tol (one Krylov solve per column, each as
+        costly as an adjoint)."""
+        if dense:
+            jac_z = jax.jacfwd(residual_of_z)(z)
+            return (lambda b, tol=None: jnp.linalg.solve(jac_z, b)), (lambda b: jnp.linalg.solve(jac_z.T, b))
+        _, vjp = jax.vjp(residual_of_z, z)
+        jvp = lambda v: jax.jvp(residual_of_z, (z,), (v,))[1]
+        vjp_z = lambda v: vjp(v)[0]
 
-        Adjoint: (dF/dz)' lambda = d_z f, gradient d_x L with L = f - lambda' F. Second-order
-        adjoint (the reduced Hessian of SQP): H = W' (d2 L) W with W = [I; Z] and
-        Z = dz/dx = -(dF/dz)^-1 dF/dx, all by automatic differentiation of the model's
-        residual and outcomes (implicit function theorem, no finite differences)."""
+        def columns(op, b, tol):
+            krylov = lambda col: gmres(op, col, tol=tol, atol=0.0, restart=60, maxiter=20)[0]
+            return jax.vmap(krylov, in_axes=1, out_axes=1)(b)
+
+        return (lambda b, tol: columns(jvp, b, tol)), (lambda b: columns(vjp_z, b, ADJOINT_TOL))
+
+    def reduced(x, groups, base, p0, z, rows, prm, kind):
+        """The adjoint of the reduced objective f(z(x), x) at x, where z must solve F(z, p(x)) = 0
+        (the caller passes the solution: no Newton steps here): (dF/dz)' lambda = d_z f, the
+        Lagrangian L = f - lambda' F and its gradient d_x L, the reduced gradient (implicit
+        function theorem)."""
         scal = scalarisation(kind)
         p_of = lambda x_: params_of(x_, groups, base, p0)
         big_f = lambda x_, z_: module.residual(z_, p_of(x_))
         small_f = lambda x_, z_: scal(payoff_of(z_, p_of(x_), rows), prm)
-        f_z = jax.grad(small_f, argnums=1)(x, z)
-        jac_z = jax.jacfwd(big_f, argnums=1)(x, z)
-        lam = jnp.linalg.solve(jac_z.T, f_z)
+        solve, solve_t = linear_solvers(z, lambda z_: big_f(x, z_), dense_hessian)
+        lam = solve_t(jax.grad(small_f, argnums=1)(x, z)[:, None])[:, 0]
         lagrangian = lambda x_, z_: small_f(x_, z_) - jnp.vdot(lam, big_f(x_, z_))
-        gradient = jax.grad(lagrangian, argnums=0)(x, z)
-        jac_x = jax.jacrev(big_f, argnums=0)(x, z)
-        dz_dx = -jnp.linalg.solve(jac_z, jac_x)
-        reduced = lambda step: lagrangian(x + step, z + dz_dx @ step)
-        return gradient, jax.hessian(reduced)(jnp.zeros_like(x))
+        return jax.grad(lagrangian, argnums=0)(x, z), lagrangian, solve, big_f
+
+    @partial(jax.jit, static_argnames="kind")
+    def gradient(x, groups, base, p0, z, rows, prm, kind):
+        """Gradient of the reduced objective at x (adjoint; z as in `reduced`)."""
+        return reduced(x, groups, base, p0, z, rows, prm, kind)[0]
+
+    @partial(jax.jit, static_argnames="kind")
+    def hessian(x, groups, base, p0, z, rows, prm, kind):
+        """Gradient and exact Hessian of the reduced objective f(z(x), x) at x (z as in `reduced`).
+
+        The second-order adjoint (the reduced Hessian of SQP): H = W' (d2 L) W with W = [I; Z]
+        and Z = dz/dx = -(dF/dz)^-1 dF/dx, all by automatic differentiation of the model's
+        residual and outcomes (implicit function theorem, no finite differences). Z takes one
+        linear solve per instrument: on an iterative (GMRES) system that is the cost of as many
+        adjoint gradients, which is why `tradewar.games.optimise` then updates this Hessian by BFGS
+        instead of computing it at every step."""
+        grad, lagrangian, solve, big_f = reduced(x, groups, base, p0, z, rows, prm, kind)
+        dz_dx = -solve(jax.jacfwd(big_f, argnums=0)(x, z), HESSIAN_TOL)
+        reduced_lagrangian = lambda step: lagrangian(x + step, z + dz_dx @ step)
+        return grad, jax.hessian(reduced_lagrangian)(jnp.zeros_like(x))
 
     @jax.jit
     def value_and_jacobian(x, groups, base, p0, z0, rows):
@@ -115,13 +163,8 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int, p
         u, u_z_vjp = jax.vjp(lambda z_: payoff_of(z_, p, rows), z)
         eye = jnp.eye(u.shape[0], dtype=u.dtype)
         (u_z,) = jax.vmap(u_z_vjp)(eye)  # [rows, n_z]
-        if dense:
-            f_z = jax.jacfwd(lambda z_: module.residual(z_, p))(z)
-            lam = jnp.linalg.solve(f_z.T, u_z.T).T  # [rows, n_z]
-        else:
-            _, f_z_vjp = jax.vjp(lambda z_: module.residual(z_, p), z)
-            solve_t = lambda b: gmres(lambda v: f_z_vjp(v)[0], b, tol=1e-12, atol=0.0, restart=60, maxiter=20)[0]
-            lam = jax.vmap(solve_t)(u_z)
+        _solve, solve_t = linear_solvers(z, lambda z_: module.residual(z_, p), dense)
+        lam = solve_t(u_z.T).T  # [rows, n_z]
 
         def lagrangian(x_, lam_row, row_onehot):
             p_ = p_of(x_)
@@ -136,4 +179,4 @@ def kernels(module: ModuleType, key: str, tol: float, max_iter: int, n_z: int, p
         res = newton_root(module.residual, z0, p, tol=tol, max_iter=max_iter)
         return res, module.outcomes(res.value, p)
 
-    return value_and_jacobian, evaluate, (value, hessian) if n_z <= NEWTON_MAX_UNKNOWNS else None
+    return value_and_jacobian, evaluate, NewtonKernels(value, gradient, hessian, exact_hessian_cheap=dense_hessian)

@@ -1,5 +1,5 @@
 """The games' inner problems: payoffs of a set of instruments (`Problem`) and their maximisation
-on a box, by projected Newton with exact Hessians or L-BFGS-B (scipy)."""
+on a box, by projected Newton with exact (or BFGS-updated exact) Hessians or L-BFGS-B (scipy)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from tradewar.errors import NotConverged
-from tradewar.games.kernels import DENSE_ADJOINT_MAX, GAME_ADVICE, scalarisation
+from tradewar.games.kernels import DENSE_ADJOINT_MAX, GAME_ADVICE, NEWTON_MAX_UNKNOWNS, scalarisation
 
 #: Default tolerance on the first-order conditions (projected gradient, % per unit tariff).
 FOC_TOL = 1e-4
@@ -21,6 +21,13 @@ VALUE_NOISE = 1e-8
 #: Problems with at most this many instruments use projected Newton (exact Hessians); larger
 #: ones (e.g. all 1386 cooperative tariffs of Ossa's Table 5) L-BFGS-B.
 NEWTON_MAX_SIZE = 400
+#: On an iterative (GMRES) equilibrium system an exact Hessian costs one Krylov solve per
+#: instrument: problems with at most this many instruments compute it once and update it by BFGS
+#: (`projected_newton`); larger ones use L-BFGS-B. On world2022-full (80 economies x 50 industries,
+#: 8,080 unknowns), the US's 50 MFN tariffs: L-BFGS-B had not converged after 400 evaluations
+#: (11 min of CPU); the exact Hessian (45 s) and BFGS reached a projected gradient of 1e-9 in 49
+#: evaluations (80 s), 2026-11-30.
+QUASI_NEWTON_MAX_SIZE = 100
 
 
 class Problem:
@@ -95,30 +102,36 @@ class Inner:
     message: str
 
 
-def uses_newton(problem, kind: str) -> bool:
-    """Whether `maximise` uses projected Newton: at most `NEWTON_MAX_SIZE` instruments, an
-    equilibrium system with exact-Hessian kernels (`kernels.NEWTON_MAX_UNKNOWNS`), and either a
-    small one (`kernels.DENSE_ADJOINT_MAX`: Newton is cheap there) or the Nash product. The Nash
-    product sum_n log(u_n - threat_n) is ill-conditioned where a surplus d_n is small (its
-    Hessian holds -grad u_n grad u_n' / d_n^2; d = 0.01 % in the US-Thailand deal): L-BFGS-B
-    stops there with first-order residuals of 1e-6 to 1e-5 and restarts ending 1e-8 apart in
-    the product, while Newton's steps are invariant to that scaling. Linear payoffs (wars,
-    frontier points) are well conditioned; L-BFGS-B meets their certificates at lower cost."""
-    if problem.game._newton is None or problem.size > NEWTON_MAX_SIZE:
-        return False
-    return kind == "nash_product" or int(problem.game.z_init.shape[0]) <= DENSE_ADJOINT_MAX
+def uses_newton(size: int, unknowns: int, kind: str) -> bool:
+    """Whether `maximise` uses projected Newton for ``size`` instruments on an equilibrium system
+    of ``unknowns`` unknowns, rather than L-BFGS-B:
+
+    - a small system (`kernels.DENSE_ADJOINT_MAX`), at most `NEWTON_MAX_SIZE` instruments: exact
+      Hessians are cheap there;
+    - a mid-size one (`kernels.NEWTON_MAX_UNKNOWNS`: world2022), the Nash product only. It is
+      ill-conditioned where a surplus d_n is small (its Hessian holds -grad u_n grad u_n' / d_n^2;
+      d = 0.01 % in the US-Thailand deal): L-BFGS-B stops there with first-order residuals of
+      1e-6 to 1e-5 and restarts ending 1e-8 apart in the product, while Newton's steps are
+      invariant to that scaling. Linear payoffs (wars, frontier points) are well conditioned
+      there; L-BFGS-B meets their certificates at lower cost;
+    - an iterative (GMRES) system, at most `QUASI_NEWTON_MAX_SIZE` instruments: the exact Hessian
+      once, then BFGS updates (`projected_newton`). L-BFGS-B needs hundreds of evaluations there
+      (see the constant), each costly."""
+    if unknowns <= DENSE_ADJOINT_MAX:
+        return size <= NEWTON_MAX_SIZE
+    if unknowns <= NEWTON_MAX_UNKNOWNS:
+        return kind == "nash_product" and size <= NEWTON_MAX_SIZE
+    return size <= QUASI_NEWTON_MAX_SIZE
 
 
 def maximise(problem: Problem, kind: str, prm: dict, x0, lb, ub, *, maxiter=None, tol=1e-9) -> Inner:
     """max_x f(u(x)) on lb <= x <= ub, f = `scalarisation`(kind) with parameters ``prm``.
 
-    Where `uses_newton`: projected Newton (Bertsekas 1982) with the exact Hessian (second-order
-    implicit differentiation), Levenberg-regularised where it is not negative definite, Armijo
-    search along the projection arc. Otherwise L-BFGS-B on exact gradients. Stops when the
-    projected gradient is below ``tol``."""
+    Where `uses_newton`: projected Newton (`projected_newton`). Otherwise L-BFGS-B on exact
+    gradients. Stops when the projected gradient is below ``tol``."""
     prm = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in prm.items()}
     x0 = np.clip(np.asarray(x0, float), lb, ub)
-    if uses_newton(problem, kind):
+    if uses_newton(problem.size, int(problem.game.z_init.shape[0]), kind):
         return projected_newton(problem, kind, prm, x0, lb, ub, maxiter=maxiter or 200, tol=tol)
     scal = jax.jit(jax.value_and_grad(scalarisation(kind)), static_argnums=())
     best = {"f": -np.inf}
@@ -150,13 +163,32 @@ def maximise(problem: Problem, kind: str, prm: dict, x0, lb, ub, *, maxiter=None
     return Inner(res.x, float(f), g, foc, int(res.nit), bool(res.success), str(res.message))
 
 
+def bfgs_update(h: np.ndarray, step: np.ndarray, change: np.ndarray) -> np.ndarray:
+    """The BFGS update of a negative definite Hessian approximation h of a function to maximise,
+    after a step with gradient change ``change`` (Nocedal and Wright 2006, eq. 6.19, applied to
+    B = -h); h unchanged where the curvature condition -change'step > 0 fails."""
+    b, y = -h, -change
+    curvature = float(y @ step)
+    if curvature <= 1e-14 * float(np.linalg.norm(y) * np.linalg.norm(step)):
+        return h
+    bs = b @ step
+    return -(b + np.outer(y, y) / curvature - np.outer(bs, bs) / float(step @ bs))
+
+
 def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, tol: float) -> Inner:
+    """Projected Newton (Bertsekas 1982): Newton steps on the free instruments with the Hessian of
+    the reduced objective (second-order implicit differentiation, `tradewar.games.kernels`),
+    Levenberg-regularised where it is not negative definite, Armijo search along the projection
+    arc. On a dense system the exact Hessian is recomputed at every step; on an iterative one
+    (where it costs one Krylov solve per instrument) it is computed at the start and updated by
+    BFGS from the exact gradients (`bfgs_update`), and computed afresh when a step finds no
+    ascent."""
     game = problem.game
-    value, hessian = game._newton
+    kern = game._newton
     args = (problem.groups, problem.base, game.p0)
 
     def evaluate(x, z0):
-        f, _u, z, res, ok = value(jnp.asarray(x), *args, z0, problem.rows, prm, kind)
+        f, _u, z, res, ok = kern.value(jnp.asarray(x), *args, z0, problem.rows, prm, kind)
         problem.evaluations += 1
         game.evaluations += 1
         if not bool(ok) and z0 is not game.z_init:
@@ -174,11 +206,20 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
             game.tol,
             advice=GAME_ADVICE,
         )
-    derivatives = lambda x_, z_: tuple(
-        np.asarray(a) for a in hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind)
-    )
+
+    def exact(x_, z_):
+        return tuple(np.asarray(a) for a in kern.hessian(jnp.asarray(x_), *args, z_, problem.rows, prm, kind))
+
+    def derivatives(x_new, z_new, x_old, g_old, h_old):
+        """Gradient and Hessian at x_new: exact, or BFGS-updated from those at x_old."""
+        if kern.exact_hessian_cheap:
+            return exact(x_new, z_new)
+        g_new = np.asarray(kern.gradient(jnp.asarray(x_new), *args, z_new, problem.rows, prm, kind))
+        return g_new, bfgs_update(h_old, x_new - x_old, g_new - g_old)
+
     message, it, pg = "iteration limit", 0, np.inf
-    g, h = derivatives(x, z)
+    g, h = exact(x, z)
+    h_exact = True
     for it in range(1, maxiter + 1):  # noqa: B007 (the count is returned after the loop)
         pg = projected_gradient(x, g, lb, ub)
         if np.max(np.abs(pg)) <= tol:
@@ -210,8 +251,12 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
                 break
             step *= 0.5
         if improved:
-            x, f, z = x_new, f_new, z_new
-            g, h = derivatives(x, z)
+            g, h = derivatives(x_new, z_new, x, g, h)
+            x, f, z, h_exact = x_new, f_new, z_new, kern.exact_hessian_cheap
+            continue
+        if not h_exact:  # a stale BFGS Hessian: try again with the exact one
+            g, h = exact(x, z)
+            h_exact = True
             continue
         # Near the optimum the gain of a step, g'd/2 ~ |pg|^2 / |h|, falls below the precision of
         # f (payoffs carry the equilibrium's ~TOL error, amplified ~100x by u = 100 log):
@@ -220,7 +265,7 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
         x_new = np.clip(x + d, lb, ub)
         f_new, z_new, ok = evaluate(x_new, z)
         if ok and f_new >= f - VALUE_NOISE * (1 + abs(f)):
-            g_new, h_new = derivatives(x_new, z_new)
+            g_new, h_new = derivatives(x_new, z_new, x, g, h)
             if np.max(np.abs(projected_gradient(x_new, g_new, lb, ub))) < 0.5 * np.max(np.abs(pg)):
                 x, f, z, g, h = x_new, f_new, z_new, g_new, h_new
                 continue
