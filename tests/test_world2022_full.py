@@ -233,21 +233,33 @@ def test_games_beyond_the_size_limit_say_their_size(cli):
     assert "--targets" not in run.stderr and "fewer players" not in run.stderr  # optimal has neither
 
 
-def test_mfn_games_on_full_data_are_refused_with_their_work(cli):
-    """The US-China war with 50 tariffs per player (MFN, or the default --targets players) ran 53
-    min in CI and one player's 50 MFN tariffs did not finish in 20 min: the guard counts best
-    responses (2 players x NASH_BEST_RESPONSES in a war), tariffs, trade flows and unknowns."""
-    from tradewar.cli.games import GAME_WORK_LIMIT, NASH_BEST_RESPONSES
+def test_the_size_guard_estimates_minutes_from_its_measurements(full):
+    """The guard's estimate (`game_minutes`) against the measurements its constants cite: cp2015's
+    600 discriminatory optimal tariffs of the US by L-BFGS-B (8 min), one best response of 50 MFN
+    tariffs on world2022-full by projected Newton (4 min). The MFN US-China war on world2022-full
+    (8 best responses) is within the limit; trade talks over it (the war and a deal over both
+    players' 100 tariffs) are not."""
+    from tradewar.cli.games import GAME_MINUTES_LIMIT, game_minutes
 
-    war = 2 * NASH_BEST_RESPONSES * 50 * 320_000 * 8_080
-    for mfn in ("--mfn", "--discriminatory"):
-        run = cli("nash", "--players", "USA,CHN", mfn, "--dataset", "world2022-full", "--json")
-        _one_line_error(run, "50 tariffs per player", "8,080 unknowns", "320,000 trade flows", "8 best responses")
-        assert f"{war / GAME_WORK_LIMIT:.1f} times the largest game" in run.stderr
+    assert game_minutes(load_dataset("cp2015"), 600, 1) == pytest.approx(8, rel=0.05)
+    assert game_minutes(full, 50, 1) == pytest.approx(4.65, rel=0.05)
+    war = game_minutes(full, 50, 8)
+    assert war < GAME_MINUTES_LIMIT < war + game_minutes(full, 100, 3)
+
+
+def test_full_data_games_beyond_the_limit_say_their_minutes(cli):
+    """Trade talks over MFN tariffs on world2022-full: the war (2 players x NASH_BEST_RESPONSES) and
+    a deal over both players' 100 tariffs, about 55 min on 2 cores, are refused with their size
+    and estimate; the MFN war alone (37 min) and one player's optimal MFN tariffs are played
+    (benchmarks/bench_world2022_full.py --games measures both)."""
     run = cli("talks", "--players", "USA,CHN", "--mfn", "--dataset", "world2022-full", "--json")
-    _one_line_error(run, "50 tariffs per player", "8 best responses")
-    run = cli("optimal", "--player", "USA", "--mfn", "--dataset", "world2022-full", "--json")
-    _one_line_error(run, "MFN tariffs", "50 tariffs per player", "1 best response:", "; aggregate first")
+    _one_line_error(run, "50 tariffs per player", "8,080 unknowns", "320,000 trade flows", "8 best responses")
+    assert "and 3 maximisations of a deal over 100 tariffs" in run.stderr
+    assert "about 55 min on 2 cores, beyond the 45 min the CLI plays" in run.stderr
+    assert "aggregate first" in run.stderr
+    run = cli("frontier", "--players", "USA,CHN", "--dataset", "world2022-full", "--json")
+    _one_line_error(run, "tariffs on each other (50 sectors)", "8 best responses", "26 maximisations of a deal")
+    assert "fewer --points, or aggregate first" in run.stderr
 
 
 # ------------------------------------------------------------------------------ backtest

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from tradewar.cli.games import DEAL_MAXIMISATIONS, NASH_BEST_RESPONSES, check_game_size
 from tradewar.cli.output import JsonOption, console, emit_json, err_console, table
 from tradewar.data.registry import DEFAULT_DATASET, load_dataset
 from tradewar.errors import InputError
@@ -61,6 +62,11 @@ def register(app: typer.Typer, replicate_app: typer.Typer) -> None:
         baseline = load_dataset(dataset or DEFAULT_DATASET, data)
         for code in codes:
             baseline.region_index(code, "--players")
+        sectors = int(baseline.tradable.sum())
+        check_game_size(  # the war, and the deals (bargaining, from Busan) and frontier points over both
+            baseline, f"tariffs on each other ({sectors} sectors)", sectors, NASH_BEST_RESPONSES * 2,
+            2 * DEAL_MAXIMISATIONS + points, 2, ["fewer --points"],
+        )  # fmt: skip
         with err_console.status("tradewar frontier") as status:
             talks = talks_frontier(
                 baseline,

@@ -124,26 +124,37 @@ def _check_size(b, players: str, mfn: bool, targets: str = "all", kind: str = "n
     codes = b.regions if players == "all" else [c.strip() for c in players.split(",") if c.strip()]
     sectors = int(b.tradable.sum())
     partners = len(codes) - 1 if targets == "players" else b.n_regions - 1
-    per_player = sectors if mfn else partners * sectors
-    responses = 1 if kind == "optimal" else NASH_BEST_RESPONSES * len(codes)
-    minutes = game_minutes(b, per_player, responses)
-    if kind == "talks":
-        minutes += game_minutes(b, per_player * len(codes), DEAL_MAXIMISATIONS)
+    remedies = [
+        remedy
+        for remedy, applies in (
+            ("use --mfn", not mfn),
+            ("--targets players", kind == "nash" and targets == "all" and not mfn),
+            ("fewer players", len(codes) > 2),
+        )
+        if applies
+    ]
+    return check_game_size(
+        b,
+        "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)",
+        sectors if mfn else partners * sectors,
+        1 if kind == "optimal" else NASH_BEST_RESPONSES * len(codes),
+        DEAL_MAXIMISATIONS if kind == "talks" else 0,
+        len(codes),
+        remedies,
+    )
+
+
+def check_game_size(b, tariffs, per_player, responses, deals, players, remedies=()) -> float:
+    """Estimated minutes of a game of ``responses`` best responses over ``per_player`` tariffs
+    (described as ``tariffs``) and ``deals`` maximisations over all ``players``' tariffs, or a
+    one-line InputError naming the game's size, its estimate and the ``remedies`` beyond
+    `GAME_MINUTES_LIMIT`."""
+    minutes = game_minutes(b, per_player, responses) + game_minutes(b, per_player * players, deals)
     if minutes > GAME_MINUTES_LIMIT:
         unknowns = b.n_regions * (2 * b.n_sectors + 1)
         flows = b.n_regions**2 * b.n_sectors
-        tariffs = "MFN" if mfn else f"discriminatory ({partners} partners x {sectors} sectors)"
-        remedies = [
-            remedy
-            for remedy, applies in (
-                ("use --mfn", not mfn),
-                ("--targets players", kind == "nash" and targets == "all" and not mfn),
-                ("fewer players", len(codes) > 2),
-            )
-            if applies
-        ]
         fix = ", ".join([*remedies, "or aggregate first"]) if remedies else "aggregate first"
-        deal = f" and a deal over {per_player * len(codes):,} tariffs" if kind == "talks" else ""
+        deal = f" and {deals} maximisations of a deal over {per_player * players:,} tariffs" if deals else ""
         raise InputError(
             f"players: {tariffs} tariffs on {b.name} are {per_player:,} tariffs per player over an equilibrium of "
             f"{unknowns:,} unknowns ({flows:,} trade flows), {responses} best response{'s' * (responses > 1)}"
@@ -156,6 +167,11 @@ def _check_size(b, players: str, mfn: bool, targets: str = "all", kind: str = "n
 
 def _duration(minutes: float) -> str:
     return f"{minutes:,.0f} min" if minutes < 600 else f"{minutes / 60:,.0f} h"
+
+
+def _about(minutes: float) -> str:
+    """The progress display's note of a long game's estimated time (none under a minute)."""
+    return f" (about {_duration(minutes)} on 2 cores)" if minutes >= 1 else ""
 
 
 def _bounds(lower: float, upper: float) -> tuple[float, float]:
@@ -342,10 +358,13 @@ def _play(kind: str, args: GameArgs, what: str, solve, call: dict, players: tupl
     arguments for the draws (bounds are added here)."""
     if args.draws:
         cu.check_draw_options(args.draws, args.theta_dist, args.theta_cv, args.seed)
-    game = args.game(lambda b: _check_size(b, players[0], args.mfn, call.get("targets", "all"), kind))
+    estimate = {}
+    game = args.game(
+        lambda b: estimate.update(minutes=_check_size(b, players[0], args.mfn, call.get("targets", "all"), kind))
+    )
     lo, hi = args.bounds()
     game.players_of(*players)
-    with _progress(not args.as_json, what) as progress:
+    with _progress(not args.as_json, what + _about(estimate["minutes"])) as progress:
         result = solve(game, lo, hi, progress)
     call = {**call, "mfn": args.mfn, "lower": lo, "upper": hi}
     bands = (
