@@ -84,9 +84,14 @@ def main() -> None:
         from tradewar.games import Game, nash, optimal_tariffs
 
         game = Game("caliendo-parro", load_dataset("world2022-full"))
+        start = time.perf_counter()
+
+        def say(message):
+            print(f"  {time.perf_counter() - start:6.0f} s: {message}", flush=True)
+
         plays = (
             ("optimal MFN tariffs of the USA", lambda: optimal_tariffs(game, "USA", mfn=True)),
-            ("the MFN Nash war of the USA and China", lambda: nash(game, "USA,CHN", mfn=True)),
+            ("the MFN Nash war of the USA and China", lambda: nash(game, "USA,CHN", mfn=True, progress=say)),
         )
         for what, play in plays:
             result, wall, cpu = timed(play)
