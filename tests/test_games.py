@@ -100,11 +100,15 @@ def test_iterative_second_order_adjoint_and_bfgs_match_the_dense_ones(ossa_game,
     import jax.numpy as jnp
 
     from tradewar.games import kernels as game_kernels
+    from tradewar.games import optimise
     from tradewar.games.optimise import maximise
 
     dense_game = ossa_game
     monkeypatch.setattr(game_kernels, "DENSE_ADJOINT_MAX", 0)
     monkeypatch.setattr(game_kernels, "NEWTON_MAX_UNKNOWNS", 0)
+    monkeypatch.setattr(optimise, "NEWTON_MAX_UNKNOWNS", 0)
+    monkeypatch.setattr(optimise, "DENSE_ADJOINT_MAX", 0)
+    monkeypatch.setattr(optimise, "QUASI_NEWTON_MIN_UNKNOWNS", 0)
     iterative_game = copy.copy(dense_game)
     iterative_game._vjac, iterative_game._evaluate, iterative_game._newton = game_kernels.kernels.__wrapped__(
         dense_game.module, dense_game.key, dense_game.tol, 60, int(dense_game.z_init.shape[0])

@@ -22,12 +22,15 @@ VALUE_NOISE = 1e-8
 #: ones (e.g. all 1386 cooperative tariffs of Ossa's Table 5) L-BFGS-B.
 NEWTON_MAX_SIZE = 400
 #: On an iterative (GMRES) equilibrium system an exact Hessian costs one Krylov solve per
-#: instrument: problems with at most this many instruments compute it once and update it by BFGS
-#: (`projected_newton`); larger ones use L-BFGS-B. On world2022-full (80 economies x 50 industries,
-#: 8,080 unknowns), the US's 50 MFN tariffs: L-BFGS-B had not converged after 400 evaluations
-#: (11 min of CPU); the exact Hessian (45 s) and BFGS reached a projected gradient of 1e-9 in 49
-#: evaluations (80 s), 2026-11-30.
+#: instrument: problems with at most this many instruments on systems of at least
+#: `QUASI_NEWTON_MIN_UNKNOWNS` compute it once and update it by BFGS (`projected_newton`); others
+#: use L-BFGS-B. Measured on 2 cores, 2026-11-30: on world2022-full (80 economies x 50 industries,
+#: 8,080 unknowns) the US's 50 MFN tariffs by L-BFGS-B had not converged after 400 evaluations
+#: (11 min of CPU), by the exact Hessian and BFGS they reached a projected gradient of 5e-12 in 128
+#: evaluations (197 s of CPU with the compile); on cp2015 (2,511 unknowns) Mexico's 40 MFN tariffs
+#: took L-BFGS-B 26 evaluations (6.4 s of CPU, first-order residual 4.5e-8) and BFGS 186 (21 s).
 QUASI_NEWTON_MAX_SIZE = 100
+QUASI_NEWTON_MIN_UNKNOWNS = 5000
 
 
 class Problem:
@@ -114,14 +117,15 @@ def uses_newton(size: int, unknowns: int, kind: str) -> bool:
       1e-6 to 1e-5 and restarts ending 1e-8 apart in the product, while Newton's steps are
       invariant to that scaling. Linear payoffs (wars, frontier points) are well conditioned
       there; L-BFGS-B meets their certificates at lower cost;
-    - an iterative (GMRES) system, at most `QUASI_NEWTON_MAX_SIZE` instruments: the exact Hessian
-      once, then BFGS updates (`projected_newton`). L-BFGS-B needs hundreds of evaluations there
-      (see the constant), each costly."""
+    - a large iterative (GMRES) system (`QUASI_NEWTON_MIN_UNKNOWNS`: world2022-full), at most
+      `QUASI_NEWTON_MAX_SIZE` instruments: the exact Hessian once, then BFGS updates
+      (`projected_newton`). L-BFGS-B needs hundreds of evaluations there, each costly; on
+      mid-size iterative systems (cp2015) it needs few (see the constants)."""
     if unknowns <= DENSE_ADJOINT_MAX:
         return size <= NEWTON_MAX_SIZE
     if unknowns <= NEWTON_MAX_UNKNOWNS:
         return kind == "nash_product" and size <= NEWTON_MAX_SIZE
-    return size <= QUASI_NEWTON_MAX_SIZE
+    return unknowns >= QUASI_NEWTON_MIN_UNKNOWNS and size <= QUASI_NEWTON_MAX_SIZE
 
 
 def maximise(problem: Problem, kind: str, prm: dict, x0, lb, ub, *, maxiter=None, tol=1e-9) -> Inner:
