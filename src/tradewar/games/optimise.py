@@ -258,10 +258,6 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
             g, h = derivatives(x_new, z_new, x, g, h)
             x, f, z, h_exact = x_new, f_new, z_new, kern.exact_hessian_cheap
             continue
-        if not h_exact:  # a stale BFGS Hessian: try again with the exact one
-            g, h = exact(x, z)
-            h_exact = True
-            continue
         # Near the optimum the gain of a step, g'd/2 ~ |pg|^2 / |h|, falls below the precision of
         # f (payoffs carry the equilibrium's ~TOL error, amplified ~100x by u = 100 log):
         # accept the full Newton step if f does not fall beyond that noise and the (exact,
@@ -271,8 +267,12 @@ def projected_newton(problem: Problem, kind, prm, x, lb, ub, *, maxiter: int, to
         if ok and f_new >= f - VALUE_NOISE * (1 + abs(f)):
             g_new, h_new = derivatives(x_new, z_new, x, g, h)
             if np.max(np.abs(projected_gradient(x_new, g_new, lb, ub))) < 0.5 * np.max(np.abs(pg)):
-                x, f, z, g, h = x_new, f_new, z_new, g_new, h_new
+                x, f, z, g, h, h_exact = x_new, f_new, z_new, g_new, h_new, kern.exact_hessian_cheap
                 continue
+        if not h_exact:  # a stale BFGS Hessian: try again with the exact one
+            g, h = exact(x, z)
+            h_exact = True
+            continue
         message = "line search found no ascent (at the numerical optimum)"
         break
     problem.z = z
